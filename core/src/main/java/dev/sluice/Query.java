@@ -1,0 +1,73 @@
+package dev.sluice;
+
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * An immutable query over one entity. Each refining method returns a new query; building a query runs nothing,
+ * only subscribing to what {@link #flux()}, {@link #count()}, {@link #one()} or {@link #findOne()} return does.
+ *
+ * <h2>How rows are fetched</h2>
+ * A query ordered by the primary key (the default) runs as keyset pages:
+ * {@code WHERE (pk) > (last) ORDER BY pk LIMIT n}, where {@code n} follows the subscriber's outstanding demand
+ * between the repository's minimum and maximum page sizes. No connection and no transaction is held between pages.
+ * Any other order streams through a server-side cursor ({@code DECLARE ... CURSOR}, {@code FETCH n} per demand) in a
+ * read-only transaction that holds one connection until the stream ends. In both modes the database sends at most
+ * the rows requested plus one page, and a cancel stops database work after the page in flight.
+ *
+ * @param <T> the entity type
+ */
+public interface Query<T> {
+
+    /**
+     * Adds a condition, SQL with {@code ?} placeholders: {@code where("taken_at >= ? and size_bytes > ?", since, 1024)}.
+     * Values are always bound as parameters, never spliced into the SQL. Several calls are combined with
+     * {@code AND}. Write {@code ??} for a literal question mark (the jsonb {@code ?} operator).
+     *
+     * <p>A value may be any type the driver binds; a {@link java.util.Collection} or primitive array is bound as a
+     * typed array, for {@code id = any(?)}. {@code null} is rejected: SQL {@code = NULL} matches nothing; write
+     * {@code column is null} instead.
+     *
+     * @throws QueryException if the number of placeholders differs from the number of values, or a value is null
+     */
+    Query<T> where(String condition, Object... args);
+
+    /**
+     * Sets the order: comma-separated column (or component) names, each optionally followed by {@code asc} or
+     * {@code desc}, e.g. {@code "taken_at desc, id"}. Names are checked against the entity, so no SQL can be
+     * injected here. Defaults to the primary key, ascending.
+     *
+     * <p>An order by the primary key (all of its columns, one direction) pages by keyset; any other order uses a
+     * server-side cursor.
+     *
+     * @throws QueryException if a name is not a column of the entity or a direction is not asc/desc
+     */
+    Query<T> orderBy(String order);
+
+    /**
+     * Returns at most {@code maxRows} rows.
+     *
+     * @throws QueryException if {@code maxRows} is negative
+     */
+    Query<T> limit(long maxRows);
+
+    /** Streams the matching rows, fetched in pages as the subscriber demands them. */
+    Flux<T> flux();
+
+    /** Counts the matching rows ({@code SELECT count(*)}), honouring {@link #limit}. */
+    Mono<Long> count();
+
+    /**
+     * Emits the single matching row.
+     *
+     * @return a {@code Mono} that fails with {@link RowCountException} when there is no row or more than one
+     */
+    Mono<T> one();
+
+    /**
+     * Emits the matching row if there is one, completes empty if there is none.
+     *
+     * @return a {@code Mono} that fails with {@link RowCountException} when there is more than one row
+     */
+    Mono<T> findOne();
+}

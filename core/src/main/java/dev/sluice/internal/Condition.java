@@ -1,0 +1,54 @@
+package dev.sluice.internal;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import dev.sluice.QueryException;
+
+/**
+ * One user condition: SQL with {@code ?} placeholders and its values, checked when it is added to a query.
+ */
+record Condition(String sql, List<Object> values) {
+
+    Condition {
+        values = List.copyOf(values);
+    }
+
+    static Condition of(String sql, Object[] args) {
+        String what = "where(\"" + sql + "\")";
+        if (sql.isBlank()) {
+            throw new QueryException(what + ": the condition is empty");
+        }
+        Placeholders.Rewritten probe = Placeholders.rewrite(sql, 1, what);
+        if (probe.count() != args.length) {
+            throw new QueryException(what + ": has " + probe.count() + " placeholder" + (probe.count() == 1 ? "" : "s")
+                    + " but " + args.length + " value" + (args.length == 1 ? "" : "s") + " "
+                    + (args.length == 1 ? "was" : "were") + " given; pass one value per ?");
+        }
+        List<Object> values = new ArrayList<>(args.length);
+        for (int i = 0; i < args.length; i++) {
+            values.add(BindValues.normalize(args[i], what, i + 1));
+        }
+        return new Condition(sql, values);
+    }
+
+    /** Renders all conditions, AND-ed, numbering placeholders from {@code bindings.size() + 1}. */
+    static String render(List<Condition> conditions, List<Object> bindings) {
+        StringBuilder sql = new StringBuilder();
+        for (Condition c : conditions) {
+            Placeholders.Rewritten r = Placeholders.rewrite(c.sql(), bindings.size() + 1, "where");
+            if (sql.length() > 0) {
+                sql.append(" AND ");
+            }
+            sql.append('(').append(r.sql()).append(')');
+            bindings.addAll(c.values());
+        }
+        return sql.toString();
+    }
+
+    @Override
+    public String toString() {
+        return sql + " " + Arrays.toString(values.toArray());
+    }
+}

@@ -1,0 +1,150 @@
+package dev.sluice.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+import dev.sluice.Query;
+import dev.sluice.QueryException;
+import dev.sluice.Repo;
+import dev.sluice.spi.Executor;
+import dev.sluice.spi.RenderedSql;
+import dev.sluice.spi.TransactionOptions;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * The repository every adapter hands out: plans queries and runs them through the adapter's {@link Executor}.
+ * Public only so adapters can create it; unstable API.
+ */
+public final class CoreRepo implements Repo {
+
+    private final Executor executor;
+    private final RepoSettings settings;
+    private final PostgresDialect dialect = PostgresDialect.INSTANCE;
+    private final ConcurrentMap<Class<?>, Mono<Void>> checks = new ConcurrentHashMap<>();
+    private final ConcurrentMap<Class<?>, EntityMapper<?>> mappers = new ConcurrentHashMap<>();
+    private final AtomicLong cursors = new AtomicLong();
+
+    private CoreRepo(Executor executor, RepoSettings settings) {
+        this.executor = executor;
+        this.settings = settings;
+    }
+
+    /** A repository that runs its statements through {@code executor}. */
+    public static Repo create(Executor executor, RepoSettings settings) {
+        return new CoreRepo(Objects.requireNonNull(executor, "executor"), Objects.requireNonNull(settings, "settings"));
+    }
+
+    @Override
+    public <T> Query<T> select(Class<T> type) {
+        Objects.requireNonNull(type, "type");
+        return new DefaultQuery<>(this, EntityModel.of(type), List.of(), null, Long.MAX_VALUE);
+    }
+
+    @Override
+    public <T> Mono<T> findById(Class<T> type, Object... key) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(key, "key");
+        EntityModel<T> model = EntityModel.of(type);
+        List<Object> values = keyValues(model, key);
+        SelectSql sql = new SelectSql(dialect, model, model.properties(), List.of(), OrderBy.byKey(model));
+        return checked(model).then(executor.query(sql.byKey(values), mapper(model)).next());
+    }
+
+    PostgresDialect dialect() {
+        return dialect;
+    }
+
+    @SuppressWarnings("unchecked")
+    <T> EntityMapper<T> mapper(EntityModel<T> model) {
+        return (EntityMapper<T>) mappers.computeIfAbsent(model.type(),
+                t -> new EntityMapper<>(model, model.properties()));
+    }
+
+    /** Checks the entity against its table once per repository; a failed check is retried on next use. */
+    Mono<Void> checked(EntityModel<?> model) {
+        return checks.computeIfAbsent(model.type(), type -> executor
+                .query(RenderedSql.of(dialect.describeTable(), List.of(dialect.identifier(model.table()))),
+                        row -> new TableCheck.ColumnInfo(
+                                Objects.requireNonNull(row.get(0, String.class)),
+                                Objects.requireNonNull(row.get(1, String.class)),
+                                "e".equals(row.get(2, String.class)),
+                                Objects.requireNonNull(row.get(3, String.class)),
+                                Boolean.TRUE.equals(row.get(4, Boolean.class))))
+                .collectList()
+                .doOnNext(columns -> TableCheck.check(model, columns))
+                .doOnError(e -> checks.remove(type))
+                .then()
+                .cache());
+    }
+
+    <T> Flux<T> keyset(EntityModel<T> model, SelectSql sql, EntityMapper<T> mapper, long limit) {
+        return DemandPager.create(() -> new KeysetPages<>(model, sql, mapper, executor),
+                settings.minPageSize(), settings.maxPageSize(), limit);
+    }
+
+    <T> Flux<T> cursor(SelectSql sql, EntityMapper<T> mapper, long limit) {
+        return executor.inTransaction(TransactionOptions.READ_ONLY, session -> {
+            String cursor = "sluice_cursor_" + cursors.incrementAndGet();
+            RenderedSql query = sql.ordered(limit);
+            RenderedSql declare = RenderedSql.of(dialect.declareCursor(cursor, query.sql()), query.bindings());
+            Flux<T> rows = DemandPager.create(
+                    () -> size -> session.query(RenderedSql.of(dialect.fetch(cursor, size)), mapper),
+                    settings.minPageSize(), settings.maxPageSize(), Long.MAX_VALUE);
+            return session.update(declare)
+                    .thenMany(rows)
+                    .concatWith(session.update(RenderedSql.of(dialect.closeCursor(cursor))).then(Mono.empty()));
+        });
+    }
+
+    Mono<Long> count(RenderedSql sql) {
+        return executor.query(sql, row -> Objects.requireNonNull(row.get(0, Long.class))).single();
+    }
+
+    private static List<Object> keyValues(EntityModel<?> model, Object[] key) {
+        List<Property> properties = model.key();
+        String what = "findById(" + model.name() + ".class, ...)";
+        if (key.length != properties.size()) {
+            throw new QueryException(what + ": " + model.name() + " has " + properties.size() + " key component"
+                    + (properties.size() == 1 ? "" : "s") + " (" + properties.stream().map(Property::name)
+                    .reduce((a, b) -> a + ", " + b).orElse("") + ") but " + key.length + " value"
+                    + (key.length == 1 ? " was" : "s were") + " given");
+        }
+        List<Object> values = new ArrayList<>(key.length);
+        for (int i = 0; i < key.length; i++) {
+            values.add(keyValue(properties.get(i), key[i], what));
+        }
+        return values;
+    }
+
+    private static Object keyValue(Property p, @Nullable Object value, String what) {
+        if (value == null) {
+            throw new QueryException(what + ": the value for key " + p.name() + " is null; a key is never null");
+        }
+        Class<?> wanted = p.boxedType();
+        if (wanted.isInstance(value)) {
+            return wanted.isEnum() ? ((Enum<?>) value).name() : value;
+        }
+        if (value instanceof Number number && (value instanceof Long || value instanceof Integer
+                || value instanceof Short)) {
+            long v = number.longValue();
+            if (wanted == Long.class) {
+                return v;
+            }
+            if (wanted == Integer.class && v == (int) v) {
+                return (int) v;
+            }
+            if (wanted == Short.class && v == (short) v) {
+                return (short) v;
+            }
+        }
+        throw new QueryException(what + ": key " + p.name() + " is " + p.type().getSimpleName() + " but a "
+                + value.getClass().getSimpleName() + " (" + value + ") was given; pass a "
+                + wanted.getSimpleName());
+    }
+}

@@ -1,0 +1,261 @@
+package dev.sluice.internal;
+
+import java.util.Objects;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
+import java.util.function.Supplier;
+
+import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
+import org.reactivestreams.Subscription;
+import reactor.core.CoreSubscriber;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Operators;
+import reactor.util.context.Context;
+
+/**
+ * Turns subscriber demand into pages: the heart of Sluice's back-pressure.
+ *
+ * <p>Rules, each tested:
+ * <ul>
+ *   <li>One page is in flight at most; the next is asked for only after the previous one completed.</li>
+ *   <li>A page is issued for unmet demand, sized {@code clamp(max(unmet, 2 x previous page), minPage, maxPage)}:
+ *       a subscriber that keeps consuming gets growing pages, one that asks for 10 rows gets a minimum page.</li>
+ *   <li>While the subscriber keeps requesting, the next page is fetched ahead when fewer than half a page of
+ *       fetched rows remain unrequested, to hide the round trip.</li>
+ *   <li>So rows fetched never exceed rows requested plus {@code maxPage}: after {@code request(n)} and a pause
+ *       the source has been asked for at most {@code n + maxPage} rows.</li>
+ *   <li>A page shorter than asked for ends the stream.</li>
+ *   <li>Cancel never cancels the page in flight: it is read to its end and discarded, so its connection is
+ *       released healthy (a driver that drains or wedges on cancel never sees one).</li>
+ * </ul>
+ */
+final class DemandPager<T> extends Flux<T> {
+
+    /** A source of consecutive pages. Called serially: the next call comes only after the last page completed. */
+    interface Pages<T> {
+        Publisher<T> next(int size);
+    }
+
+    private final Supplier<? extends Pages<T>> pages;
+    private final int minPage;
+    private final int maxPage;
+    private final long limit;
+
+    private DemandPager(Supplier<? extends Pages<T>> pages, int minPage, int maxPage, long limit) {
+        this.pages = pages;
+        this.minPage = minPage;
+        this.maxPage = maxPage;
+        this.limit = limit;
+    }
+
+    /**
+     * @param pages   makes the page source of one subscription
+     * @param minPage the smallest page, at least 1
+     * @param maxPage the largest page, at least {@code minPage}
+     * @param limit   the most rows to emit in all, {@code Long.MAX_VALUE} for no limit
+     */
+    static <T> Flux<T> create(Supplier<? extends Pages<T>> pages, int minPage, int maxPage, long limit) {
+        if (minPage < 1 || maxPage < minPage) {
+            throw new IllegalArgumentException("need 1 <= minPage <= maxPage, got " + minPage + ", " + maxPage);
+        }
+        return new DemandPager<>(pages, minPage, maxPage, limit);
+    }
+
+    @Override
+    public void subscribe(CoreSubscriber<? super T> actual) {
+        Pages<T> source;
+        try {
+            source = Objects.requireNonNull(pages.get(), "pages");
+        } catch (Throwable t) {
+            Operators.error(actual, Operators.onOperatorError(t, actual.currentContext()));
+            return;
+        }
+        actual.onSubscribe(new PagerSubscription<>(actual, source, minPage, maxPage, limit));
+    }
+
+    static final class PagerSubscription<T> implements Subscription {
+
+        private final CoreSubscriber<? super T> actual;
+        private final Pages<T> pages;
+        private final int minPage;
+        private final int maxPage;
+        private final Queue<T> queue = new ConcurrentLinkedQueue<>();
+
+        private volatile long requested;
+        @SuppressWarnings("rawtypes")
+        private static final AtomicLongFieldUpdater<PagerSubscription> REQUESTED =
+                AtomicLongFieldUpdater.newUpdater(PagerSubscription.class, "requested");
+
+        private volatile int wip;
+        @SuppressWarnings("rawtypes")
+        private static final AtomicIntegerFieldUpdater<PagerSubscription> WIP =
+                AtomicIntegerFieldUpdater.newUpdater(PagerSubscription.class, "wip");
+
+        private volatile boolean cancelled;
+        private volatile boolean inFlight;
+        private volatile boolean exhausted;
+        private volatile @Nullable Throwable error;
+
+        // touched only inside drain()
+        private long emitted;
+        private long issued;
+        private long remaining;
+        private long requestedAtLastIssue;
+        private int lastPage;
+
+        PagerSubscription(CoreSubscriber<? super T> actual, Pages<T> pages, int minPage, int maxPage, long limit) {
+            this.actual = actual;
+            this.pages = pages;
+            this.minPage = minPage;
+            this.maxPage = maxPage;
+            this.remaining = limit;
+        }
+
+        @Override
+        public void request(long n) {
+            if (Operators.validate(n)) {
+                Operators.addCap(REQUESTED, this, n);
+                drain();
+            }
+        }
+
+        @Override
+        public void cancel() {
+            if (!cancelled) {
+                cancelled = true;
+                drain();
+            }
+        }
+
+        private void drain() {
+            if (WIP.getAndIncrement(this) != 0) {
+                return;
+            }
+            int missed = 1;
+            for (;;) {
+                if (cancelled) {
+                    queue.clear();
+                    return; // wip stays non-zero: every later drain() is a no-op
+                }
+                Throwable failure = error;
+                if (failure != null) {
+                    queue.clear();
+                    actual.onError(failure);
+                    return;
+                }
+                long r = requested;
+                long e = emitted;
+                while (e != r) {
+                    T row = queue.poll();
+                    if (row == null) {
+                        break;
+                    }
+                    actual.onNext(row);
+                    e++;
+                    if (cancelled) {
+                        break;
+                    }
+                }
+                emitted = e;
+                if (cancelled) {
+                    continue;
+                }
+                if (!inFlight) {
+                    if (exhausted || remaining == 0) {
+                        if (queue.isEmpty()) {
+                            actual.onComplete();
+                            return;
+                        }
+                    } else {
+                        issueIfWanted(r);
+                    }
+                }
+                missed = WIP.addAndGet(this, -missed);
+                if (missed == 0) {
+                    return;
+                }
+            }
+        }
+
+        private void issueIfWanted(long r) {
+            long grown = lastPage == 0 ? minPage : Math.min(maxPage, 2L * lastPage);
+            long size;
+            if (r > issued) {
+                size = Math.max(minPage, Math.min(maxPage, Math.max(r - issued, grown)));
+            } else if (r > requestedAtLastIssue && issued - r < lastPage / 2) {
+                size = Math.min(grown, r + maxPage - issued);
+                if (size < minPage) {
+                    return;
+                }
+            } else {
+                return;
+            }
+            size = Math.min(size, remaining);
+            int pageSize = (int) size;
+            issued += pageSize;
+            if (remaining != Long.MAX_VALUE) {
+                remaining -= pageSize;
+            }
+            requestedAtLastIssue = r;
+            lastPage = pageSize;
+            inFlight = true;
+            Publisher<T> page;
+            try {
+                page = Objects.requireNonNull(pages.next(pageSize), "page");
+            } catch (Throwable t) {
+                error = Operators.onOperatorError(t, actual.currentContext());
+                inFlight = false;
+                return;
+            }
+            page.subscribe(new PageSubscriber(pageSize));
+        }
+
+        /** Reads one page to its end, even after a cancel. */
+        private final class PageSubscriber implements CoreSubscriber<T> {
+            private final int size;
+            private int received;
+
+            PageSubscriber(int size) {
+                this.size = size;
+            }
+
+            @Override
+            public Context currentContext() {
+                return actual.currentContext();
+            }
+
+            @Override
+            public void onSubscribe(Subscription s) {
+                s.request(Long.MAX_VALUE); // bounded by the page's LIMIT or FETCH count
+            }
+
+            @Override
+            public void onNext(T row) {
+                received++;
+                if (!cancelled) {
+                    queue.offer(row);
+                    drain();
+                }
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                error = t;
+                inFlight = false;
+                drain();
+            }
+
+            @Override
+            public void onComplete() {
+                if (received < size) {
+                    exhausted = true;
+                }
+                inFlight = false;
+                drain();
+            }
+        }
+    }
+}

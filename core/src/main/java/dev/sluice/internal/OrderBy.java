@@ -1,0 +1,87 @@
+package dev.sluice.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+import dev.sluice.QueryException;
+
+/**
+ * A validated {@code ORDER BY}: every term names a mapped column, so nothing the user writes reaches the SQL text
+ * except through the entity model.
+ */
+record OrderBy(List<Term> terms) {
+
+    record Term(Property property, boolean descending) {
+    }
+
+    OrderBy {
+        terms = List.copyOf(terms);
+    }
+
+    /** The primary key, ascending: the default order. */
+    static OrderBy byKey(EntityModel<?> model) {
+        return new OrderBy(model.key().stream().map(p -> new Term(p, false)).toList());
+    }
+
+    static OrderBy parse(EntityModel<?> model, String order) {
+        String what = "orderBy(\"" + order + "\")";
+        List<Term> terms = new ArrayList<>();
+        for (String raw : order.split(",", -1)) {
+            String[] words = raw.trim().split("\\s+");
+            if (words.length == 0 || words[0].isEmpty()) {
+                throw new QueryException(what + ": empty term; write column names separated by commas, "
+                        + "each optionally followed by asc or desc, e.g. \"taken_at desc, id\"");
+            }
+            if (words.length > 2) {
+                throw new QueryException(what + ": cannot read '" + raw.trim() + "'; write a column name optionally "
+                        + "followed by asc or desc");
+            }
+            Property property = model.property(words[0]).orElseThrow(() -> new QueryException(what + ": "
+                    + model.name() + " has no column or component named '" + words[0] + "'; its columns are "
+                    + model.columnList()));
+            boolean descending = false;
+            if (words.length == 2) {
+                String direction = words[1].toLowerCase(Locale.ROOT);
+                if (direction.equals("desc")) {
+                    descending = true;
+                } else if (!direction.equals("asc")) {
+                    throw new QueryException(what + ": '" + words[1] + "' is not a direction; use asc or desc");
+                }
+            }
+            Property p = property;
+            if (terms.stream().anyMatch(t -> t.property() == p)) {
+                throw new QueryException(what + ": column " + p.column() + " appears twice");
+            }
+            terms.add(new Term(property, descending));
+        }
+        return new OrderBy(terms);
+    }
+
+    /**
+     * Whether this order is the primary key in one direction, so that the last row's key is a keyset position.
+     */
+    boolean isKeyset(EntityModel<?> model) {
+        List<Property> key = model.key();
+        if (terms.size() != key.size()) {
+            return false;
+        }
+        for (int i = 0; i < terms.size(); i++) {
+            if (terms.get(i).property() != key.get(i) || terms.get(i).descending() != terms.get(0).descending()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    boolean descending() {
+        return terms.get(0).descending();
+    }
+
+    String sql(PostgresDialect dialect) {
+        return terms.stream()
+                .map(t -> dialect.identifier(t.property().column()) + (t.descending() ? " DESC" : ""))
+                .collect(Collectors.joining(", "));
+    }
+}

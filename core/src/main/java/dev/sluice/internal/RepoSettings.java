@@ -1,0 +1,33 @@
+package dev.sluice.internal;
+
+import dev.sluice.StatementListener;
+
+/**
+ * The settings of a repository, shared by all its queries. Adapters build it from their builders; unstable API.
+ *
+ * @param minPageSize the smallest page a keyset or cursor fetch asks for (default {@value #DEFAULT_MIN_PAGE_SIZE})
+ * @param maxPageSize the largest page, and the most rows fetched ahead of demand (default
+ *                    {@value #DEFAULT_MAX_PAGE_SIZE})
+ * @param listener    told of every statement sent
+ */
+public record RepoSettings(int minPageSize, int maxPageSize, StatementListener listener) {
+
+    public static final int DEFAULT_MIN_PAGE_SIZE = 100;
+    public static final int DEFAULT_MAX_PAGE_SIZE = 2000;
+
+    public static final RepoSettings DEFAULTS =
+            new RepoSettings(DEFAULT_MIN_PAGE_SIZE, DEFAULT_MAX_PAGE_SIZE, StatementListener.NONE);
+
+    public RepoSettings {
+        if (minPageSize < 1) {
+            throw new IllegalArgumentException("minPageSize must be at least 1, got " + minPageSize);
+        }
+        if (maxPageSize < minPageSize) {
+            throw new IllegalArgumentException("maxPageSize (" + maxPageSize + ") must be at least minPageSize ("
+                    + minPageSize + ")");
+        }
+        if (listener == null) {
+            throw new NullPointerException("listener");
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package dev.sluice.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+
+import dev.sluice.spi.RenderedSql;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Renders the statements of one query: keyset pages, the cursor's query, count and lookup by key. Pure: the same
+ * inputs give the same text, and every value is a binding.
+ */
+final class SelectSql {
+
+    private final PostgresDialect dialect;
+    private final EntityModel<?> model;
+    private final List<Property> columns;
+    private final List<Condition> conditions;
+    private final OrderBy order;
+
+    SelectSql(PostgresDialect dialect, EntityModel<?> model, List<Property> columns, List<Condition> conditions,
+              OrderBy order) {
+        this.dialect = dialect;
+        this.model = model;
+        this.columns = List.copyOf(columns);
+        this.conditions = List.copyOf(conditions);
+        this.order = order;
+    }
+
+    private String selectFrom() {
+        return "SELECT " + columns.stream().map(p -> dialect.identifier(p.column())).collect(Collectors.joining(", "))
+                + " FROM " + dialect.identifier(model.table());
+    }
+
+    /**
+     * One keyset page: the rows after {@code after} (or from the start when null) in key order, at most
+     * {@code pageSize}. Composite keys compare as rows: {@code (a, b) > ($1, $2)}.
+     */
+    RenderedSql keysetPage(Object @Nullable [] after, int pageSize) {
+        List<Object> bindings = new ArrayList<>();
+        StringBuilder sql = new StringBuilder(selectFrom());
+        String where = Condition.render(conditions, bindings);
+        String seek = "";
+        if (after != null) {
+            List<Property> key = model.key();
+            String columnsSql = key.stream().map(p -> dialect.identifier(p.column())).collect(Collectors.joining(", "));
+            StringBuilder params = new StringBuilder();
+            for (Object value : after) {
+                bindings.add(value);
+                params.append(params.length() == 0 ? "" : ", ").append('$').append(bindings.size());
+            }
+            String op = order.descending() ? " < " : " > ";
+            seek = key.size() == 1 ? columnsSql + op + params : "(" + columnsSql + ")" + op + "(" + params + ")";
+        }
+        if (!where.isEmpty() || !seek.isEmpty()) {
+            sql.append(" WHERE ").append(where);
+            if (!where.isEmpty() && !seek.isEmpty()) {
+                sql.append(" AND ");
+            }
+            sql.append(seek);
+        }
+        bindings.add(pageSize);
+        sql.append(" ORDER BY ").append(order.sql(dialect)).append(" LIMIT $").append(bindings.size());
+        return RenderedSql.of(sql.toString(), bindings);
+    }
+
+    /** The whole ordered query, for a cursor, with an optional row limit. */
+    RenderedSql ordered(long limit) {
+        List<Object> bindings = new ArrayList<>();
+        StringBuilder sql = new StringBuilder(selectFrom());
+        String where = Condition.render(conditions, bindings);
+        if (!where.isEmpty()) {
+            sql.append(" WHERE ").append(where);
+        }
+        sql.append(" ORDER BY ").append(order.sql(dialect));
+        if (limit != Long.MAX_VALUE) {
+            bindings.add(limit);
+            sql.append(" LIMIT $").append(bindings.size());
+        }
+        return RenderedSql.of(sql.toString(), bindings);
+    }
+
+    /** {@code SELECT count(*)} over the conditions, within the limit. */
+    RenderedSql count(long limit) {
+        List<Object> bindings = new ArrayList<>();
+        String where = Condition.render(conditions, bindings);
+        String from = dialect.identifier(model.table()) + (where.isEmpty() ? "" : " WHERE " + where);
+        if (limit == Long.MAX_VALUE) {
+            return RenderedSql.of("SELECT count(*) FROM " + from, bindings);
+        }
+        bindings.add(limit);
+        return RenderedSql.of("SELECT count(*) FROM (SELECT 1 FROM " + from + " LIMIT $" + bindings.size()
+                + ") AS limited", bindings);
+    }
+
+    /** The row with the given key values (in key order). */
+    RenderedSql byKey(List<Object> key) {
+        List<Object> bindings = new ArrayList<>(key);
+        StringBuilder sql = new StringBuilder(selectFrom()).append(" WHERE ");
+        List<Property> keyProperties = model.key();
+        for (int i = 0; i < keyProperties.size(); i++) {
+            sql.append(i == 0 ? "" : " AND ").append(dialect.identifier(keyProperties.get(i).column()))
+                    .append(" = $").append(i + 1);
+        }
+        return RenderedSql.of(sql.toString(), bindings);
+    }
+}

@@ -1,0 +1,146 @@
+package dev.sluice.internal;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.OffsetDateTime;
+import java.time.OffsetTime;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+import dev.sluice.MappingException;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Checks an entity against its table once, when first used: every component's column exists and its type fits.
+ * Messages name the entity, the component, the column and the fix.
+ */
+final class TableCheck {
+
+    /** One column as the database describes it. */
+    record ColumnInfo(String name, String type, boolean isEnum, String elementType, boolean notNull) {
+    }
+
+    /** PostgreSQL type name to the Java types Sluice reads it as, preferred first. */
+    private static final Map<String, List<Class<?>>> READS_AS = Map.ofEntries(
+            Map.entry("int2", List.of(Short.class, Integer.class, Long.class, BigDecimal.class)),
+            Map.entry("int4", List.of(Integer.class, Long.class, BigDecimal.class)),
+            Map.entry("int8", List.of(Long.class, BigDecimal.class)),
+            Map.entry("numeric", List.of(BigDecimal.class, Double.class)),
+            Map.entry("float4", List.of(Float.class, Double.class)),
+            Map.entry("float8", List.of(Double.class)),
+            Map.entry("bool", List.of(Boolean.class)),
+            Map.entry("text", List.of(String.class)),
+            Map.entry("varchar", List.of(String.class)),
+            Map.entry("bpchar", List.of(String.class)),
+            Map.entry("name", List.of(String.class)),
+            Map.entry("citext", List.of(String.class)),
+            Map.entry("json", List.of(String.class)),
+            Map.entry("jsonb", List.of(String.class)),
+            Map.entry("bytea", List.of(byte[].class)),
+            Map.entry("uuid", List.of(UUID.class)),
+            Map.entry("timestamptz", List.of(Instant.class, OffsetDateTime.class, ZonedDateTime.class)),
+            Map.entry("timestamp", List.of(LocalDateTime.class)),
+            Map.entry("date", List.of(LocalDate.class)),
+            Map.entry("time", List.of(LocalTime.class)),
+            Map.entry("timetz", List.of(OffsetTime.class)));
+
+    private TableCheck() {
+    }
+
+    /**
+     * @throws MappingException describing the first problem found
+     */
+    static void check(EntityModel<?> model, List<ColumnInfo> columns) {
+        if (columns.isEmpty()) {
+            throw new MappingException(model.name() + ": table " + model.table() + " does not exist (or has no "
+                    + "columns) in the connection's search_path; create it, or name the right one with "
+                    + "@Table(\"schema.table\")");
+        }
+        Map<String, ColumnInfo> byName = columns.stream()
+                .collect(Collectors.toMap(ColumnInfo::name, c -> c, (a, b) -> a));
+        for (Property p : model.properties()) {
+            String where = model.name() + "." + p.name();
+            ColumnInfo column = byName.get(p.column());
+            if (column == null) {
+                String hint = similar(p, columns);
+                throw new MappingException(where + ": table " + model.table() + " has no column " + p.column()
+                        + (hint != null ? "; did you mean " + hint + "? Map it with @Column(\"" + hint + "\")"
+                                : "; its columns are " + columns.stream().map(ColumnInfo::name)
+                                .collect(Collectors.joining(", ")) + ". Map the component with @Column(\"...\")"));
+            }
+            String problem = typeProblem(p, column);
+            if (problem != null) {
+                throw new MappingException(where + ": " + problem);
+            }
+        }
+    }
+
+    private static @Nullable String typeProblem(Property p, ColumnInfo column) {
+        Class<?> java = p.boxedType();
+        String described = "column " + column.name() + " is " + column.type();
+        if (column.isEnum()) {
+            return java == String.class || java.isEnum() ? null
+                    : described + " (an enum type) but the component is " + p.type().getSimpleName()
+                    + "; declare it as a Java enum or String";
+        }
+        if (java.isEnum()) {
+            return READS_AS.getOrDefault(column.type(), List.of()).contains(String.class) ? null
+                    : described + " but the component is the enum " + java.getSimpleName()
+                    + "; enums are stored as text: make the column text or varchar, or declare the component as "
+                    + suggestion(column.type());
+        }
+        if (!column.elementType().isEmpty()) {
+            List<Class<?>> elements = READS_AS.get(column.elementType());
+            if (elements == null) {
+                return null; // an array of a type Sluice does not know: leave it to the driver
+            }
+            boolean fits = java.isArray() && (elements.contains(java.getComponentType())
+                    || java.getComponentType().isEnum() && elements.contains(String.class));
+            return fits ? null : "column " + column.name() + " is " + column.elementType() + "[] but the component is "
+                    + p.type().getSimpleName() + "; declare it as " + ValueType.either(elements.stream()
+                    .map(c -> c.getSimpleName() + "[]").toList());
+        }
+        List<Class<?>> reads = READS_AS.get(column.type());
+        if (reads == null) {
+            return null; // a type Sluice does not know: the driver decides at run time
+        }
+        if (reads.contains(java)) {
+            return null;
+        }
+        return described + " but the component is " + p.type().getSimpleName() + "; declare it as "
+                + suggestion(column.type());
+    }
+
+    private static String suggestion(String pgType) {
+        List<Class<?>> reads = READS_AS.getOrDefault(pgType, List.of());
+        List<String> names = new ArrayList<>();
+        for (Class<?> c : reads.subList(0, Math.min(2, reads.size()))) {
+            names.add(c.getSimpleName());
+        }
+        return names.isEmpty() ? "a type the driver reads " + pgType + " as" : ValueType.either(names);
+    }
+
+    private static @Nullable String similar(Property p, List<ColumnInfo> columns) {
+        String wanted = squash(p.column());
+        String byName = squash(p.name());
+        for (ColumnInfo c : columns) {
+            String candidate = squash(c.name());
+            if (candidate.equals(wanted) || candidate.equals(byName)) {
+                return c.name();
+            }
+        }
+        return null;
+    }
+
+    private static String squash(String name) {
+        return name.replace("_", "").toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,22 @@
+package dev.sluice.spi;
+
+import java.util.function.Function;
+
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
+
+/**
+ * What an adapter implements to run Sluice on a database driver.
+ *
+ * <p>As a {@link Session}, every statement borrows a connection for its own duration only, so that nothing is held
+ * between statements. {@link #inTransaction} pins one connection for a unit of work.
+ */
+public interface Executor extends Session {
+
+    /**
+     * Runs {@code work} inside one transaction on one connection: begins it (with the given options), commits when
+     * the publisher {@code work} returns completes, rolls back on error and on cancel, and releases the connection
+     * in every case. An executor that is already inside a transaction joins it instead.
+     */
+    <T> Flux<T> inTransaction(TransactionOptions options, Function<Session, ? extends Publisher<T>> work);
+}

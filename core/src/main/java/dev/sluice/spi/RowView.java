@@ -1,0 +1,18 @@
+package dev.sluice.spi;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One row of a result, valid only during the {@link RowMapper#map} call that receives it.
+ */
+public interface RowView {
+
+    /**
+     * The value of a column, converted by the driver.
+     *
+     * @param index zero-based position in the select list
+     * @param type  the Java type to decode into; boxed types only
+     * @return the value, or {@code null} for SQL NULL
+     */
+    <V> @Nullable V get(int index, Class<V> type);
+}

@@ -1,0 +1,26 @@
+package dev.sluice.spi;
+
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Runs statements. Depending on where it comes from, each statement borrows a pooled connection for its own
+ * duration ({@link Executor}) or all statements share one pinned connection (the session handed to
+ * {@link Executor#inTransaction}).
+ *
+ * <p>Contract for adapters: a connection borrowed for a statement is released when the returned publisher
+ * terminates or is cancelled; a cancelled statement is left to finish on the connection (or is cancelled on the
+ * server) such that the connection is healthy when it is released.
+ */
+public interface Session {
+
+    /**
+     * Runs a statement that returns rows, and maps each row while it is valid.
+     * Rows are emitted as the driver decodes them; callers bound the result size with {@code LIMIT} or
+     * {@code FETCH}.
+     */
+    <T> Flux<T> query(RenderedSql sql, RowMapper<T> mapper);
+
+    /** Runs a statement that returns no rows and emits the number of rows it affected (0 when not applicable). */
+    Mono<Long> update(RenderedSql sql);
+}

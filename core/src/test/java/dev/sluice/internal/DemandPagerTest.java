@@ -1,0 +1,148 @@
+package dev.sluice.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Sinks;
+import reactor.test.StepVerifier;
+
+/**
+ * The pager against a fake source of {@code total} numbered rows: records every page size asked for.
+ */
+class DemandPagerTest {
+
+    static final class Source implements DemandPager.Pages<Integer> {
+        final int total;
+        final List<Integer> pages = new CopyOnWriteArrayList<>();
+        final AtomicInteger next = new AtomicInteger();
+
+        Source(int total) {
+            this.total = total;
+        }
+
+        @Override
+        public Flux<Integer> next(int size) {
+            pages.add(size);
+            int from = next.getAndAdd(size);
+            int count = Math.max(0, Math.min(size, total - from));
+            return Flux.range(from, count);
+        }
+
+        int fetched() {
+            return Math.min(total, pages.stream().mapToInt(Integer::intValue).sum());
+        }
+    }
+
+    @Test
+    void asksForNothingBeforeDemandAndAMinimumPageForSmallDemand() {
+        Source source = new Source(100_000);
+        StepVerifier.create(DemandPager.create(() -> source, 100, 2000, Long.MAX_VALUE), 0)
+                .expectSubscription()
+                .then(() -> assertThat(source.pages).isEmpty())
+                .thenRequest(10)
+                .expectNextCount(10)
+                .then(() -> assertThat(source.pages).containsExactly(100))
+                .thenRequest(30)
+                .expectNextCount(30)
+                .then(() -> assertThat(source.pages).as("60 of 100 rows still unrequested: no read-ahead")
+                        .containsExactly(100))
+                .thenRequest(20)
+                .expectNextCount(20)
+                .then(() -> assertThat(source.pages).as("under half a page left and still asking: one page ahead")
+                        .containsExactly(100, 200))
+                .thenCancel()
+                .verify();
+    }
+
+    @Test
+    void afterRequestOfNTheSourceIsAskedForAtMostNPlusOneMaximumPage() {
+        for (int n : new int[] {1, 99, 100, 101, 1999, 2000, 2001, 7777, 50_000}) {
+            Source source = new Source(1_000_000);
+            StepVerifier.create(DemandPager.create(() -> source, 100, 2000, Long.MAX_VALUE), 0)
+                    .thenRequest(n)
+                    .expectNextCount(n)
+                    .thenAwait(Duration.ofMillis(5))
+                    .then(() -> assertThat(source.fetched()).as("rows fetched after request(%d)", n)
+                            .isGreaterThanOrEqualTo(n).isLessThanOrEqualTo(n + 2000))
+                    .thenCancel()
+                    .verify();
+        }
+    }
+
+    @Test
+    void pagesGrowWhileTheSubscriberKeepsConsumingUpToTheMaximum() {
+        Source source = new Source(50_000);
+        StepVerifier.create(DemandPager.create(() -> source, 100, 2000, Long.MAX_VALUE).limitRate(500))
+                .expectNextCount(50_000)
+                .verifyComplete();
+        assertThat(source.pages.get(0)).isEqualTo(500);
+        assertThat(source.pages).allMatch(size -> size >= 100 && size <= 2000);
+        assertThat(source.pages.stream().mapToInt(Integer::intValue).max().orElseThrow())
+                .as("pages grow beyond the first while the subscriber keeps up").isGreaterThan(500);
+    }
+
+    @Test
+    void unboundedDemandUsesMaximumPagesAndAShortPageEndsTheStream() {
+        Source source = new Source(4500);
+        StepVerifier.create(DemandPager.create(() -> source, 100, 2000, Long.MAX_VALUE))
+                .expectNextCount(4500)
+                .verifyComplete();
+        assertThat(source.pages).containsExactly(2000, 2000, 2000);
+    }
+
+    @Test
+    void aFullLastPageCostsOneEmptyPageToFindTheEnd() {
+        Source source = new Source(4000);
+        StepVerifier.create(DemandPager.create(() -> source, 100, 2000, Long.MAX_VALUE))
+                .expectNextCount(4000)
+                .verifyComplete();
+        assertThat(source.pages).containsExactly(2000, 2000, 2000);
+    }
+
+    @Test
+    void theLimitCapsPageSizesAndEndsWithoutAnExtraPage() {
+        Source source = new Source(1_000_000);
+        StepVerifier.create(DemandPager.create(() -> source, 100, 2000, 2500))
+                .expectNextCount(2500)
+                .verifyComplete();
+        assertThat(source.pages).containsExactly(2000, 500);
+    }
+
+    @Test
+    void cancelLetsThePageInFlightFinishAndAsksForNoOther() {
+        Source source = new Source(1_000_000);
+        Sinks.Many<Integer> slowPage = Sinks.many().unicast().onBackpressureBuffer();
+        AtomicInteger calls = new AtomicInteger();
+        AtomicInteger cancelledPages = new AtomicInteger();
+        DemandPager.Pages<Integer> pages = size -> {
+            calls.incrementAndGet();
+            return calls.get() == 1 ? source.next(size) : slowPage.asFlux().doOnCancel(cancelledPages::incrementAndGet);
+        };
+        StepVerifier.create(DemandPager.create(() -> pages, 100, 100, Long.MAX_VALUE), 0)
+                .thenRequest(150)
+                .expectNextCount(100)
+                .then(() -> assertThat(calls).hasValue(2))
+                .thenCancel()
+                .verify();
+        for (int i = 0; i < 100; i++) {
+            slowPage.tryEmitNext(i);
+        }
+        slowPage.tryEmitComplete();
+        assertThat(cancelledPages).as("the page in flight is read to its end, never cancelled").hasValue(0);
+        assertThat(calls).hasValue(2);
+    }
+
+    @Test
+    void aFailingPageFailsTheStream() {
+        DemandPager.Pages<Integer> pages = size -> Flux.error(new IllegalStateException("boom"));
+        StepVerifier.create(DemandPager.create(() -> pages, 10, 10, Long.MAX_VALUE))
+                .expectErrorMessage("boom")
+                .verify();
+    }
+}

@@ -1,0 +1,99 @@
+package dev.sluice.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.List;
+
+import dev.sluice.annotation.Column;
+import dev.sluice.annotation.Id;
+import dev.sluice.annotation.Table;
+import dev.sluice.spi.RenderedSql;
+import org.junit.jupiter.api.Test;
+
+class SelectSqlTest {
+
+    @Table("picture")
+    record Picture(@Id Long id, byte[] sha1, String name, Instant takenAt, int sizeBytes, byte[] data) {
+    }
+
+    record PhotoTag(@Id Long photoId, @Id @Column("tag_id") Long tagId, @Column("order") int position) {
+    }
+
+    private static final PostgresDialect PG = PostgresDialect.INSTANCE;
+
+    private static SelectSql sql(EntityModel<?> model, List<Condition> conditions, OrderBy order) {
+        return new SelectSql(PG, model, model.properties(), conditions, order);
+    }
+
+    @Test
+    void firstKeysetPageOrdersByKeyWithLimitAsBinding() {
+        EntityModel<Picture> model = EntityModel.of(Picture.class);
+        RenderedSql page = sql(model, List.of(), OrderBy.byKey(model)).keysetPage(null, 500);
+        assertThat(page.sql()).isEqualTo(
+                "SELECT id, sha1, name, taken_at, size_bytes, data FROM picture ORDER BY id LIMIT $1");
+        assertThat(page.bindings()).containsExactly(500);
+    }
+
+    @Test
+    void laterPagesSeekPastTheLastKeyAndKeepTheUserConditionFirst() {
+        EntityModel<Picture> model = EntityModel.of(Picture.class);
+        Condition condition = Condition.of("taken_at >= ? and size_bytes > ?", new Object[] {Instant.EPOCH, 1024});
+        RenderedSql page = sql(model, List.of(condition), OrderBy.byKey(model)).keysetPage(new Object[] {42L}, 100);
+        assertThat(page.sql()).isEqualTo("SELECT id, sha1, name, taken_at, size_bytes, data FROM picture"
+                + " WHERE (taken_at >= $1 and size_bytes > $2) AND id > $3 ORDER BY id LIMIT $4");
+        assertThat(page.bindings()).containsExactly(Instant.EPOCH, 1024, 42L, 100);
+    }
+
+    @Test
+    void descendingKeyOrderSeeksBackwards() {
+        EntityModel<Picture> model = EntityModel.of(Picture.class);
+        RenderedSql page = sql(model, List.of(), OrderBy.parse(model, "id desc")).keysetPage(new Object[] {7L}, 10);
+        assertThat(page.sql()).isEqualTo("SELECT id, sha1, name, taken_at, size_bytes, data FROM picture"
+                + " WHERE id < $1 ORDER BY id DESC LIMIT $2");
+    }
+
+    @Test
+    void compositeKeysCompareAsRowsAndReservedNamesAreQuoted() {
+        EntityModel<PhotoTag> model = EntityModel.of(PhotoTag.class);
+        RenderedSql page = sql(model, List.of(), OrderBy.byKey(model)).keysetPage(new Object[] {1L, 2L}, 50);
+        assertThat(page.sql()).isEqualTo("SELECT photo_id, tag_id, \"order\" FROM photo_tag"
+                + " WHERE (photo_id, tag_id) > ($1, $2) ORDER BY photo_id, tag_id LIMIT $3");
+        assertThat(page.bindings()).containsExactly(1L, 2L, 50);
+    }
+
+    @Test
+    void cursorQueryCountAndLookupByKey() {
+        EntityModel<Picture> model = EntityModel.of(Picture.class);
+        Condition condition = Condition.of("name like ?", new Object[] {"IMG%"});
+        SelectSql sql = sql(model, List.of(condition), OrderBy.parse(model, "taken_at desc, name"));
+        assertThat(sql.ordered(Long.MAX_VALUE).sql()).isEqualTo("SELECT id, sha1, name, taken_at, size_bytes, data"
+                + " FROM picture WHERE (name like $1) ORDER BY taken_at DESC, name");
+        assertThat(sql.ordered(5).sql()).endsWith("ORDER BY taken_at DESC, name LIMIT $2");
+        assertThat(sql.ordered(5).bindings()).containsExactly("IMG%", 5L);
+        assertThat(sql.count(Long.MAX_VALUE).sql()).isEqualTo("SELECT count(*) FROM picture WHERE (name like $1)");
+        assertThat(sql.count(10).sql())
+                .isEqualTo("SELECT count(*) FROM (SELECT 1 FROM picture WHERE (name like $1) LIMIT $2) AS limited");
+        assertThat(sql.byKey(List.of(42L)).sql()).isEqualTo(
+                "SELECT id, sha1, name, taken_at, size_bytes, data FROM picture WHERE id = $1");
+    }
+
+    @Test
+    void severalConditionsAreAndedAndNumberedInOrder() {
+        EntityModel<Picture> model = EntityModel.of(Picture.class);
+        List<Condition> conditions = List.of(Condition.of("name = ?", new Object[] {"a"}),
+                Condition.of("size_bytes between ? and ?", new Object[] {1, 2}));
+        RenderedSql count = sql(model, conditions, OrderBy.byKey(model)).count(Long.MAX_VALUE);
+        assertThat(count.sql()).isEqualTo("SELECT count(*) FROM picture WHERE (name = $1) AND (size_bytes between $2 and $3)");
+        assertThat(count.bindings()).containsExactly("a", 1, 2);
+    }
+
+    @Test
+    void identifiersAreQuotedOnlyWhenNeeded() {
+        assertThat(PG.identifier("picture")).isEqualTo("picture");
+        assertThat(PG.identifier("Picture")).isEqualTo("\"Picture\"");
+        assertThat(PG.identifier("user")).isEqualTo("\"user\"");
+        assertThat(PG.identifier("archive.picture")).isEqualTo("archive.picture");
+        assertThat(PG.identifier("my table\"; drop")).isEqualTo("\"my table\"\"; drop\"");
+    }
+}

@@ -1,0 +1,91 @@
+package dev.sluice.r2dbc;
+
+import java.util.List;
+
+import dev.sluice.StatementListener;
+import dev.sluice.spi.RenderedSql;
+import dev.sluice.spi.RowMapper;
+import dev.sluice.spi.RowView;
+import dev.sluice.spi.Session;
+import dev.sluice.spi.TypedNull;
+import io.r2dbc.spi.Connection;
+import io.r2dbc.spi.Result;
+import io.r2dbc.spi.Row;
+import io.r2dbc.spi.Statement;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Runs statements on one R2DBC connection. Knows binding and decoding; knows nothing of entities or pages.
+ */
+final class ConnectionSession implements Session {
+
+    /**
+     * A fetch size that makes r2dbc-postgresql use the extended protocol for a statement without parameters (so
+     * results come in binary when the factory forces it), while still fetching the whole result in one Execute.
+     */
+    private static final int EXTENDED_PROTOCOL_ALL_ROWS = Integer.MAX_VALUE;
+
+    private final Connection connection;
+    private final StatementListener listener;
+
+    ConnectionSession(Connection connection, StatementListener listener) {
+        this.connection = connection;
+        this.listener = listener;
+    }
+
+    @Override
+    public <T> Flux<T> query(RenderedSql sql, RowMapper<T> mapper) {
+        return Flux.defer(() -> {
+            Statement statement = statement(sql);
+            if (sql.bindings().isEmpty()) {
+                statement.fetchSize(EXTENDED_PROTOCOL_ALL_ROWS);
+            }
+            CurrentRow current = new CurrentRow();
+            return Flux.from(statement.execute())
+                    .concatMap(result -> result.map((row, metadata) -> mapper.map(current.at(row))));
+        });
+    }
+
+    @Override
+    public Mono<Long> update(RenderedSql sql) {
+        return Flux.defer(() -> Flux.from(statement(sql).execute()))
+                .concatMap(Result::getRowsUpdated)
+                .reduce(0L, Long::sum);
+    }
+
+    private Statement statement(RenderedSql sql) {
+        listener.onStatement(sql.sql());
+        Statement statement = connection.createStatement(sql.sql());
+        List<Object> bindings = sql.bindings();
+        for (int i = 0; i < bindings.size(); i++) {
+            Object value = bindings.get(i);
+            if (value instanceof TypedNull typedNull) {
+                statement.bindNull(i, typedNull.type());
+            } else {
+                statement.bind(i, value);
+            }
+        }
+        return statement;
+    }
+
+    /** One reusable view per statement: the row is valid only inside the mapping callback. */
+    private static final class CurrentRow implements RowView {
+        private @Nullable Row row;
+
+        RowView at(Row row) {
+            this.row = row;
+            return this;
+        }
+
+        @Override
+        public <V> @Nullable V get(int index, Class<V> type) {
+            Row current = this.row;
+            if (current == null) {
+                throw new IllegalStateException("row read outside its mapping callback");
+            }
+            return current.get(index, type);
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package dev.sluice.r2dbc;
+
+import java.lang.reflect.Method;
+
+import io.r2dbc.pool.ConnectionPool;
+import io.r2dbc.spi.ConnectionFactories;
+import io.r2dbc.spi.ConnectionFactory;
+import io.r2dbc.spi.ConnectionFactoryOptions;
+import io.r2dbc.spi.Option;
+import io.r2dbc.spi.Wrapped;
+import reactor.util.Logger;
+import reactor.util.Loggers;
+
+/** Makes fast connection factories from URLs, and says when a factory handed in will be slow. */
+final class Factories {
+
+    private static final Logger LOG = Loggers.getLogger(R2dbcRepo.class);
+
+    /** r2dbc-postgresql's option: results in binary, which decodes bytea without hex strings. */
+    static final Option<Boolean> FORCE_BINARY = Option.valueOf("forceBinary");
+    private static final Option<Integer> INITIAL_SIZE = Option.valueOf("initialSize");
+    private static final String POOL = "pool";
+
+    private Factories() {
+    }
+
+    /**
+     * A pooled, binary-transfer factory for an R2DBC URL. {@code r2dbc:postgresql://...} becomes
+     * {@code r2dbc:pool:postgresql://...}; {@code forceBinary} is switched on unless the URL sets it; pool options in
+     * the URL ({@code maxSize}, {@code initialSize}, ...) are honoured, with {@code initialSize} defaulting to 1.
+     */
+    static ConnectionPool pooled(String url) {
+        ConnectionFactoryOptions options = ConnectionFactoryOptions.parse(url);
+        ConnectionFactoryOptions.Builder builder = options.mutate();
+        Object driver = options.getValue(ConnectionFactoryOptions.DRIVER);
+        if (!POOL.equals(driver)) {
+            builder.option(ConnectionFactoryOptions.DRIVER, POOL);
+            builder.option(ConnectionFactoryOptions.PROTOCOL, String.valueOf(driver));
+        }
+        if (!options.hasOption(FORCE_BINARY)) {
+            builder.option(FORCE_BINARY, true);
+        }
+        if (!options.hasOption(INITIAL_SIZE)) {
+            builder.option(INITIAL_SIZE, 1);
+        }
+        ConnectionFactory factory = ConnectionFactories.get(builder.build());
+        if (!(factory instanceof ConnectionPool pool)) {
+            throw new IllegalStateException("r2dbc-pool did not create a pool for " + url);
+        }
+        return pool;
+    }
+
+    /** Logs a warning for each reason the given factory will make Sluice slow. */
+    static void warnIfSlow(ConnectionFactory factory) {
+        if (!(factory instanceof ConnectionPool)) {
+            LOG.warn("Sluice was given a ConnectionFactory that is not an r2dbc-pool ConnectionPool ({}). Keyset "
+                    + "scans borrow a connection per page; without a pool every page opens a new connection. "
+                    + "Wrap it: new ConnectionPool(ConnectionPoolConfiguration.builder(factory).build()), or use "
+                    + "R2dbcRepo.create(r2dbcUrl), which does.", factory.getClass().getName());
+        }
+        ConnectionFactory target = factory;
+        while (target instanceof Wrapped<?> wrapped && wrapped.unwrap() instanceof ConnectionFactory inner
+                && inner != target) {
+            target = inner;
+        }
+        if (Boolean.FALSE.equals(forceBinary(target))) {
+            LOG.warn("Sluice was given a PostgreSQL ConnectionFactory without forceBinary: results travel as text, "
+                    + "and bytea columns are decoded from hex strings, several times slower. Set "
+                    + "PostgresqlConnectionConfiguration.builder().forceBinary(true), add ?forceBinary=true to the "
+                    + "URL, or use R2dbcRepo.create(r2dbcUrl), which does.");
+        }
+    }
+
+    /** Whether an r2dbc-postgresql factory forces binary; null when that cannot be told. */
+    private static Boolean forceBinary(ConnectionFactory factory) {
+        if (!factory.getClass().getName().equals("io.r2dbc.postgresql.PostgresqlConnectionFactory")) {
+            return null;
+        }
+        try {
+            Method getConfiguration = factory.getClass().getDeclaredMethod("getConfiguration");
+            getConfiguration.setAccessible(true);
+            Object configuration = getConfiguration.invoke(factory);
+            Method isForceBinary = configuration.getClass().getDeclaredMethod("isForceBinary");
+            isForceBinary.setAccessible(true);
+            return (Boolean) isForceBinary.invoke(configuration);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            LOG.debug("Could not tell whether the factory forces binary transfer", e);
+            return null;
+        }
+    }
+}

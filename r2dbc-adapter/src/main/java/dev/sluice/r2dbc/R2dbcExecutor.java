@@ -1,0 +1,89 @@
+package dev.sluice.r2dbc;
+
+import java.util.function.Function;
+
+import dev.sluice.StatementListener;
+import dev.sluice.spi.Executor;
+import dev.sluice.spi.RenderedSql;
+import dev.sluice.spi.RowMapper;
+import dev.sluice.spi.Session;
+import dev.sluice.spi.TransactionOptions;
+import io.r2dbc.spi.Connection;
+import io.r2dbc.spi.ConnectionFactory;
+import io.r2dbc.spi.IsolationLevel;
+import io.r2dbc.spi.Option;
+import io.r2dbc.spi.TransactionDefinition;
+import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * The executor over a {@link ConnectionFactory}: every statement borrows a connection for its own duration, and a
+ * transaction pins one connection until it ends.
+ */
+final class R2dbcExecutor implements Executor {
+
+    private final ConnectionFactory factory;
+    private final StatementListener listener;
+
+    R2dbcExecutor(ConnectionFactory factory, StatementListener listener) {
+        this.factory = factory;
+        this.listener = listener;
+    }
+
+    @Override
+    public <T> Flux<T> query(RenderedSql sql, RowMapper<T> mapper) {
+        return Flux.usingWhen(factory.create(), c -> session(c).query(sql, mapper), Connection::close);
+    }
+
+    @Override
+    public Mono<Long> update(RenderedSql sql) {
+        return Mono.usingWhen(factory.create(), c -> session(c).update(sql), Connection::close);
+    }
+
+    @Override
+    public <T> Flux<T> inTransaction(TransactionOptions options, Function<Session, ? extends Publisher<T>> work) {
+        return Flux.usingWhen(factory.create(),
+                c -> begin(c, options).thenMany(Flux.defer(() -> work.apply(session(c)))),
+                c -> end(c, "COMMIT", c.commitTransaction()),
+                (c, error) -> end(c, "ROLLBACK", c.rollbackTransaction()),
+                c -> end(c, "ROLLBACK", c.rollbackTransaction()));
+    }
+
+    private ConnectionSession session(Connection connection) {
+        return new ConnectionSession(connection, listener);
+    }
+
+    private Mono<Void> begin(Connection connection, TransactionOptions options) {
+        return Mono.defer(() -> {
+            listener.onStatement("BEGIN" + (options.readOnly() ? " READ ONLY" : "")
+                    + (options.isolation() != null ? " ISOLATION LEVEL " + options.isolation().sql() : ""));
+            return Mono.from(connection.beginTransaction(new Definition(options)));
+        });
+    }
+
+    /** Ends the transaction, then releases the connection whether or not the end succeeded. */
+    private Mono<Void> end(Connection connection, String what, Publisher<Void> end) {
+        return Mono.defer(() -> {
+            listener.onStatement(what);
+            return Mono.from(end);
+        }).onErrorResume(e -> Mono.from(connection.close()).then(Mono.error(e)))
+                .then(Mono.from(connection.close()));
+    }
+
+    /** R2DBC's way of saying {@code BEGIN READ ONLY ISOLATION LEVEL ...}. */
+    private record Definition(TransactionOptions options) implements TransactionDefinition {
+        @Override
+        @SuppressWarnings("unchecked")
+        public <T> @Nullable T getAttribute(Option<T> option) {
+            if (option.equals(TransactionDefinition.READ_ONLY)) {
+                return (T) Boolean.valueOf(options.readOnly());
+            }
+            if (option.equals(TransactionDefinition.ISOLATION_LEVEL) && options.isolation() != null) {
+                return (T) IsolationLevel.valueOf(options.isolation().sql());
+            }
+            return null;
+        }
+    }
+}

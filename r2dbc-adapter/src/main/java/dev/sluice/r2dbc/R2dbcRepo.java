@@ -1,0 +1,154 @@
+package dev.sluice.r2dbc;
+
+import java.util.Objects;
+
+import dev.sluice.Query;
+import dev.sluice.Repo;
+import dev.sluice.StatementListener;
+import dev.sluice.internal.CoreRepo;
+import dev.sluice.internal.RepoSettings;
+import io.r2dbc.pool.ConnectionPool;
+import io.r2dbc.spi.ConnectionFactory;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+
+/**
+ * A {@link Repo} on R2DBC (r2dbc-postgresql, r2dbc-pool).
+ *
+ * <pre>{@code
+ * try (R2dbcRepo repo = R2dbcRepo.create("r2dbc:postgresql://postgres@localhost:5432/test")) {
+ *     repo.scan(Picture.class).limitRate(500).doOnNext(System.out::println).blockLast();
+ * }
+ * }</pre>
+ *
+ * <p>{@link #create(String)} builds a pooled factory with binary transfer, the fast path. A factory handed to
+ * {@link #create(ConnectionFactory)} is used as it is; a warning is logged when it is not pooled or not binary.
+ * Thread-safe; create one per database and share it.
+ */
+public final class R2dbcRepo implements Repo, AutoCloseable {
+
+    private final Repo delegate;
+    private final ConnectionFactory factory;
+    private final @Nullable ConnectionPool ownedPool;
+
+    private R2dbcRepo(ConnectionFactory factory, @Nullable ConnectionPool ownedPool, RepoSettings settings) {
+        this.factory = factory;
+        this.ownedPool = ownedPool;
+        this.delegate = CoreRepo.create(new R2dbcExecutor(factory, settings.listener()), settings);
+    }
+
+    /**
+     * A repository on the given factory, with default settings. Give it a pooled factory (r2dbc-pool): keyset
+     * scans borrow a connection per page. Closing the repository leaves the factory open.
+     */
+    public static R2dbcRepo create(ConnectionFactory connectionFactory) {
+        return builder(connectionFactory).build();
+    }
+
+    /**
+     * A repository on a new connection pool for the URL, with binary transfer, e.g.
+     * {@code r2dbc:postgresql://user:password@localhost:5432/db}. Pool options may be given in the URL
+     * ({@code ?maxSize=20}). Closing the repository closes the pool.
+     */
+    public static R2dbcRepo create(String r2dbcUrl) {
+        return builder(r2dbcUrl).build();
+    }
+
+    /** A builder for a repository on the given factory, for settings other than the defaults. */
+    public static Builder builder(ConnectionFactory connectionFactory) {
+        return new Builder(Objects.requireNonNull(connectionFactory, "connectionFactory"), null);
+    }
+
+    /** A builder for a repository on a new pooled, binary-transfer factory for the URL (see {@link #create(String)}). */
+    public static Builder builder(String r2dbcUrl) {
+        return new Builder(null, Objects.requireNonNull(r2dbcUrl, "r2dbcUrl"));
+    }
+
+    @Override
+    public <T> Query<T> select(Class<T> type) {
+        return delegate.select(type);
+    }
+
+    @Override
+    public <T> Mono<T> findById(Class<T> type, Object... key) {
+        return delegate.findById(type, key);
+    }
+
+    /** The factory statements run on. */
+    public ConnectionFactory connectionFactory() {
+        return factory;
+    }
+
+    /** Closes the connection pool if this repository created it; otherwise does nothing. */
+    @Override
+    public void close() {
+        if (ownedPool != null) {
+            ownedPool.dispose();
+        }
+    }
+
+    /** Settings for a repository. Each setter checks its value at once. Not thread-safe. */
+    public static final class Builder {
+        private final @Nullable ConnectionFactory factory;
+        private final @Nullable String url;
+        private int minPageSize = RepoSettings.DEFAULT_MIN_PAGE_SIZE;
+        private int maxPageSize = RepoSettings.DEFAULT_MAX_PAGE_SIZE;
+        private StatementListener listener = StatementListener.NONE;
+
+        private Builder(@Nullable ConnectionFactory factory, @Nullable String url) {
+            this.factory = factory;
+            this.url = url;
+        }
+
+        /**
+         * The smallest page a scan fetches, even when the subscriber asks for fewer rows. Defaults to
+         * {@value RepoSettings#DEFAULT_MIN_PAGE_SIZE}.
+         *
+         * @throws IllegalArgumentException if less than 1
+         */
+        public Builder minPageSize(int rows) {
+            if (rows < 1) {
+                throw new IllegalArgumentException("minPageSize must be at least 1, got " + rows);
+            }
+            this.minPageSize = rows;
+            return this;
+        }
+
+        /**
+         * The largest page a scan fetches; also the most rows fetched ahead of the subscriber's demand. Pages grow
+         * towards it while the subscriber keeps up. Defaults to {@value RepoSettings#DEFAULT_MAX_PAGE_SIZE}.
+         *
+         * @throws IllegalArgumentException if less than 1
+         */
+        public Builder maxPageSize(int rows) {
+            if (rows < 1) {
+                throw new IllegalArgumentException("maxPageSize must be at least 1, got " + rows);
+            }
+            this.maxPageSize = rows;
+            return this;
+        }
+
+        /** Told of every statement sent, for logging or counting. Defaults to none. */
+        public Builder statementListener(StatementListener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /**
+         * @throws IllegalArgumentException if maxPageSize is less than minPageSize
+         */
+        public R2dbcRepo build() {
+            if (maxPageSize < minPageSize) {
+                throw new IllegalArgumentException("maxPageSize (" + maxPageSize + ") must be at least minPageSize ("
+                        + minPageSize + ")");
+            }
+            RepoSettings settings = new RepoSettings(minPageSize, maxPageSize, listener);
+            if (factory != null) {
+                Factories.warnIfSlow(factory);
+                return new R2dbcRepo(factory, null, settings);
+            }
+            ConnectionPool pool = Factories.pooled(Objects.requireNonNull(url));
+            return new R2dbcRepo(pool, pool, settings);
+        }
+    }
+}
