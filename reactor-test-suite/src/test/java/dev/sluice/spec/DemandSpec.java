@@ -1,0 +1,134 @@
+package dev.sluice.spec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+
+import dev.sluice.r2dbc.R2dbcRepo;
+import dev.sluice.testkit.PgWireRelay;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.test.StepVerifier;
+
+/**
+ * The central promise: the subscriber's demand decides how many rows the database sends. Rows are counted on the
+ * wire (DataRow messages through a relay), not inferred from what the subscriber saw.
+ */
+class DemandSpec {
+
+    private static final int MIN_PAGE = 50;
+    private static final int MAX_PAGE = 200;
+
+    private PgWireRelay relay;
+    private R2dbcRepo repo;
+
+    @BeforeAll
+    static void tables() {
+        Fixtures.pictures();
+    }
+
+    @BeforeEach
+    void open() {
+        relay = Fixtures.relay();
+        repo = Fixtures.repo(relay, 1, MIN_PAGE, MAX_PAGE);
+        // the entity is checked against its table once per repository: get that out of the counts
+        StepVerifier.create(repo.select(Picture.class).count()).expectNext((long) Fixtures.PICTURES).verifyComplete();
+        relay.reset();
+    }
+
+    @AfterEach
+    void close() {
+        repo.close();
+        relay.close();
+    }
+
+    private long selects() {
+        return relay.commandTags().stream().filter(t -> t.startsWith("SELECT")).count();
+    }
+
+    @Test
+    void keysetSendsNothingBeforeDemandThenAMinimumPageForTenRows() {
+        StepVerifier.create(repo.scan(Picture.class), 0)
+                .expectSubscription()
+                .thenAwait(Duration.ofMillis(200))
+                .then(() -> assertThat(relay.dataRows()).as("rows before any request").isZero())
+                .thenRequest(10)
+                .expectNextCount(10)
+                .thenAwait(Duration.ofMillis(300))
+                .then(() -> {
+                    assertThat(relay.dataRows()).as("rows sent for request(10)").isEqualTo(MIN_PAGE);
+                    assertThat(relay.commandTags()).containsExactly("SELECT " + MIN_PAGE);
+                })
+                .thenRequest(500)
+                .expectNextCount(500)
+                .thenAwait(Duration.ofMillis(300))
+                .then(() -> assertThat(relay.dataRows()).as("rows sent after request(510)")
+                        .isBetween(510L, 510L + MAX_PAGE))
+                .thenCancel()
+                .verify(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void keysetHoldsNoConnectionAndNoTransactionBetweenPages() {
+        // pool of ONE connection: while the scan waits for demand, other queries must still get it
+        StepVerifier.create(repo.scan(Picture.class), 0)
+                .thenRequest(10)
+                .expectNextCount(10)
+                .then(() -> {
+                    StepVerifier.create(repo.findById(Picture.class, 20_000L).map(Picture::name))
+                            .expectNext("IMG_020000").expectComplete().verify(Duration.ofSeconds(10));
+                    assertThat(Fixtures.sessionsInTransaction()).as("sessions in a transaction between pages")
+                            .isZero();
+                })
+                .thenRequest(10)
+                .expectNextCount(10)
+                .thenCancel()
+                .verify(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void cursorFetchesPerDemandInsideOneReadOnlyTransaction() {
+        Flux<Picture> byTime = repo.select(Picture.class).orderBy("taken_at desc").flux();
+        StepVerifier.create(byTime, 0)
+                .expectSubscription()
+                .thenAwait(Duration.ofMillis(200))
+                .then(() -> assertThat(relay.dataRows()).isZero())
+                .thenRequest(10)
+                .expectNextCount(10)
+                .thenAwait(Duration.ofMillis(300))
+                .then(() -> {
+                    assertThat(relay.dataRows()).isEqualTo(MIN_PAGE);
+                    assertThat(relay.commandTags()).containsExactly("BEGIN", "DECLARE CURSOR", "FETCH " + MIN_PAGE);
+                })
+                .thenRequest(1000)
+                .expectNextCount(1000)
+                .thenAwait(Duration.ofMillis(300))
+                .then(() -> assertThat(relay.dataRows()).isBetween(1010L, 1010L + MAX_PAGE))
+                .thenCancel()
+                .verify(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void aFullScanRunsOneStatementPerPageAndReturnsEveryRowInKeyOrder() {
+        List<Long> ids = repo.scan(Picture.class).map(Picture::id).collectList().block(Duration.ofSeconds(60));
+        assertThat(ids).hasSize(Fixtures.PICTURES).isSorted().doesNotHaveDuplicates();
+        assertThat(relay.dataRows()).isEqualTo(Fixtures.PICTURES);
+        // unbounded demand: maximum pages, plus the empty page that finds the end
+        assertThat(selects()).isEqualTo(Fixtures.PICTURES / MAX_PAGE + 1);
+        assertThat(relay.commandTags()).noneMatch(t -> t.startsWith("BEGIN"));
+    }
+
+    @Test
+    void limitRateDrivesPageSizesWithinTheBounds() {
+        StepVerifier.create(repo.scan(Picture.class).limitRate(100).map(Picture::id))
+                .expectNextCount(Fixtures.PICTURES)
+                .verifyComplete();
+        assertThat(relay.dataRows()).isEqualTo(Fixtures.PICTURES);
+        assertThat(relay.commandTags()).filteredOn(t -> t.startsWith("SELECT"))
+                .allSatisfy(tag -> assertThat(Integer.parseInt(tag.substring(7))).isBetween(0, MAX_PAGE));
+    }
+}

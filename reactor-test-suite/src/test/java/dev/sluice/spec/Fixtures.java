@@ -1,0 +1,86 @@
+package dev.sluice.spec;
+
+import java.net.URI;
+import java.time.Duration;
+
+import dev.sluice.r2dbc.R2dbcRepo;
+import dev.sluice.testkit.PgWireRelay;
+import dev.sluice.testkit.TestDatabase;
+import io.r2dbc.spi.Connection;
+import io.r2dbc.spi.ConnectionFactories;
+import reactor.core.publisher.Mono;
+
+/**
+ * Tables shared by the specs, created once per run in the run's own schema, and repositories on them.
+ */
+final class Fixtures {
+
+    /** Rows in {@code picture}: 1 KiB of data each. */
+    static final int PICTURES = 20_000;
+
+    /** The application_name of the specs' relayed connections, to find them in pg_stat_activity. */
+    static final String APPLICATION = "sluice-spec";
+
+    private static boolean picturesReady;
+
+    private Fixtures() {
+    }
+
+    static TestDatabase db() {
+        return TestDatabase.get();
+    }
+
+    /**
+     * {@code picture}: ids 1..20000, names IMG_000001.., taken_at repeating every 997 rows (not unique), 1 KiB of
+     * data that differs per row.
+     */
+    static synchronized void pictures() {
+        if (picturesReady) {
+            return;
+        }
+        db().execute(
+                "CREATE TABLE picture (id bigint PRIMARY KEY, sha1 bytea NOT NULL UNIQUE, name text NOT NULL, "
+                        + "taken_at timestamptz NOT NULL, size_bytes int NOT NULL, data bytea)",
+                "INSERT INTO picture SELECT i, decode(md5(i::text), 'hex'), 'IMG_' || lpad(i::text, 6, '0'), "
+                        + "timestamptz '2026-01-01 00:00:00+00' - (i % 997) * interval '1 minute', 1024, "
+                        + "decode(repeat(md5(i::text), 64), 'hex') FROM generate_series(1, " + PICTURES + ") i",
+                "ANALYZE picture");
+        picturesReady = true;
+    }
+
+    /** The first column of the first row, as text: the ground truth for a result. */
+    static String queryString(String sql) {
+        return Mono.usingWhen(ConnectionFactories.get(db().r2dbcUrl()).create(),
+                c -> Mono.from(c.createStatement(sql).execute())
+                        .flatMap(r -> Mono.from(r.map((row, meta) -> String.valueOf(row.get(0, String.class))))),
+                Connection::close).block(Duration.ofSeconds(60));
+    }
+
+    /** Adds a query parameter to an R2DBC URL. */
+    static String withParam(String url, String name, Object value) {
+        return url + (URI.create(url.replaceFirst("^r2dbc:", "")).getRawQuery() == null ? "?" : "&") + name + "="
+                + value;
+    }
+
+    /** A repository through the relay, on a pool of {@code poolSize} connections, with the given page sizes. */
+    static R2dbcRepo repo(PgWireRelay relay, int poolSize, int minPage, int maxPage) {
+        String url = withParam(db().r2dbcUrl("127.0.0.1", relay.port()), "maxSize", poolSize);
+        url = withParam(withParam(url, "initialSize", 1), "applicationName", APPLICATION);
+        return R2dbcRepo.builder(url).minPageSize(minPage).maxPageSize(maxPage).build();
+    }
+
+    /** A repository straight to the database, default settings. */
+    static R2dbcRepo repo() {
+        return R2dbcRepo.create(db().r2dbcUrl());
+    }
+
+    /** Sessions of the specs' relayed connections currently inside a transaction, open or idle. */
+    static long sessionsInTransaction() {
+        return db().queryLong("SELECT count(*) FROM pg_stat_activity WHERE application_name = '" + APPLICATION
+                + "' AND xact_start IS NOT NULL AND pid <> pg_backend_pid()");
+    }
+
+    static PgWireRelay relay() {
+        return PgWireRelay.start(db().host(), db().port());
+    }
+}
