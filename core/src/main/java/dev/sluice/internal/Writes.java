@@ -1,0 +1,105 @@
+package dev.sluice.internal;
+
+import java.util.List;
+
+import dev.sluice.QueryException;
+import dev.sluice.RowCountException;
+import dev.sluice.spi.RenderedSql;
+import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Runs a repository's writes: single and batched inserts (optionally upserts), update and delete by key, and
+ * set-based statements. SQL comes from {@link WriteSql}; this class only sequences statements and checks counts.
+ */
+final class Writes {
+
+    /**
+     * Batches requested ahead of the one being written: {@code concatMap} asks for the next batch while the
+     * current one runs, so at most about two batches of input are held.
+     */
+    private static final int BATCHES_AHEAD = 1;
+
+    private final CoreRepo repo;
+
+    Writes(CoreRepo repo) {
+        this.repo = repo;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> EntityModel<T> modelOf(T entity) {
+        return EntityModel.of((Class<T>) entity.getClass());
+    }
+
+    private <T> WriteSql<T> sql(EntityModel<T> model) {
+        return new WriteSql<>(repo.dialect(), model);
+    }
+
+    <T> Mono<T> insert(T entity) {
+        EntityModel<T> model = modelOf(entity);
+        return repo.checked(model).then(Mono.defer(() -> repo.executor()
+                .query(sql(model).insert(List.of(entity), null), repo.mapper(model)).single()));
+    }
+
+    <T> Flux<T> insertAll(Publisher<T> entities) {
+        return Flux.from(entities).switchOnFirst((first, all) -> {
+            T entity = first.get();
+            return entity == null ? all : batches(modelOf(entity), all, null);
+        });
+    }
+
+    /** Writes {@code entities} as multi-row inserts of the model's type, one statement per batch. */
+    <T> Flux<T> batches(EntityModel<T> model, Publisher<T> entities, WriteSql.@Nullable Conflict conflict) {
+        WriteSql<T> sql = sql(model);
+        int rows = sql.rowsPerStatement(repo.settings().writeBatchSize());
+        EntityMapper<T> mapper = repo.mapper(model);
+        return Flux.from(entities)
+                .buffer(rows)
+                .concatMap(batch -> repo.checked(model).thenMany(Flux.defer(() -> {
+                    checkTypes(model, batch);
+                    return repo.executor().query(sql.insert(batch, conflict), mapper);
+                })), BATCHES_AHEAD);
+    }
+
+    <T> Mono<T> upsertOne(EntityModel<T> model, T entity, WriteSql.Conflict conflict) {
+        return repo.checked(model).then(Mono.defer(() -> {
+            checkTypes(model, List.of(entity));
+            return repo.executor().query(sql(model).insert(List.of(entity), conflict), repo.mapper(model)).next();
+        }));
+    }
+
+    <T> Mono<T> update(T entity) {
+        EntityModel<T> model = modelOf(entity);
+        WriteSql<T> sql = sql(model);
+        return repo.checked(model).then(Mono.defer(() -> repo.executor().query(sql.update(entity), repo.mapper(model))
+                .next()
+                .switchIfEmpty(Mono.error(() -> notFound(model, sql, entity, "update")))));
+    }
+
+    <T> Mono<Void> delete(T entity) {
+        EntityModel<T> model = modelOf(entity);
+        WriteSql<T> sql = sql(model);
+        return repo.checked(model).then(Mono.defer(() -> repo.executor().update(sql.delete(entity))
+                .flatMap(n -> n == 0 ? Mono.error(notFound(model, sql, entity, "delete")) : Mono.empty())));
+    }
+
+    <T> Mono<Long> execute(EntityModel<T> model, RenderedSql statement) {
+        return repo.checked(model).then(repo.executor().update(statement));
+    }
+
+    private static <T> RowCountException notFound(EntityModel<T> model, WriteSql<T> sql, T entity, String verb) {
+        return new RowCountException("Expected to " + verb + " one " + model.name() + " row with "
+                + sql.describeKey(entity) + ", but found none", 1, 0);
+    }
+
+    private static void checkTypes(EntityModel<?> model, List<?> batch) {
+        for (Object o : batch) {
+            if (o.getClass() != model.type()) {
+                throw new QueryException("insertAll: the input mixes " + model.name() + " and "
+                        + o.getClass().getSimpleName() + "; write each entity type with its own insertAll");
+            }
+        }
+    }
+}
