@@ -108,6 +108,18 @@ public interface Repo {
     <T> Delete<T> delete(Class<T> type);
 
     /**
+     * Copies entities into their table with PostgreSQL's binary {@code COPY ... FROM STDIN}: the fastest way to load
+     * many rows. Nothing is returned but the count: no generated keys, no {@code ON CONFLICT}. Key components are
+     * copied when the first entity's key is set and left to their defaults (sequence, identity) when it is null;
+     * every entity must then follow the first. One statement: all rows or none. The input is requested in
+     * batches of the write batch size as the driver sends; the driver keeps a bounded number of batches ahead.
+     *
+     * @return the number of rows copied
+     * @throws MappingException if the type is not a mappable record
+     */
+    <T> Mono<Long> copyIn(Class<T> type, Publisher<T> rows);
+
+    /**
      * Runs {@code work} in one transaction on one connection, at the database's default isolation. The repository
      * handed to {@code work} runs all its statements on that connection, so its queries see the transaction's own
      * writes, and keyset scans page on it one page after another. Commits when the publisher {@code work} returns

@@ -111,6 +111,11 @@ public final class CoreRepo implements Repo {
     }
 
     @Override
+    public <T> Mono<Long> copyIn(Class<T> type, Publisher<T> rows) {
+        return writes.copyIn(EntityModel.of(Objects.requireNonNull(type, "type")), Objects.requireNonNull(rows, "rows"));
+    }
+
+    @Override
     public <R> Flux<R> inTransaction(Function<Repo, ? extends Publisher<R>> work) {
         return transaction(TransactionOptions.DEFAULT, Objects.requireNonNull(work, "work"));
     }

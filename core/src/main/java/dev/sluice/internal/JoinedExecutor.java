@@ -34,6 +34,11 @@ final class JoinedExecutor implements Executor {
     }
 
     @Override
+    public Mono<Long> copyIn(String sql, Publisher<byte[]> chunks) {
+        return session.copyIn(sql, chunks);
+    }
+
+    @Override
     public <T> Flux<T> inTransaction(TransactionOptions options, Function<Session, ? extends Publisher<T>> work) {
         return Flux.defer(() -> work.apply(session));
     }

@@ -1,6 +1,7 @@
 package dev.sluice.internal;
 
 import java.util.List;
+import java.util.Map;
 
 import dev.sluice.QueryException;
 import dev.sluice.RowCountException;
@@ -87,6 +88,50 @@ final class Writes {
 
     <T> Mono<Long> execute(EntityModel<T> model, RenderedSql statement) {
         return repo.checked(model).then(repo.executor().update(statement));
+    }
+
+    /**
+     * Copies entities with binary {@code COPY ... FROM STDIN}, in chunks of the write batch size. The key columns are
+     * copied when the first entity's key is set, and left to their defaults when it is null.
+     */
+    <T> Mono<Long> copyIn(EntityModel<T> model, Publisher<T> rows) {
+        return repo.checked(model).then(describe(model)).flatMap(types -> Flux.from(rows)
+                .switchOnFirst((first, all) -> {
+                    T entity = first.get();
+                    if (entity == null) {
+                        return all.then(Mono.just(0L));
+                    }
+                    boolean withKey = model.key().stream().allMatch(p -> p.read(entity) != null);
+                    List<Property> columns = model.properties().stream().filter(p -> withKey || !p.id()).toList();
+                    BinaryCopy<T> copy = BinaryCopy.of(repo.dialect(), model, columns, types);
+                    Flux<byte[]> tuples = all.buffer(repo.settings().writeBatchSize()).map(batch -> {
+                        if (!withKey) {
+                            checkNoKeys(model, batch);
+                        }
+                        return copy.encode(batch);
+                    });
+                    return repo.executor().copyIn(copy.sql(),
+                            Flux.concat(Mono.just(BinaryCopy.HEADER), tuples, Mono.just(BinaryCopy.TRAILER)));
+                })
+                .single());
+    }
+
+    private Mono<Map<String, TableCheck.ColumnInfo>> describe(EntityModel<?> model) {
+        PostgresDialect dialect = repo.dialect();
+        return repo.executor().query(RenderedSql.of(dialect.describeTable(), List.of(dialect.identifier(model.table()))),
+                TableCheck.ColumnInfo::read).collectMap(TableCheck.ColumnInfo::name);
+    }
+
+    private static <T> void checkNoKeys(EntityModel<T> model, List<T> batch) {
+        for (T row : batch) {
+            for (Property p : model.key()) {
+                if (p.read(row) != null) {
+                    throw new QueryException("copyIn(" + model.name() + ".class): the first row's key was null, so "
+                            + "keys are generated, but a later row has " + p.name() + "=" + p.read(row) + "; give "
+                            + "every row a key or none");
+                }
+            }
+        }
     }
 
     private static <T> RowCountException notFound(EntityModel<T> model, WriteSql<T> sql, T entity, String verb) {

@@ -117,6 +117,11 @@ public final class R2dbcRepo implements Repo, AutoCloseable {
     }
 
     @Override
+    public <T> Mono<Long> copyIn(Class<T> type, Publisher<T> rows) {
+        return delegate.copyIn(type, rows);
+    }
+
+    @Override
     public <R> Flux<R> inTransaction(Function<Repo, ? extends Publisher<R>> work) {
         return delegate.inTransaction(work);
     }

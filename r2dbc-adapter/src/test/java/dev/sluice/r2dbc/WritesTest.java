@@ -283,4 +283,33 @@ class WritesTest {
         assertThat(rows()).isZero();
         assertThat(repo.insert(picture("after")).block(TIMEOUT)).isNotNull();
     }
+
+    @Test
+    void copyInWritesEveryRowInOneStatement() {
+        Flux<Picture> input = Flux.range(0, 10_000)
+                .map(i -> new Picture(null, "k" + i, i % 2 == 0 ? null : "odd", T0.plusSeconds(i), i, Mood.ANGRY));
+        assertThat(repo.copyIn(Picture.class, input).block(TIMEOUT)).isEqualTo(10_000);
+        assertThat(statementsStartingWith("COPY picture (sha1, name, taken_at, size_bytes, mood) FROM STDIN"))
+                .isEqualTo(1);
+        assertThat(rows()).isEqualTo(10_000);
+        assertThat(repo.select(Picture.class).where("sha1 = ?", "k7").one().block(TIMEOUT))
+                .isEqualTo(new Picture(8L, "k7", "odd", T0.plusSeconds(7), 7, Mood.ANGRY));
+        assertThat(repo.select(Picture.class).where("sha1 = ?", "k8").one().block(TIMEOUT).name()).isNull();
+
+        assertThat(repo.copyIn(Picture.class, Flux.just(new Picture(50_000L, "given", "n", T0, 1, Mood.CALM)))
+                .block(TIMEOUT)).isEqualTo(1);
+        assertThat(repo.findById(Picture.class, 50_000L).block(TIMEOUT).sha1()).isEqualTo("given");
+        assertThat(repo.copyIn(Picture.class, Flux.<Picture>empty()).block(TIMEOUT)).isZero();
+    }
+
+    @Test
+    void aFailedCopyWritesNothing() {
+        repo.insert(picture("dup")).block(TIMEOUT);
+        Flux<Picture> input = Flux.range(0, 2000).map(i -> picture(i == 1500 ? "dup" : "c" + i));
+        StepVerifier.create(repo.copyIn(Picture.class, input))
+                .expectErrorSatisfies(e -> assertThat(e).hasMessageContaining("picture_sha1_key"))
+                .verify(TIMEOUT);
+        assertThat(rows()).isEqualTo(1);
+        assertThat(repo.insert(picture("after")).block(TIMEOUT)).isNotNull();
+    }
 }
