@@ -111,8 +111,9 @@ public interface Repo {
      * Copies entities into their table with PostgreSQL's binary {@code COPY ... FROM STDIN}: the fastest way to load
      * many rows. Nothing is returned but the count: no generated keys, no {@code ON CONFLICT}. Key components are
      * copied when the first entity's key is set and left to their defaults (sequence, identity) when it is null;
-     * every entity must then follow the first. One statement: all rows or none. The input is requested in
-     * batches of the write batch size as the driver sends; the driver keeps a bounded number of batches ahead.
+     * every entity must then follow the first. One statement: all rows or none; a cancel aborts it and writes
+     * nothing. The input is requested in batches of the write batch size as the driver sends them; the driver keeps
+     * a bounded number of batches ahead (r2dbc-postgresql: up to 32).
      *
      * @return the number of rows copied
      * @throws MappingException if the type is not a mappable record

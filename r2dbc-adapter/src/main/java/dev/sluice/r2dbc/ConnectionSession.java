@@ -59,7 +59,12 @@ final class ConnectionSession implements Session {
                 .reduce(0L, Long::sum);
     }
 
-    /** Streams the chunks through r2dbc-postgresql's {@code copyIn}, one CopyData per chunk, as the driver asks. */
+    /**
+     * Streams the chunks through r2dbc-postgresql's {@code copyIn}, one CopyData per chunk, as the driver asks.
+     * Known driver issue (r2dbc-postgresql 1.1.1): cancelling a COPY mid-stream can make the driver encode a CopyData
+     * it has already released ("Connection Error - IllegalReferenceCountException: refCnt: 0"); the connection is
+     * then closed, so the COPY is aborted and writes nothing, and the pool replaces the connection.
+     */
     @Override
     public Mono<Long> copyIn(String sql, Publisher<byte[]> chunks) {
         return Mono.defer(() -> {
@@ -74,7 +79,7 @@ final class ConnectionSession implements Session {
             }
             listener.onStatement(sql);
             return postgres.copyIn(sql)
-                    .fromMany(Flux.from(chunks).map(chunk -> Mono.just(Unpooled.wrappedBuffer(chunk))))
+                    .fromMany(Flux.from(chunks).map(chunk -> Mono.fromCallable(() -> Unpooled.wrappedBuffer(chunk))))
                     .build();
         });
     }
