@@ -1,5 +1,8 @@
 package dev.sluice;
 
+import java.util.function.Function;
+
+import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -42,4 +45,94 @@ public interface Repo {
      * @throws QueryException if the number or types of key values do not fit the entity's {@code @Id} components
      */
     <T> Mono<T> findById(Class<T> type, Object... key);
+
+    /**
+     * Inserts one entity and returns it as stored: {@code INSERT ... RETURNING} every column, so generated keys and
+     * column defaults are filled in. A key component that is null is left to the column's default (its sequence or
+     * identity); any other null is written as SQL NULL.
+     *
+     * @throws MappingException if the entity's type is not a mappable record
+     */
+    <T> Mono<T> insert(T entity);
+
+    /**
+     * Inserts entities in batches of multi-row {@code INSERT ... VALUES (..), (..) RETURNING} statements and emits
+     * them as stored. At most the repository's write batch size (default 500) goes into one statement, fewer when
+     * PostgreSQL's limit of 65535 bind parameters needs it.
+     *
+     * <p>The input is requested a batch at a time: at most about two batches are held (one being written, one
+     * being gathered), so an endless input is written at the database's pace in bounded memory. Each batch is one
+     * statement, atomic by itself; batches are not one transaction: when a batch fails (say on a unique
+     * violation), the batches before it stay written, none of the failed batch is, and the error (the driver's,
+     * unwrapped, naming the constraint) ends the flux. The rows emitted before the error tell how far it got. Run
+     * it inside {@link #inTransaction} for all or nothing. All elements must be of one record type.
+     */
+    <T> Flux<T> insertAll(Publisher<T> entities);
+
+    /**
+     * Starts an {@code INSERT ... ON CONFLICT}: {@code repo.upsert(Picture.class).onConflict("sha1").doNothing()
+     * .all(pictures)}.
+     *
+     * @throws MappingException if the type is not a mappable record
+     */
+    <T> Upsert<T> upsert(Class<T> type);
+
+    /**
+     * Updates every non-key column of the row with the entity's key, and returns the row as stored.
+     *
+     * @return the updated row; fails with {@link RowCountException} ("Expected to update one Picture row with
+     *         id=42, but found none") when no row has that key, and with {@link QueryException} when the key is null
+     */
+    <T> Mono<T> update(T entity);
+
+    /**
+     * Deletes the row with the entity's key.
+     *
+     * @return completes when deleted; fails with {@link RowCountException} when no row has that key, and with
+     *         {@link QueryException} when the key is null
+     */
+    <T> Mono<Void> delete(T entity);
+
+    /**
+     * Starts a set-based update: {@code repo.update(Picture.class).set("name = ?", x).where("id < ?", 5).execute()}.
+     *
+     * @throws MappingException if the type is not a mappable record
+     */
+    <T> Update<T> update(Class<T> type);
+
+    /**
+     * Starts a set-based delete: {@code repo.delete(Picture.class).where("id < ?", 5).execute()}.
+     *
+     * @throws MappingException if the type is not a mappable record
+     */
+    <T> Delete<T> delete(Class<T> type);
+
+    /**
+     * Copies entities into their table with PostgreSQL's binary {@code COPY ... FROM STDIN}: the fastest way to load
+     * many rows. Nothing is returned but the count: no generated keys, no {@code ON CONFLICT}. Key components are
+     * copied when the first entity's key is set and left to their defaults (sequence, identity) when it is null;
+     * every entity must then follow the first. One statement: all rows or none; a cancel aborts it and writes
+     * nothing. The input is requested in batches of the write batch size as the driver sends them; the driver keeps
+     * a bounded number of batches ahead (r2dbc-postgresql: up to 32).
+     *
+     * @return the number of rows copied
+     * @throws MappingException if the type is not a mappable record
+     */
+    <T> Mono<Long> copyIn(Class<T> type, Publisher<T> rows);
+
+    /**
+     * Runs {@code work} in one transaction on one connection, at the database's default isolation. The repository
+     * handed to {@code work} runs all its statements on that connection, so its queries see the transaction's own
+     * writes, and keyset scans page on it one page after another. Commits when the publisher {@code work} returns
+     * completes; rolls back when it fails or when the returned flux is cancelled. Nothing runs until the returned
+     * flux is subscribed to.
+     *
+     * <p>Run the statements of one transaction one after another ({@code then}, {@code concatMap}), not in parallel
+     * ({@code flatMap}, {@code zip}): they share one connection. Inside, {@code inTransaction} joins the
+     * transaction that is already open.
+     */
+    <R> Flux<R> inTransaction(Function<Repo, ? extends Publisher<R>> work);
+
+    /** As {@link #inTransaction(Function)}, at the given isolation level. */
+    <R> Flux<R> inTransaction(Isolation isolation, Function<Repo, ? extends Publisher<R>> work);
 }

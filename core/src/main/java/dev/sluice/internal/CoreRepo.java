@@ -6,14 +6,20 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
+import dev.sluice.Delete;
+import dev.sluice.Isolation;
 import dev.sluice.Query;
 import dev.sluice.QueryException;
 import dev.sluice.Repo;
+import dev.sluice.Update;
+import dev.sluice.Upsert;
 import dev.sluice.spi.Executor;
 import dev.sluice.spi.RenderedSql;
 import dev.sluice.spi.TransactionOptions;
 import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -26,13 +32,26 @@ public final class CoreRepo implements Repo {
     private final Executor executor;
     private final RepoSettings settings;
     private final PostgresDialect dialect = PostgresDialect.INSTANCE;
-    private final ConcurrentMap<Class<?>, Mono<Void>> checks = new ConcurrentHashMap<>();
-    private final ConcurrentMap<Class<?>, EntityMapper<?>> mappers = new ConcurrentHashMap<>();
-    private final AtomicLong cursors = new AtomicLong();
+    private final ConcurrentMap<Class<?>, Mono<Void>> checks;
+    private final ConcurrentMap<Class<?>, EntityMapper<?>> mappers;
+    private final AtomicLong cursors;
+    private final Writes writes = new Writes(this);
 
     private CoreRepo(Executor executor, RepoSettings settings) {
         this.executor = executor;
         this.settings = settings;
+        this.checks = new ConcurrentHashMap<>();
+        this.mappers = new ConcurrentHashMap<>();
+        this.cursors = new AtomicLong();
+    }
+
+    /** A repository inside a transaction: runs on {@code executor}, shares the caches of {@code parent}. */
+    private CoreRepo(Executor executor, CoreRepo parent) {
+        this.executor = executor;
+        this.settings = parent.settings;
+        this.checks = parent.checks;
+        this.mappers = parent.mappers;
+        this.cursors = parent.cursors;
     }
 
     /** A repository that runs its statements through {@code executor}. */
@@ -56,8 +75,72 @@ public final class CoreRepo implements Repo {
         return checked(model).then(executor.query(sql.byKey(values), mapper(model)).next());
     }
 
+    @Override
+    public <T> Mono<T> insert(T entity) {
+        return writes.insert(Objects.requireNonNull(entity, "entity"));
+    }
+
+    @Override
+    public <T> Flux<T> insertAll(Publisher<T> entities) {
+        return writes.insertAll(Objects.requireNonNull(entities, "entities"));
+    }
+
+    @Override
+    public <T> Upsert<T> upsert(Class<T> type) {
+        return new DefaultUpsert<>(writes, EntityModel.of(Objects.requireNonNull(type, "type")), List.of(), null);
+    }
+
+    @Override
+    public <T> Mono<T> update(T entity) {
+        return writes.update(Objects.requireNonNull(entity, "entity"));
+    }
+
+    @Override
+    public <T> Mono<Void> delete(T entity) {
+        return writes.delete(Objects.requireNonNull(entity, "entity"));
+    }
+
+    @Override
+    public <T> Update<T> update(Class<T> type) {
+        return new DefaultUpdate<>(writes, EntityModel.of(Objects.requireNonNull(type, "type")), List.of(), List.of());
+    }
+
+    @Override
+    public <T> Delete<T> delete(Class<T> type) {
+        return new DefaultDelete<>(writes, EntityModel.of(Objects.requireNonNull(type, "type")), List.of());
+    }
+
+    @Override
+    public <T> Mono<Long> copyIn(Class<T> type, Publisher<T> rows) {
+        return writes.copyIn(EntityModel.of(Objects.requireNonNull(type, "type")), Objects.requireNonNull(rows, "rows"));
+    }
+
+    @Override
+    public <R> Flux<R> inTransaction(Function<Repo, ? extends Publisher<R>> work) {
+        return transaction(TransactionOptions.DEFAULT, Objects.requireNonNull(work, "work"));
+    }
+
+    @Override
+    public <R> Flux<R> inTransaction(Isolation isolation, Function<Repo, ? extends Publisher<R>> work) {
+        return transaction(new TransactionOptions(false, Objects.requireNonNull(isolation, "isolation")),
+                Objects.requireNonNull(work, "work"));
+    }
+
+    private <R> Flux<R> transaction(TransactionOptions options, Function<Repo, ? extends Publisher<R>> work) {
+        return executor.inTransaction(options,
+                session -> work.apply(new CoreRepo(new JoinedExecutor(session), this)));
+    }
+
     PostgresDialect dialect() {
         return dialect;
+    }
+
+    Executor executor() {
+        return executor;
+    }
+
+    RepoSettings settings() {
+        return settings;
     }
 
     @SuppressWarnings("unchecked")

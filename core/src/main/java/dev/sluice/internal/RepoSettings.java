@@ -9,14 +9,22 @@ import dev.sluice.StatementListener;
  * @param maxPageSize the largest page, and the most rows fetched ahead of demand (default
  *                    {@value #DEFAULT_MAX_PAGE_SIZE})
  * @param listener    told of every statement sent
+ * @param writeBatchSize the most rows one multi-row {@code INSERT} writes (default
+ *                    {@value #DEFAULT_WRITE_BATCH_SIZE}); fewer when PostgreSQL's 65535 bind-parameter limit needs it
  */
-public record RepoSettings(int minPageSize, int maxPageSize, StatementListener listener) {
+public record RepoSettings(int minPageSize, int maxPageSize, StatementListener listener, int writeBatchSize) {
 
     public static final int DEFAULT_MIN_PAGE_SIZE = 100;
     public static final int DEFAULT_MAX_PAGE_SIZE = 2000;
+    public static final int DEFAULT_WRITE_BATCH_SIZE = 500;
 
     public static final RepoSettings DEFAULTS =
             new RepoSettings(DEFAULT_MIN_PAGE_SIZE, DEFAULT_MAX_PAGE_SIZE, StatementListener.NONE);
+
+    /** Settings with the default write batch size. */
+    public RepoSettings(int minPageSize, int maxPageSize, StatementListener listener) {
+        this(minPageSize, maxPageSize, listener, DEFAULT_WRITE_BATCH_SIZE);
+    }
 
     public RepoSettings {
         if (minPageSize < 1) {
@@ -28,6 +36,9 @@ public record RepoSettings(int minPageSize, int maxPageSize, StatementListener l
         }
         if (listener == null) {
             throw new NullPointerException("listener");
+        }
+        if (writeBatchSize < 1) {
+            throw new IllegalArgumentException("writeBatchSize must be at least 1, got " + writeBatchSize);
         }
     }
 }

@@ -26,6 +26,16 @@ final class TableCheck {
 
     /** One column as the database describes it. */
     record ColumnInfo(String name, String type, boolean isEnum, String elementType, boolean notNull) {
+
+        /** Reads a row of {@link PostgresDialect#describeTable()}. */
+        static ColumnInfo read(dev.sluice.spi.RowView row) {
+            return new ColumnInfo(
+                    java.util.Objects.requireNonNull(row.get(0, String.class)),
+                    java.util.Objects.requireNonNull(row.get(1, String.class)),
+                    "e".equals(row.get(2, String.class)),
+                    java.util.Objects.requireNonNull(row.get(3, String.class)),
+                    Boolean.TRUE.equals(row.get(4, Boolean.class)));
+        }
     }
 
     /** PostgreSQL type name to the Java types Sluice reads it as, preferred first. */

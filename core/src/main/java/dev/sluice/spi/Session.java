@@ -1,5 +1,6 @@
 package dev.sluice.spi;
 
+import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -23,4 +24,13 @@ public interface Session {
 
     /** Runs a statement that returns no rows and emits the number of rows it affected (0 when not applicable). */
     Mono<Long> update(RenderedSql sql);
+
+    /**
+     * Runs a {@code COPY ... FROM STDIN} statement and streams {@code chunks} to it, each chunk sent as one or
+     * more CopyData messages when the driver asks for it; the bytes are already in the format the statement names.
+     * Emits the number of rows copied. Adapters that cannot COPY keep this default, which fails.
+     */
+    default Mono<Long> copyIn(String sql, Publisher<byte[]> chunks) {
+        return Mono.error(new UnsupportedOperationException(getClass().getName() + " does not support COPY"));
+    }
 }

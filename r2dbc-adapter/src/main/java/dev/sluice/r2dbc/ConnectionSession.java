@@ -8,11 +8,15 @@ import dev.sluice.spi.RowMapper;
 import dev.sluice.spi.RowView;
 import dev.sluice.spi.Session;
 import dev.sluice.spi.TypedNull;
+import io.netty.buffer.Unpooled;
+import io.r2dbc.postgresql.api.PostgresqlConnection;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.Result;
 import io.r2dbc.spi.Row;
 import io.r2dbc.spi.Statement;
+import io.r2dbc.spi.Wrapped;
 import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -53,6 +57,31 @@ final class ConnectionSession implements Session {
         return Flux.defer(() -> Flux.from(statement(sql).execute()))
                 .concatMap(Result::getRowsUpdated)
                 .reduce(0L, Long::sum);
+    }
+
+    /**
+     * Streams the chunks through r2dbc-postgresql's {@code copyIn}, one CopyData per chunk, as the driver asks.
+     * Known driver issue (r2dbc-postgresql 1.1.1): cancelling a COPY mid-stream can make the driver encode a CopyData
+     * it has already released ("Connection Error - IllegalReferenceCountException: refCnt: 0"); the connection is
+     * then closed, so the COPY is aborted and writes nothing, and the pool replaces the connection.
+     */
+    @Override
+    public Mono<Long> copyIn(String sql, Publisher<byte[]> chunks) {
+        return Mono.defer(() -> {
+            Object target = connection;
+            while (!(target instanceof PostgresqlConnection) && target instanceof Wrapped<?> wrapped
+                    && wrapped.unwrap() != target) {
+                target = wrapped.unwrap();
+            }
+            if (!(target instanceof PostgresqlConnection postgres)) {
+                return Mono.error(new UnsupportedOperationException("copyIn needs an r2dbc-postgresql connection, "
+                        + "but the factory gives " + connection.getClass().getName()));
+            }
+            listener.onStatement(sql);
+            return postgres.copyIn(sql)
+                    .fromMany(Flux.from(chunks).map(chunk -> Mono.fromCallable(() -> Unpooled.wrappedBuffer(chunk))))
+                    .build();
+        });
     }
 
     private Statement statement(RenderedSql sql) {

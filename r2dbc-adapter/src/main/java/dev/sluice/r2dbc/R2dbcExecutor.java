@@ -43,6 +43,11 @@ final class R2dbcExecutor implements Executor {
     }
 
     @Override
+    public Mono<Long> copyIn(String sql, Publisher<byte[]> chunks) {
+        return Mono.usingWhen(factory.create(), c -> session(c).copyIn(sql, chunks), Connection::close);
+    }
+
+    @Override
     public <T> Flux<T> inTransaction(TransactionOptions options, Function<Session, ? extends Publisher<T>> work) {
         return Flux.usingWhen(factory.create(),
                 c -> begin(c, options).thenMany(Flux.defer(() -> work.apply(session(c)))),

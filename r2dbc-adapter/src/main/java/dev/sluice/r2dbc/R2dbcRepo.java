@@ -1,15 +1,22 @@
 package dev.sluice.r2dbc;
 
 import java.util.Objects;
+import java.util.function.Function;
 
+import dev.sluice.Delete;
+import dev.sluice.Isolation;
 import dev.sluice.Query;
 import dev.sluice.Repo;
 import dev.sluice.StatementListener;
+import dev.sluice.Update;
+import dev.sluice.Upsert;
 import dev.sluice.internal.CoreRepo;
 import dev.sluice.internal.RepoSettings;
 import io.r2dbc.pool.ConnectionPool;
 import io.r2dbc.spi.ConnectionFactory;
 import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -74,6 +81,56 @@ public final class R2dbcRepo implements Repo, AutoCloseable {
         return delegate.findById(type, key);
     }
 
+    @Override
+    public <T> Mono<T> insert(T entity) {
+        return delegate.insert(entity);
+    }
+
+    @Override
+    public <T> Flux<T> insertAll(Publisher<T> entities) {
+        return delegate.insertAll(entities);
+    }
+
+    @Override
+    public <T> Upsert<T> upsert(Class<T> type) {
+        return delegate.upsert(type);
+    }
+
+    @Override
+    public <T> Mono<T> update(T entity) {
+        return delegate.update(entity);
+    }
+
+    @Override
+    public <T> Mono<Void> delete(T entity) {
+        return delegate.delete(entity);
+    }
+
+    @Override
+    public <T> Update<T> update(Class<T> type) {
+        return delegate.update(type);
+    }
+
+    @Override
+    public <T> Delete<T> delete(Class<T> type) {
+        return delegate.delete(type);
+    }
+
+    @Override
+    public <T> Mono<Long> copyIn(Class<T> type, Publisher<T> rows) {
+        return delegate.copyIn(type, rows);
+    }
+
+    @Override
+    public <R> Flux<R> inTransaction(Function<Repo, ? extends Publisher<R>> work) {
+        return delegate.inTransaction(work);
+    }
+
+    @Override
+    public <R> Flux<R> inTransaction(Isolation isolation, Function<Repo, ? extends Publisher<R>> work) {
+        return delegate.inTransaction(isolation, work);
+    }
+
     /** The factory statements run on. */
     public ConnectionFactory connectionFactory() {
         return factory;
@@ -94,6 +151,7 @@ public final class R2dbcRepo implements Repo, AutoCloseable {
         private int minPageSize = RepoSettings.DEFAULT_MIN_PAGE_SIZE;
         private int maxPageSize = RepoSettings.DEFAULT_MAX_PAGE_SIZE;
         private StatementListener listener = StatementListener.NONE;
+        private int writeBatchSize = RepoSettings.DEFAULT_WRITE_BATCH_SIZE;
 
         private Builder(@Nullable ConnectionFactory factory, @Nullable String url) {
             this.factory = factory;
@@ -128,6 +186,21 @@ public final class R2dbcRepo implements Repo, AutoCloseable {
             return this;
         }
 
+        /**
+         * The most rows {@link Repo#insertAll} and upserts write in one multi-row {@code INSERT}; fewer when the
+         * entity has so many columns that PostgreSQL's 65535 bind-parameter limit caps it. Also about how many input
+         * rows are held ahead of the database. Defaults to {@value RepoSettings#DEFAULT_WRITE_BATCH_SIZE}.
+         *
+         * @throws IllegalArgumentException if less than 1
+         */
+        public Builder writeBatchSize(int rows) {
+            if (rows < 1) {
+                throw new IllegalArgumentException("writeBatchSize must be at least 1, got " + rows);
+            }
+            this.writeBatchSize = rows;
+            return this;
+        }
+
         /** Told of every statement sent, for logging or counting. Defaults to none. */
         public Builder statementListener(StatementListener listener) {
             this.listener = Objects.requireNonNull(listener, "listener");
@@ -142,7 +215,7 @@ public final class R2dbcRepo implements Repo, AutoCloseable {
                 throw new IllegalArgumentException("maxPageSize (" + maxPageSize + ") must be at least minPageSize ("
                         + minPageSize + ")");
             }
-            RepoSettings settings = new RepoSettings(minPageSize, maxPageSize, listener);
+            RepoSettings settings = new RepoSettings(minPageSize, maxPageSize, listener, writeBatchSize);
             if (factory != null) {
                 Factories.warnIfSlow(factory);
                 return new R2dbcRepo(factory, null, settings);

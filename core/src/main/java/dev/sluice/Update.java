@@ -1,0 +1,50 @@
+package dev.sluice;
+
+import reactor.core.publisher.Mono;
+
+/**
+ * An immutable set-based {@code UPDATE} of one entity's table:
+ *
+ * <pre>{@code
+ * repo.update(Picture.class).set("name = ?", "untitled").where("name is null").execute();
+ * }</pre>
+ *
+ * <p>{@link #execute()} insists on a condition, so that no forgotten {@code where} updates every row; say
+ * {@link #executeOnAllRows()} when that is meant.
+ *
+ * @param <T> the entity type
+ */
+public interface Update<T> {
+
+    /**
+     * Adds an assignment, SQL with {@code ?} placeholders: {@code set("size_bytes = size_bytes + ?", 10)}. Several
+     * calls are joined with commas. Values are bound, never spliced in; {@code null} is rejected: write
+     * {@code set("name = null")}.
+     *
+     * @throws QueryException if the placeholders and values differ in number, or a value is null
+     */
+    Update<T> set(String assignment, Object... args);
+
+    /**
+     * Adds a condition, as {@link Query#where}; several are combined with {@code AND}.
+     *
+     * @throws QueryException as {@link Query#where} does
+     */
+    Update<T> where(String condition, Object... args);
+
+    /**
+     * Runs the update.
+     *
+     * @return the number of rows updated
+     * @throws QueryException if there is no {@link #set} or no {@link #where}
+     */
+    Mono<Long> execute();
+
+    /**
+     * Runs the update on every row the conditions match, or on every row of the table when there is none.
+     *
+     * @return the number of rows updated
+     * @throws QueryException if there is no {@link #set}
+     */
+    Mono<Long> executeOnAllRows();
+}

@@ -1,0 +1,221 @@
+package dev.sluice.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.StringJoiner;
+import java.util.stream.Collectors;
+
+import dev.sluice.QueryException;
+import dev.sluice.spi.RenderedSql;
+import dev.sluice.spi.TypedNull;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Renders the writing statements of one entity: multi-row {@code INSERT ... RETURNING} (optionally
+ * {@code ON CONFLICT}), {@code UPDATE} and {@code DELETE} by key, and set-based {@code UPDATE}/{@code DELETE}. Pure:
+ * the same inputs give the same text, and every value is a binding.
+ */
+final class WriteSql<T> {
+
+    /** PostgreSQL's limit on bind parameters in one statement (the protocol counts them in an int16). */
+    static final int MAX_BIND_PARAMETERS = 65535;
+
+    /**
+     * What to do when an inserted row conflicts on {@code target}.
+     *
+     * @param target the conflict columns, validated against the entity
+     * @param update {@code DO UPDATE SET} the other non-key columns from {@code EXCLUDED} when true, {@code DO NOTHING}
+     *               when false
+     */
+    record Conflict(List<Property> target, boolean update) {
+        Conflict {
+            target = List.copyOf(target);
+        }
+    }
+
+    private final PostgresDialect dialect;
+    private final EntityModel<T> model;
+
+    WriteSql(PostgresDialect dialect, EntityModel<T> model) {
+        this.dialect = dialect;
+        this.model = model;
+    }
+
+    /** How many rows one {@code INSERT} may carry: the batch size, capped by the bind-parameter limit. */
+    int rowsPerStatement(int batchSize) {
+        return Math.max(1, Math.min(batchSize, MAX_BIND_PARAMETERS / model.properties().size()));
+    }
+
+    /**
+     * One {@code INSERT} of {@code rows}, returning every column. A key column whose value is null in a row is left
+     * to its default ({@code DEFAULT} in that row, or left out of the column list when null in every row), so that
+     * generated keys are generated; any other null is bound as a {@link TypedNull}.
+     */
+    RenderedSql insert(List<T> rows, @Nullable Conflict conflict) {
+        if (rows.isEmpty()) {
+            throw new IllegalArgumentException("no rows to insert");
+        }
+        List<Property> columns = new ArrayList<>();
+        for (Property p : model.properties()) {
+            if (!p.id() || rows.stream().anyMatch(row -> p.read(row) != null)) {
+                columns.add(p);
+            }
+        }
+        if (columns.isEmpty()) {
+            columns.addAll(model.key());
+        }
+        List<Object> bindings = new ArrayList<>(rows.size() * columns.size());
+        StringBuilder sql = new StringBuilder("INSERT INTO ").append(dialect.identifier(model.table()))
+                .append(" (").append(names(columns)).append(") VALUES ");
+        for (int r = 0; r < rows.size(); r++) {
+            T row = rows.get(r);
+            sql.append(r == 0 ? "(" : ", (");
+            for (int c = 0; c < columns.size(); c++) {
+                Property p = columns.get(c);
+                Object value = p.read(row);
+                sql.append(c == 0 ? "" : ", ");
+                if (value == null && p.id()) {
+                    sql.append("DEFAULT");
+                } else {
+                    bindings.add(bindable(p, value));
+                    sql.append('$').append(bindings.size());
+                }
+            }
+            sql.append(')');
+        }
+        if (conflict != null) {
+            sql.append(" ON CONFLICT (").append(names(conflict.target())).append(')');
+            if (conflict.update()) {
+                List<Property> set = updatable(conflict.target());
+                sql.append(" DO UPDATE SET ").append(set.stream()
+                        .map(p -> dialect.identifier(p.column()) + " = EXCLUDED." + dialect.identifier(p.column()))
+                        .collect(Collectors.joining(", ")));
+            } else {
+                sql.append(" DO NOTHING");
+            }
+        }
+        sql.append(" RETURNING ").append(names(model.properties()));
+        return RenderedSql.of(sql.toString(), bindings);
+    }
+
+    /** The columns a {@code DO UPDATE} sets: neither key nor conflict target. */
+    List<Property> updatable(List<Property> target) {
+        return model.properties().stream().filter(p -> !p.id() && !target.contains(p)).toList();
+    }
+
+    /**
+     * Validates conflict column (or component) names.
+     *
+     * @throws QueryException naming the entity's columns when a name is unknown, or when there is none
+     */
+    Conflict conflict(List<String> names, boolean update) {
+        String what = "upsert(" + model.name() + ".class).onConflict(" + names.stream()
+                .map(n -> "\"" + n + "\"").collect(Collectors.joining(", ")) + ")";
+        if (names.isEmpty()) {
+            throw new QueryException(what + ": name the column(s) of a unique constraint or index, e.g. onConflict(\""
+                    + model.key().get(0).column() + "\")");
+        }
+        List<Property> target = new ArrayList<>();
+        for (String name : names) {
+            Property p = model.property(name).orElseThrow(() -> new QueryException(what + ": " + model.name()
+                    + " has no column " + name + "; its columns are " + model.columnList()));
+            if (target.contains(p)) {
+                throw new QueryException(what + ": column " + p.column() + " is named twice; name it once");
+            }
+            target.add(p);
+        }
+        if (update && updatable(target).isEmpty()) {
+            throw new QueryException(what + ".doUpdate(): " + model.name() + " has no column besides its key and "
+                    + "the conflict columns, so there is nothing to update; use doNothing()");
+        }
+        return new Conflict(target, update);
+    }
+
+    /** {@code UPDATE} of every non-key column of the row with the entity's key, returning every column. */
+    RenderedSql update(T entity) {
+        List<Property> set = model.properties().stream().filter(p -> !p.id()).toList();
+        if (set.isEmpty()) {
+            throw new QueryException("update(" + model.name() + "): every column of " + model.name()
+                    + " is part of its key, so there is nothing to update; delete and insert the row instead");
+        }
+        List<Object> bindings = new ArrayList<>();
+        StringBuilder sql = new StringBuilder("UPDATE ").append(dialect.identifier(model.table())).append(" SET ");
+        for (int i = 0; i < set.size(); i++) {
+            Property p = set.get(i);
+            bindings.add(bindable(p, p.read(entity)));
+            sql.append(i == 0 ? "" : ", ").append(dialect.identifier(p.column())).append(" = $").append(bindings.size());
+        }
+        sql.append(byKey(entity, bindings, "update")).append(" RETURNING ").append(names(model.properties()));
+        return RenderedSql.of(sql.toString(), bindings);
+    }
+
+    /** {@code DELETE} of the row with the entity's key. */
+    RenderedSql delete(T entity) {
+        List<Object> bindings = new ArrayList<>();
+        String sql = "DELETE FROM " + dialect.identifier(model.table()) + byKey(entity, bindings, "delete");
+        return RenderedSql.of(sql, bindings);
+    }
+
+    /**
+     * Set-based {@code UPDATE}: the assignments (user fragments) and conditions, numbered in that order.
+     * With no conditions the statement touches every row; callers decide whether that was asked for.
+     */
+    RenderedSql updateWhere(List<Condition> assignments, List<Condition> conditions) {
+        List<Object> bindings = new ArrayList<>();
+        StringJoiner set = new StringJoiner(", ");
+        for (Condition a : assignments) {
+            Placeholders.Rewritten r = Placeholders.rewrite(a.sql(), bindings.size() + 1, "set");
+            set.add(r.sql());
+            bindings.addAll(a.values());
+        }
+        String where = Condition.render(conditions, bindings);
+        return RenderedSql.of("UPDATE " + dialect.identifier(model.table()) + " SET " + set
+                + (where.isEmpty() ? "" : " WHERE " + where), bindings);
+    }
+
+    /** Set-based {@code DELETE}; with no conditions it deletes every row. */
+    RenderedSql deleteWhere(List<Condition> conditions) {
+        List<Object> bindings = new ArrayList<>();
+        String where = Condition.render(conditions, bindings);
+        return RenderedSql.of("DELETE FROM " + dialect.identifier(model.table())
+                + (where.isEmpty() ? "" : " WHERE " + where), bindings);
+    }
+
+    /** The entity's key for messages, e.g. {@code id=42} or {@code photo_id=1, tag_id=2}. */
+    String describeKey(T entity) {
+        return model.key().stream().map(p -> p.column() + "=" + p.read(entity)).collect(Collectors.joining(", "));
+    }
+
+    private String byKey(T entity, List<Object> bindings, String what) {
+        StringBuilder sql = new StringBuilder(" WHERE ");
+        List<Property> key = model.key();
+        for (int i = 0; i < key.size(); i++) {
+            Property p = key.get(i);
+            Object value = p.read(entity);
+            if (value == null) {
+                throw new QueryException(what + "(" + model.name() + "): key " + p.name() + " is null, so no row can "
+                        + "be found by it; " + (what.equals("update") ? "insert the entity instead, or " : "")
+                        + "load it first to get its key");
+            }
+            bindings.add(bindable(p, value));
+            sql.append(i == 0 ? "" : " AND ").append(dialect.identifier(p.column())).append(" = $")
+                    .append(bindings.size());
+        }
+        return sql.toString();
+    }
+
+    private String names(List<Property> properties) {
+        return properties.stream().map(p -> dialect.identifier(p.column())).collect(Collectors.joining(", "));
+    }
+
+    /** A component value as the driver binds it: enums as names, null as a {@link TypedNull} of the wire type. */
+    static Object bindable(Property p, @Nullable Object value) {
+        if (value == null) {
+            return new TypedNull(ValueType.wireType(p.type()));
+        }
+        if (value instanceof Enum<?> e) {
+            return e.name();
+        }
+        return value;
+    }
+}

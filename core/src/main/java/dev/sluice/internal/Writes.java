@@ -1,0 +1,150 @@
+package dev.sluice.internal;
+
+import java.util.List;
+import java.util.Map;
+
+import dev.sluice.QueryException;
+import dev.sluice.RowCountException;
+import dev.sluice.spi.RenderedSql;
+import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Runs a repository's writes: single and batched inserts (optionally upserts), update and delete by key, and
+ * set-based statements. SQL comes from {@link WriteSql}; this class only sequences statements and checks counts.
+ */
+final class Writes {
+
+    /**
+     * Batches requested ahead of the one being written: {@code concatMap} asks for the next batch while the
+     * current one runs, so at most about two batches of input are held.
+     */
+    private static final int BATCHES_AHEAD = 1;
+
+    private final CoreRepo repo;
+
+    Writes(CoreRepo repo) {
+        this.repo = repo;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> EntityModel<T> modelOf(T entity) {
+        return EntityModel.of((Class<T>) entity.getClass());
+    }
+
+    private <T> WriteSql<T> sql(EntityModel<T> model) {
+        return new WriteSql<>(repo.dialect(), model);
+    }
+
+    <T> Mono<T> insert(T entity) {
+        EntityModel<T> model = modelOf(entity);
+        return repo.checked(model).then(Mono.defer(() -> repo.executor()
+                .query(sql(model).insert(List.of(entity), null), repo.mapper(model)).single()));
+    }
+
+    <T> Flux<T> insertAll(Publisher<T> entities) {
+        return Flux.from(entities).switchOnFirst((first, all) -> {
+            T entity = first.get();
+            return entity == null ? all : batches(modelOf(entity), all, null);
+        });
+    }
+
+    /** Writes {@code entities} as multi-row inserts of the model's type, one statement per batch. */
+    <T> Flux<T> batches(EntityModel<T> model, Publisher<T> entities, WriteSql.@Nullable Conflict conflict) {
+        WriteSql<T> sql = sql(model);
+        int rows = sql.rowsPerStatement(repo.settings().writeBatchSize());
+        EntityMapper<T> mapper = repo.mapper(model);
+        return Flux.from(entities)
+                .buffer(rows)
+                .concatMap(batch -> repo.checked(model).thenMany(Flux.defer(() -> {
+                    checkTypes(model, batch);
+                    return repo.executor().query(sql.insert(batch, conflict), mapper);
+                })), BATCHES_AHEAD);
+    }
+
+    <T> Mono<T> upsertOne(EntityModel<T> model, T entity, WriteSql.Conflict conflict) {
+        return repo.checked(model).then(Mono.defer(() -> {
+            checkTypes(model, List.of(entity));
+            return repo.executor().query(sql(model).insert(List.of(entity), conflict), repo.mapper(model)).next();
+        }));
+    }
+
+    <T> Mono<T> update(T entity) {
+        EntityModel<T> model = modelOf(entity);
+        WriteSql<T> sql = sql(model);
+        return repo.checked(model).then(Mono.defer(() -> repo.executor().query(sql.update(entity), repo.mapper(model))
+                .next()
+                .switchIfEmpty(Mono.error(() -> notFound(model, sql, entity, "update")))));
+    }
+
+    <T> Mono<Void> delete(T entity) {
+        EntityModel<T> model = modelOf(entity);
+        WriteSql<T> sql = sql(model);
+        return repo.checked(model).then(Mono.defer(() -> repo.executor().update(sql.delete(entity))
+                .flatMap(n -> n == 0 ? Mono.error(notFound(model, sql, entity, "delete")) : Mono.empty())));
+    }
+
+    <T> Mono<Long> execute(EntityModel<T> model, RenderedSql statement) {
+        return repo.checked(model).then(repo.executor().update(statement));
+    }
+
+    /**
+     * Copies entities with binary {@code COPY ... FROM STDIN}, in chunks of the write batch size. The key columns are
+     * copied when the first entity's key is set, and left to their defaults when it is null.
+     */
+    <T> Mono<Long> copyIn(EntityModel<T> model, Publisher<T> rows) {
+        return repo.checked(model).then(describe(model)).flatMap(types -> Flux.from(rows)
+                .switchOnFirst((first, all) -> {
+                    T entity = first.get();
+                    if (entity == null) {
+                        return all.then(Mono.just(0L));
+                    }
+                    boolean withKey = model.key().stream().allMatch(p -> p.read(entity) != null);
+                    List<Property> columns = model.properties().stream().filter(p -> withKey || !p.id()).toList();
+                    BinaryCopy<T> copy = BinaryCopy.of(repo.dialect(), model, columns, types);
+                    Flux<byte[]> tuples = all.buffer(repo.settings().writeBatchSize()).map(batch -> {
+                        if (!withKey) {
+                            checkNoKeys(model, batch);
+                        }
+                        return copy.encode(batch);
+                    });
+                    return repo.executor().copyIn(copy.sql(),
+                            Flux.concat(Mono.just(BinaryCopy.HEADER), tuples, Mono.just(BinaryCopy.TRAILER)));
+                })
+                .single());
+    }
+
+    private Mono<Map<String, TableCheck.ColumnInfo>> describe(EntityModel<?> model) {
+        PostgresDialect dialect = repo.dialect();
+        return repo.executor().query(RenderedSql.of(dialect.describeTable(), List.of(dialect.identifier(model.table()))),
+                TableCheck.ColumnInfo::read).collectMap(TableCheck.ColumnInfo::name);
+    }
+
+    private static <T> void checkNoKeys(EntityModel<T> model, List<T> batch) {
+        for (T row : batch) {
+            for (Property p : model.key()) {
+                if (p.read(row) != null) {
+                    throw new QueryException("copyIn(" + model.name() + ".class): the first row's key was null, so "
+                            + "keys are generated, but a later row has " + p.name() + "=" + p.read(row) + "; give "
+                            + "every row a key or none");
+                }
+            }
+        }
+    }
+
+    private static <T> RowCountException notFound(EntityModel<T> model, WriteSql<T> sql, T entity, String verb) {
+        return new RowCountException("Expected to " + verb + " one " + model.name() + " row with "
+                + sql.describeKey(entity) + ", but found none", 1, 0);
+    }
+
+    private static void checkTypes(EntityModel<?> model, List<?> batch) {
+        for (Object o : batch) {
+            if (o.getClass() != model.type()) {
+                throw new QueryException("insertAll: the input mixes " + model.name() + " and "
+                        + o.getClass().getSimpleName() + "; write each entity type with its own insertAll");
+            }
+        }
+    }
+}

@@ -1,0 +1,180 @@
+package dev.sluice.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Instant;
+import java.util.List;
+
+import dev.sluice.QueryException;
+import dev.sluice.annotation.Column;
+import dev.sluice.annotation.Id;
+import dev.sluice.annotation.Table;
+import dev.sluice.spi.RenderedSql;
+import dev.sluice.spi.TypedNull;
+import org.junit.jupiter.api.Test;
+
+class WriteSqlTest {
+
+    enum Mood { CALM, ANGRY }
+
+    @Table("picture")
+    record Picture(@Id Long id, String sha1, String name, Instant takenAt, int sizeBytes, Mood mood, String[] tags) {
+    }
+
+    record PhotoTag(@Id Long photoId, @Id @Column("tag_id") Long tagId, @Column("order") int position) {
+    }
+
+    record KeyOnly(@Id Long id) {
+    }
+
+    private static final PostgresDialect PG = PostgresDialect.INSTANCE;
+    private static final Instant T0 = Instant.EPOCH;
+
+    private static WriteSql<Picture> pictures() {
+        return new WriteSql<>(PG, EntityModel.of(Picture.class));
+    }
+
+    private static Picture picture(Long id, String sha1) {
+        return new Picture(id, sha1, "n", T0, 7, Mood.CALM, new String[] {"cat"});
+    }
+
+    @Test
+    void insertLeavesANullKeyOutAndReturnsEveryColumn() {
+        RenderedSql sql = pictures().insert(List.of(picture(null, "a")), null);
+        assertThat(sql.sql()).isEqualTo("INSERT INTO picture (sha1, name, taken_at, size_bytes, mood, tags)"
+                + " VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, sha1, name, taken_at, size_bytes, mood, tags");
+        assertThat(sql.bindings()).hasSize(6);
+        assertThat(sql.bindings().subList(0, 5)).containsExactly("a", "n", T0, 7, "CALM");
+        assertThat((String[]) sql.bindings().get(5)).containsExactly("cat");
+    }
+
+    @Test
+    void insertWritesAGivenKeyAndBindsOtherNullsAsTypedNulls() {
+        Picture p = new Picture(42L, null, null, null, 0, null, null);
+        RenderedSql sql = pictures().insert(List.of(p), null);
+        assertThat(sql.sql()).isEqualTo("INSERT INTO picture (id, sha1, name, taken_at, size_bytes, mood, tags)"
+                + " VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id, sha1, name, taken_at, size_bytes, mood, tags");
+        assertThat(sql.bindings()).containsExactly(42L, new TypedNull(String.class), new TypedNull(String.class),
+                new TypedNull(Instant.class), 0, new TypedNull(String.class), new TypedNull(String[].class));
+    }
+
+    @Test
+    void multiRowInsertUsesDefaultWhereOnlySomeKeysAreNull() {
+        RenderedSql sql = pictures().insert(List.of(picture(null, "a"), picture(5L, "b")), null);
+        assertThat(sql.sql()).isEqualTo("INSERT INTO picture (id, sha1, name, taken_at, size_bytes, mood, tags)"
+                + " VALUES (DEFAULT, $1, $2, $3, $4, $5, $6), ($7, $8, $9, $10, $11, $12, $13)"
+                + " RETURNING id, sha1, name, taken_at, size_bytes, mood, tags");
+        assertThat(sql.bindings()).hasSize(13);
+        assertThat(sql.bindings().get(6)).isEqualTo(5L);
+    }
+
+    @Test
+    void anEntityOfOnlyAGeneratedKeyInsertsDefaults() {
+        RenderedSql sql = new WriteSql<>(PG, EntityModel.of(KeyOnly.class))
+                .insert(List.of(new KeyOnly(null), new KeyOnly(null)), null);
+        assertThat(sql.sql()).isEqualTo("INSERT INTO key_only (id) VALUES (DEFAULT), (DEFAULT) RETURNING id");
+        assertThat(sql.bindings()).isEmpty();
+    }
+
+    @Test
+    void rowsPerStatementRespectThe65535ParameterLimit() {
+        assertThat(pictures().rowsPerStatement(500)).isEqualTo(500);
+        assertThat(pictures().rowsPerStatement(100_000)).isEqualTo(65535 / 7);
+        assertThat(pictures().rowsPerStatement(100_000) * 7).isLessThanOrEqualTo(65535);
+    }
+
+    @Test
+    void upsertDoNothing() {
+        WriteSql<Picture> w = pictures();
+        RenderedSql sql = w.insert(List.of(picture(null, "a")), w.conflict(List.of("sha1"), false));
+        assertThat(sql.sql()).isEqualTo("INSERT INTO picture (sha1, name, taken_at, size_bytes, mood, tags)"
+                + " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (sha1) DO NOTHING"
+                + " RETURNING id, sha1, name, taken_at, size_bytes, mood, tags");
+    }
+
+    @Test
+    void upsertDoUpdateSetsEveryColumnButKeyAndTargetFromExcluded() {
+        WriteSql<Picture> w = pictures();
+        RenderedSql sql = w.insert(List.of(picture(null, "a")), w.conflict(List.of("sha1", "takenAt"), true));
+        assertThat(sql.sql()).isEqualTo("INSERT INTO picture (sha1, name, taken_at, size_bytes, mood, tags)"
+                + " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (sha1, taken_at) DO UPDATE SET"
+                + " name = EXCLUDED.name, size_bytes = EXCLUDED.size_bytes, mood = EXCLUDED.mood,"
+                + " tags = EXCLUDED.tags"
+                + " RETURNING id, sha1, name, taken_at, size_bytes, mood, tags");
+    }
+
+    @Test
+    void upsertQuotesReservedNames() {
+        WriteSql<PhotoTag> w = new WriteSql<>(PG, EntityModel.of(PhotoTag.class));
+        RenderedSql sql = w.insert(List.of(new PhotoTag(1L, 2L, 3)), w.conflict(List.of("photo_id", "tag_id"), true));
+        assertThat(sql.sql()).isEqualTo("INSERT INTO photo_tag (photo_id, tag_id, \"order\") VALUES ($1, $2, $3)"
+                + " ON CONFLICT (photo_id, tag_id) DO UPDATE SET \"order\" = EXCLUDED.\"order\""
+                + " RETURNING photo_id, tag_id, \"order\"");
+    }
+
+    @Test
+    void unknownConflictColumnNamesTheColumns() {
+        assertThatThrownBy(() -> pictures().conflict(List.of("sha"), false))
+                .isInstanceOf(QueryException.class)
+                .hasMessage("upsert(Picture.class).onConflict(\"sha\"): Picture has no column sha; its columns are "
+                        + "id, sha1, name, taken_at, size_bytes, mood, tags");
+        assertThatThrownBy(() -> pictures().conflict(List.of(), false))
+                .isInstanceOf(QueryException.class).hasMessageContaining("onConflict(\"id\")");
+    }
+
+    @Test
+    void doUpdateWithNothingToUpdateSaysUseDoNothing() {
+        WriteSql<KeyOnly> w = new WriteSql<>(PG, EntityModel.of(KeyOnly.class));
+        assertThatThrownBy(() -> w.conflict(List.of("id"), true))
+                .isInstanceOf(QueryException.class).hasMessageEndingWith("use doNothing()");
+    }
+
+    @Test
+    void updateByKeySetsEveryOtherColumn() {
+        RenderedSql sql = pictures().update(picture(42L, "a"));
+        assertThat(sql.sql()).isEqualTo("UPDATE picture SET sha1 = $1, name = $2, taken_at = $3, size_bytes = $4,"
+                + " mood = $5, tags = $6 WHERE id = $7 RETURNING id, sha1, name, taken_at, size_bytes, mood, tags");
+        assertThat(sql.bindings().get(6)).isEqualTo(42L);
+    }
+
+    @Test
+    void updateAndDeleteByCompositeKey() {
+        WriteSql<PhotoTag> w = new WriteSql<>(PG, EntityModel.of(PhotoTag.class));
+        PhotoTag tag = new PhotoTag(1L, 2L, 3);
+        assertThat(w.update(tag).sql()).isEqualTo("UPDATE photo_tag SET \"order\" = $1 WHERE photo_id = $2"
+                + " AND tag_id = $3 RETURNING photo_id, tag_id, \"order\"");
+        RenderedSql delete = w.delete(tag);
+        assertThat(delete.sql()).isEqualTo("DELETE FROM photo_tag WHERE photo_id = $1 AND tag_id = $2");
+        assertThat(delete.bindings()).containsExactly(1L, 2L);
+        assertThat(w.describeKey(tag)).isEqualTo("photo_id=1, tag_id=2");
+    }
+
+    @Test
+    void aNullKeyCannotBeUpdatedOrDeleted() {
+        assertThatThrownBy(() -> pictures().update(picture(null, "a")))
+                .isInstanceOf(QueryException.class)
+                .hasMessage("update(Picture): key id is null, so no row can be found by it; insert the entity "
+                        + "instead, or load it first to get its key");
+        assertThatThrownBy(() -> pictures().delete(picture(null, "a")))
+                .isInstanceOf(QueryException.class).hasMessageStartingWith("delete(Picture): key id is null");
+    }
+
+    @Test
+    void setBasedUpdateNumbersAssignmentsBeforeConditions() {
+        RenderedSql sql = pictures().updateWhere(
+                List.of(new Condition("name = ?", List.of("x")), new Condition("size_bytes = size_bytes + ?",
+                        List.of(1))),
+                List.of(Condition.of("id < ?", new Object[] {5L})));
+        assertThat(sql.sql()).isEqualTo("UPDATE picture SET name = $1, size_bytes = size_bytes + $2"
+                + " WHERE (id < $3)");
+        assertThat(sql.bindings()).containsExactly("x", 1, 5L);
+    }
+
+    @Test
+    void setBasedDelete() {
+        assertThat(pictures().deleteWhere(List.of(Condition.of("id < ?", new Object[] {5L}))).sql())
+                .isEqualTo("DELETE FROM picture WHERE (id < $1)");
+        assertThat(pictures().deleteWhere(List.of()).sql()).isEqualTo("DELETE FROM picture");
+    }
+}
