@@ -51,6 +51,43 @@ public interface Query<T> {
      */
     Query<T> limit(long maxRows);
 
+    /**
+     * Also loads the named relations, as a second batched query per window of rows:
+     * {@code with("photos", "photos.tags")}. For each window of parents (at most the repository's relation batch
+     * size, default 500) one query per relation fetches all their related rows ({@code ... = ANY($1)}), which are
+     * grouped by key and set onto the parents in order; nested paths repeat this one level down. No N+1 queries,
+     * no JOIN row explosion, and back-pressure holds: a window's related rows are fetched when the window is.
+     * Relations not named stay {@code null}.
+     *
+     * @throws QueryException if a path names no relation (the message lists those that exist)
+     */
+    Query<T> with(String... paths);
+
+    /**
+     * Also selects the named {@link dev.sluice.annotation.Deferred} components, which queries leave out otherwise.
+     *
+     * @throws QueryException if a name is not a deferred component
+     */
+    Query<T> undefer(String... components);
+
+    /**
+     * The same query, returning a smaller record: its components must be some of the entity's column components
+     * (same names and types), and only their columns are selected. {@code where} and {@code orderBy} still speak of
+     * the entity's columns.
+     *
+     * @throws MappingException if the record does not fit the entity
+     * @throws QueryException if the query loads relations ({@link #with}), which a projection cannot hold
+     */
+    <R> Query<R> as(Class<R> projection);
+
+    /**
+     * Finds the row with the given key among the rows this query matches, loading what the query loads.
+     *
+     * @return the row, or empty
+     * @throws QueryException if the key values do not fit the entity's {@code @Id} components
+     */
+    Mono<T> findById(Object... key);
+
     /** Streams the matching rows, fetched in pages as the subscriber demands them. */
     Flux<T> flux();
 

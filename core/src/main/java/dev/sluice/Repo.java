@@ -47,6 +47,34 @@ public interface Repo {
     <T> Mono<T> findById(Class<T> type, Object... key);
 
     /**
+     * Loads what a query left out of an entity: deferred columns ({@code "data"}) and relations ({@code "photos"},
+     * {@code "photos.tags"}), and returns a new entity with them set; its other components are kept as they are.
+     * The entity type needs a single-column key.
+     *
+     * @return the entity with the named parts loaded; fails with {@link RowCountException} if its row is gone
+     * @throws QueryException if a name is neither a deferred component nor a relation path
+     */
+    <T> Mono<T> load(T entity, String... names);
+
+    /**
+     * As {@link #load(Object, String...)} for a stream, in windows of the relation batch size: per window one query
+     * for the deferred columns and the keys the relations need, plus one per relation; never one per entity. Order
+     * is kept. The names are checked against the first entity's type, so a bad name fails the flux.
+     */
+    <T> Flux<T> loadAll(Publisher<T> entities, String... names);
+
+    /**
+     * Runs any SQL that returns rows ({@code SELECT} or {@code VALUES}, with {@code ?} placeholders) and maps each
+     * row onto a record by column name: component {@code takenAt} reads column {@code taken_at} (or its
+     * {@code @Column} name). Streams through a server-side cursor in a read-only transaction, with the same demand
+     * rules as any query: rows fetched stay within what was requested plus one page.
+     *
+     * @throws QueryException if the placeholders and values do not match
+     * @throws MappingException if the type is not a record of supported component types
+     */
+    <R> Flux<R> query(Class<R> type, String sql, Object... args);
+
+    /**
      * Inserts one entity and returns it as stored: {@code INSERT ... RETURNING} every column, so generated keys and
      * column defaults are filled in. A key component that is null is left to the column's default (its sequence or
      * identity); any other null is written as SQL NULL.

@@ -16,9 +16,18 @@ record Condition(String sql, List<Object> values) {
     }
 
     static Condition of(String sql, Object[] args) {
-        String what = "where(\"" + sql + "\")";
+        return of(sql, args, "where(\"" + sql + "\")");
+    }
+
+    /** A whole statement of the user's, with its {@code ?} placeholders numbered from $1. */
+    static dev.sluice.spi.RenderedSql renderAlone(String sql, Object[] args, String what) {
+        Condition c = of(sql, args, what);
+        return dev.sluice.spi.RenderedSql.of(Placeholders.rewrite(sql, 1, what).sql(), c.values());
+    }
+
+    private static Condition of(String sql, Object[] args, String what) {
         if (sql.isBlank()) {
-            throw new QueryException(what + ": the condition is empty");
+            throw new QueryException(what + ": the SQL is empty");
         }
         Placeholders.Rewritten probe = Placeholders.rewrite(sql, 1, what);
         if (probe.count() != args.length) {

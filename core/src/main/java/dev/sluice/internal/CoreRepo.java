@@ -6,6 +6,7 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 import dev.sluice.Delete;
@@ -17,6 +18,8 @@ import dev.sluice.Update;
 import dev.sluice.Upsert;
 import dev.sluice.spi.Executor;
 import dev.sluice.spi.RenderedSql;
+import dev.sluice.spi.RowMapper;
+import dev.sluice.spi.Session;
 import dev.sluice.spi.TransactionOptions;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
@@ -36,6 +39,7 @@ public final class CoreRepo implements Repo {
     private final ConcurrentMap<Class<?>, EntityMapper<?>> mappers;
     private final AtomicLong cursors;
     private final Writes writes = new Writes(this);
+    private final RelationLoader relations = new RelationLoader(dialect);
 
     private CoreRepo(Executor executor, RepoSettings settings) {
         this.executor = executor;
@@ -62,17 +66,52 @@ public final class CoreRepo implements Repo {
     @Override
     public <T> Query<T> select(Class<T> type) {
         Objects.requireNonNull(type, "type");
-        return new DefaultQuery<>(this, EntityModel.of(type), List.of(), null, Long.MAX_VALUE);
+        return DefaultQuery.of(this, EntityModel.of(type));
     }
 
     @Override
     public <T> Mono<T> findById(Class<T> type, Object... key) {
+        return select(type).findById(key);
+    }
+
+    @Override
+    public <T> Mono<T> load(T entity, String... names) {
+        Objects.requireNonNull(entity, "entity");
+        Objects.requireNonNull(names, "names");
+        return new Loads<>(this, modelOf(entity), names).loadAll(Flux.just(entity)).single();
+    }
+
+    @Override
+    public <T> Flux<T> loadAll(Publisher<T> entities, String... names) {
+        Objects.requireNonNull(entities, "entities");
+        Objects.requireNonNull(names, "names");
+        return Flux.from(entities).switchOnFirst((first, all) -> {
+            T entity = first.get();
+            return entity == null ? all : new Loads<>(this, modelOf(entity), names).loadAll(all);
+        });
+    }
+
+    @Override
+    public <R> Flux<R> query(Class<R> type, String sql, Object... args) {
         Objects.requireNonNull(type, "type");
-        Objects.requireNonNull(key, "key");
-        EntityModel<T> model = EntityModel.of(type);
-        List<Object> values = keyValues(model, key);
-        SelectSql sql = new SelectSql(dialect, model, model.properties(), List.of(), OrderBy.byKey(model));
-        return checked(model).then(executor.query(sql.byKey(values), mapper(model)).next());
+        Objects.requireNonNull(sql, "sql");
+        Objects.requireNonNull(args, "args");
+        ResultMapper<R> mapper = ResultMapper.of(type);
+        RenderedSql statement = Condition.renderAlone(sql, args, "query(" + type.getSimpleName() + ".class, \""
+                + sql + "\")");
+        return executor.inTransaction(TransactionOptions.READ_ONLY, session -> {
+            String cursor = "sluice_cursor_" + cursors.incrementAndGet();
+            RowMapper<R> rows = mapper.newMapper();
+            return session.update(RenderedSql.of(dialect.declareCursor(cursor, statement.sql()), statement.bindings()))
+                    .thenMany(DemandPager.create(() -> size -> session.query(RenderedSql.of(dialect.fetch(cursor,
+                            size)), rows), settings.minPageSize(), settings.maxPageSize(), Long.MAX_VALUE))
+                    .concatWith(session.update(RenderedSql.of(dialect.closeCursor(cursor))).then(Mono.empty()));
+        });
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> EntityModel<T> modelOf(T entity) {
+        return EntityModel.of((Class<T>) entity.getClass());
     }
 
     @Override
@@ -149,16 +188,14 @@ public final class CoreRepo implements Repo {
                 t -> new EntityMapper<>(model, model.properties()));
     }
 
+    /** Checks every entity a plan reads, each once per repository. */
+    Mono<Void> checked(LoadPlan<?> plan) {
+        return Flux.fromIterable(plan.models()).concatMap(this::checked).then();
+    }
+
     /** Checks the entity against its table once per repository; a failed check is retried on next use. */
     Mono<Void> checked(EntityModel<?> model) {
-        return checks.computeIfAbsent(model.type(), type -> executor
-                .query(RenderedSql.of(dialect.describeTable(), List.of(dialect.identifier(model.table()))),
-                        row -> new TableCheck.ColumnInfo(
-                                Objects.requireNonNull(row.get(0, String.class)),
-                                Objects.requireNonNull(row.get(1, String.class)),
-                                "e".equals(row.get(2, String.class)),
-                                Objects.requireNonNull(row.get(3, String.class)),
-                                Boolean.TRUE.equals(row.get(4, Boolean.class))))
+        return checks.computeIfAbsent(model.type(), type -> describe(model)
                 .collectList()
                 .doOnNext(columns -> TableCheck.check(model, columns))
                 .doOnError(e -> checks.remove(type))
@@ -166,30 +203,73 @@ public final class CoreRepo implements Repo {
                 .cache());
     }
 
-    <T> Flux<T> keyset(EntityModel<T> model, SelectSql sql, EntityMapper<T> mapper, long limit) {
-        return DemandPager.create(() -> new KeysetPages<>(model, sql, mapper, executor),
-                settings.minPageSize(), settings.maxPageSize(), limit);
+    /** The columns of a table as the database describes them. */
+    Flux<TableCheck.ColumnInfo> describe(EntityModel<?> model) {
+        return executor.query(RenderedSql.of(dialect.describeTable(), List.of(dialect.identifier(model.table()))),
+                TableCheck.ColumnInfo::read);
     }
 
-    <T> Flux<T> cursor(SelectSql sql, EntityMapper<T> mapper, long limit) {
+    /**
+     * The page sizes for a plan: with relations to load, a page is one window of at most the relation batch size,
+     * so each page costs 1 + relations statements.
+     */
+    private int maxPage(LoadPlan<?> plan) {
+        return plan.branches().isEmpty() ? settings.maxPageSize()
+                : Math.min(settings.maxPageSize(), settings.relationBatchSize());
+    }
+
+    private int minPage(LoadPlan<?> plan) {
+        return Math.min(settings.minPageSize(), maxPage(plan));
+    }
+
+    <T> Flux<T> keyset(LoadPlan<?> plan, SelectSql sql, Function<Object[], T> finish, long limit) {
+        return DemandPager.create(() -> new KeysetPages<>(this, plan, sql, finish), minPage(plan), maxPage(plan),
+                limit);
+    }
+
+    <T> Flux<T> cursor(LoadPlan<?> plan, SelectSql sql, Function<Object[], T> finish, long limit) {
         return executor.inTransaction(TransactionOptions.READ_ONLY, session -> {
             String cursor = "sluice_cursor_" + cursors.incrementAndGet();
             RenderedSql query = sql.ordered(limit);
             RenderedSql declare = RenderedSql.of(dialect.declareCursor(cursor, query.sql()), query.bindings());
             Flux<T> rows = DemandPager.create(
-                    () -> size -> session.query(RenderedSql.of(dialect.fetch(cursor, size)), mapper),
-                    settings.minPageSize(), settings.maxPageSize(), Long.MAX_VALUE);
+                    () -> size -> window(plan, session, RenderedSql.of(dialect.fetch(cursor, size)), finish, null),
+                    minPage(plan), maxPage(plan), Long.MAX_VALUE);
             return session.update(declare)
                     .thenMany(rows)
                     .concatWith(session.update(RenderedSql.of(dialect.closeCursor(cursor))).then(Mono.empty()));
         });
     }
 
+    /**
+     * Runs one page: reads its rows, and when the plan has relations, lets the page's result complete before the
+     * relations load (so no statement ever waits behind an open result on the same connection), then builds the
+     * rows in order.
+     *
+     * @param last told of every row read, before it is built (keyset pages remember the last key)
+     */
+    <T> Flux<T> window(LoadPlan<?> plan, Session session, RenderedSql sql, Function<Object[], T> finish,
+                       @Nullable Consumer<Object[]> last) {
+        Flux<Object[]> rows = session.query(sql, plan.reader());
+        if (!plan.branches().isEmpty()) {
+            rows = rows.collectList().flatMapMany(window -> relations.load(plan, window, session)
+                    .thenMany(Flux.fromIterable(window)));
+        }
+        if (last != null) {
+            rows = rows.doOnNext(last);
+        }
+        return rows.map(finish);
+    }
+
+    RelationLoader relations() {
+        return relations;
+    }
+
     Mono<Long> count(RenderedSql sql) {
         return executor.query(sql, row -> Objects.requireNonNull(row.get(0, Long.class))).single();
     }
 
-    private static List<Object> keyValues(EntityModel<?> model, Object[] key) {
+    static List<Object> keyValues(EntityModel<?> model, Object[] key) {
         List<Property> properties = model.key();
         String what = "findById(" + model.name() + ".class, ...)";
         if (key.length != properties.size()) {

@@ -1,8 +1,10 @@
 package dev.sluice.internal;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Function;
 
 import dev.sluice.Query;
 import dev.sluice.QueryException;
@@ -11,22 +13,36 @@ import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-/** The one implementation of {@link Query}: immutable, every refinement a new instance. */
+/**
+ * The one implementation of {@link Query}: immutable, every refinement a new instance. {@code T} is what rows
+ * become: the entity itself, or a projection of it.
+ */
 final class DefaultQuery<T> implements Query<T> {
 
     private final CoreRepo repo;
-    private final EntityModel<T> model;
+    private final EntityModel<?> model;
     private final List<Condition> conditions;
     private final @Nullable OrderBy order;
     private final long limit;
+    private final List<String> undeferred;
+    private final List<String> with;
+    private final @Nullable Projection<T> projection;
 
-    DefaultQuery(CoreRepo repo, EntityModel<T> model, List<Condition> conditions, @Nullable OrderBy order,
-                 long limit) {
+    private DefaultQuery(CoreRepo repo, EntityModel<?> model, List<Condition> conditions, @Nullable OrderBy order,
+                         long limit, List<String> undeferred, List<String> with, @Nullable Projection<T> projection) {
         this.repo = repo;
         this.model = model;
         this.conditions = List.copyOf(conditions);
         this.order = order;
         this.limit = limit;
+        this.undeferred = List.copyOf(undeferred);
+        this.with = List.copyOf(with);
+        this.projection = projection;
+    }
+
+    /** A query over all rows of an entity. */
+    static <T> DefaultQuery<T> of(CoreRepo repo, EntityModel<T> model) {
+        return new DefaultQuery<>(repo, model, List.of(), null, Long.MAX_VALUE, List.of(), List.of(), null);
     }
 
     @Override
@@ -35,13 +51,14 @@ final class DefaultQuery<T> implements Query<T> {
         Objects.requireNonNull(args, "args");
         List<Condition> more = new ArrayList<>(conditions);
         more.add(Condition.of(condition, args));
-        return new DefaultQuery<>(repo, model, more, order, limit);
+        return new DefaultQuery<>(repo, model, more, order, limit, undeferred, with, projection);
     }
 
     @Override
     public Query<T> orderBy(String order) {
         Objects.requireNonNull(order, "order");
-        return new DefaultQuery<>(repo, model, conditions, OrderBy.parse(model, order), limit);
+        return new DefaultQuery<>(repo, model, conditions, OrderBy.parse(model, order), limit, undeferred, with,
+                projection);
     }
 
     @Override
@@ -49,15 +66,66 @@ final class DefaultQuery<T> implements Query<T> {
         if (maxRows < 0) {
             throw new QueryException("limit(" + maxRows + "): the limit must be zero or more");
         }
-        return new DefaultQuery<>(repo, model, conditions, order, maxRows);
+        return new DefaultQuery<>(repo, model, conditions, order, maxRows, undeferred, with, projection);
+    }
+
+    @Override
+    public Query<T> with(String... paths) {
+        Objects.requireNonNull(paths, "paths");
+        if (projection != null) {
+            throw new QueryException("with(" + String.join(", ", paths) + "): a projection ("
+                    + projection.getClass().getSimpleName() + ") cannot hold relations; call with(...) on the entity "
+                    + "query instead");
+        }
+        List<String> more = new ArrayList<>(with);
+        more.addAll(Arrays.asList(paths));
+        LoadPlan.paths(model, more); // checks every step now, not when it runs
+        return new DefaultQuery<>(repo, model, conditions, order, limit, undeferred, more, projection);
+    }
+
+    @Override
+    public Query<T> undefer(String... components) {
+        Objects.requireNonNull(components, "components");
+        List<String> more = new ArrayList<>(undeferred);
+        for (String name : components) {
+            Property p = model.property(name).orElseThrow(() -> new QueryException("undefer(\"" + name + "\"): "
+                    + model.name() + " has no column component '" + name + "'"));
+            if (!p.deferred()) {
+                throw new QueryException("undefer(\"" + name + "\"): " + model.name() + "." + p.name()
+                        + " is not @Deferred, so it is always loaded");
+            }
+            more.add(p.name());
+        }
+        return new DefaultQuery<>(repo, model, conditions, order, limit, more, with, projection);
+    }
+
+    @Override
+    public <R> Query<R> as(Class<R> type) {
+        Objects.requireNonNull(type, "type");
+        if (!with.isEmpty()) {
+            throw new QueryException("as(" + type.getSimpleName() + ".class): this query loads relations ("
+                    + String.join(", ", with) + "), which a projection cannot hold; drop with(...) or map the entities");
+        }
+        return new DefaultQuery<>(repo, model, conditions, order, limit, List.of(), List.of(),
+                Projection.of(model, type));
     }
 
     private OrderBy order() {
         return order != null ? order : OrderBy.byKey(model);
     }
 
-    private SelectSql sql() {
-        return new SelectSql(repo.dialect(), model, model.properties(), conditions, order());
+    private LoadPlan<?> plan() {
+        List<Property> columns = projection != null ? projection.columns()
+                : model.properties().stream().filter(p -> !p.deferred() || undeferred.contains(p.name())).toList();
+        List<LoadPlan.Hidden> keys = model.key().stream().filter(k -> !columns.contains(k))
+                .map(k -> new LoadPlan.Hidden(k.column(), k.boxedType(), null)).toList();
+        return LoadPlan.root(model, columns, keys, LoadPlan.paths(model, with));
+    }
+
+    @SuppressWarnings("unchecked")
+    private Function<Object[], T> finisher(LoadPlan<?> plan) {
+        Projection<T> p = projection;
+        return p != null ? p::construct : args -> (T) plan.construct(args);
     }
 
     @Override
@@ -65,17 +133,29 @@ final class DefaultQuery<T> implements Query<T> {
         if (limit == 0) {
             return Flux.empty();
         }
-        SelectSql sql = sql();
-        EntityMapper<T> mapper = repo.mapper(model);
+        LoadPlan<?> plan = plan();
+        SelectSql sql = new SelectSql(repo.dialect(), model, plan.selectList(repo.dialect()), conditions, order());
+        Function<Object[], T> finish = finisher(plan);
         Flux<T> rows = order().isKeyset(model)
-                ? repo.keyset(model, sql, mapper, limit)
-                : repo.cursor(sql, mapper, limit);
-        return repo.checked(model).thenMany(rows);
+                ? repo.keyset(plan, sql, finish, limit)
+                : repo.cursor(plan, sql, finish, limit);
+        return repo.checked(plan).thenMany(rows);
+    }
+
+    @Override
+    public Mono<T> findById(Object... key) {
+        Objects.requireNonNull(key, "key");
+        List<Object> values = CoreRepo.keyValues(model, key);
+        LoadPlan<?> plan = plan();
+        SelectSql sql = new SelectSql(repo.dialect(), model, plan.selectList(repo.dialect()), conditions, order());
+        return repo.checked(plan).thenMany(repo.window(plan, repo.executor(), sql.byKey(values), finisher(plan), null))
+                .next();
     }
 
     @Override
     public Mono<Long> count() {
-        return repo.checked(model).then(repo.count(sql().count(limit)));
+        SelectSql sql = new SelectSql(repo.dialect(), model, "1", conditions, order());
+        return repo.checked(model).then(repo.count(sql.count(limit)));
     }
 
     @Override
@@ -106,6 +186,8 @@ final class DefaultQuery<T> implements Query<T> {
 
     @Override
     public String toString() {
-        return "Query<" + model.name() + ">" + sql().ordered(limit).sql();
+        LoadPlan<?> plan = plan();
+        return "Query<" + model.name() + "> " + new SelectSql(repo.dialect(), model, plan.selectList(repo.dialect()),
+                conditions, order()).ordered(limit).sql() + (with.isEmpty() ? "" : " with " + with);
     }
 }

@@ -4,7 +4,9 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.reflect.Constructor;
+import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
+import java.lang.reflect.Type;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -14,8 +16,12 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import dev.sluice.MappingException;
+import dev.sluice.annotation.BelongsTo;
 import dev.sluice.annotation.Column;
+import dev.sluice.annotation.Deferred;
+import dev.sluice.annotation.HasMany;
 import dev.sluice.annotation.Id;
+import dev.sluice.annotation.ManyToMany;
 import dev.sluice.annotation.Table;
 
 /**
@@ -33,16 +39,21 @@ final class EntityModel<T> {
 
     private final Class<T> type;
     private final String table;
+    private final int arity;
     private final List<Property> properties;
+    private final List<Relation> relations;
     private final List<Property> key;
     private final Map<String, Property> byColumn;
     private final Map<String, Property> byName;
     private final MethodHandle constructor;
 
-    private EntityModel(Class<T> type, String table, List<Property> properties, MethodHandle constructor) {
+    private EntityModel(Class<T> type, String table, int arity, List<Property> properties, List<Relation> relations,
+                        MethodHandle constructor) {
         this.type = type;
         this.table = table;
+        this.arity = arity;
         this.properties = List.copyOf(properties);
+        this.relations = List.copyOf(relations);
         this.key = properties.stream().filter(Property::id).toList();
         this.byColumn = properties.stream().collect(Collectors.toUnmodifiableMap(Property::column, Function.identity()));
         this.byName = properties.stream().collect(Collectors.toUnmodifiableMap(Property::name, Function.identity()));
@@ -78,8 +89,32 @@ final class EntityModel<T> {
         return table;
     }
 
+    /** The number of record components: columns and relations. */
+    int arity() {
+        return arity;
+    }
+
+    /** The column components, in declaration order, deferred ones included. */
     List<Property> properties() {
         return properties;
+    }
+
+    /** The columns a query selects unless told otherwise: all but the deferred ones. */
+    List<Property> defaultColumns() {
+        return properties.stream().filter(p -> !p.deferred()).toList();
+    }
+
+    /** The relation components, in declaration order. */
+    List<Relation> relations() {
+        return relations;
+    }
+
+    Optional<Relation> relation(String name) {
+        return relations.stream().filter(r -> r.name().equals(name)).findFirst();
+    }
+
+    String relationList() {
+        return relations.stream().map(Relation::name).collect(Collectors.joining(", "));
     }
 
     List<Property> key() {
@@ -94,6 +129,14 @@ final class EntityModel<T> {
 
     String columnList() {
         return properties.stream().map(Property::column).collect(Collectors.joining(", "));
+    }
+
+    /** Every component of an instance, in constructor order. */
+    Object[] componentsOf(T entity) {
+        Object[] args = new Object[arity];
+        properties.forEach(p -> args[p.position()] = p.read(entity));
+        relations.forEach(r -> args[r.position()] = r.read(entity));
+        return args;
     }
 
     /** The key values of an instance, in key order. */
@@ -135,10 +178,16 @@ final class EntityModel<T> {
         RecordComponent[] components = type.getRecordComponents();
         MethodHandles.Lookup lookup = lookup(type);
         List<Property> properties = new ArrayList<>(components.length);
+        List<Relation> relations = new ArrayList<>();
         for (int i = 0; i < components.length; i++) {
             RecordComponent component = components[i];
             Class<?> componentType = component.getType();
             String where = name + "." + component.getName();
+            Relation relation = relation(component, i, where, accessor(lookup, type, component));
+            if (relation != null) {
+                relations.add(relation);
+                continue;
+            }
             if (!ValueType.isSupported(componentType)) {
                 throw new MappingException(where + ": type " + component.getGenericType().getTypeName()
                         + " is not a column type Sluice maps; use " + ValueType.SUPPORTED);
@@ -149,15 +198,16 @@ final class EntityModel<T> {
                 throw new MappingException(where + ": @Column has an empty name; give the column name, e.g. @Column(\""
                         + Names.snakeCase(component.getName()) + "\")");
             }
-            MethodHandle accessor;
-            try {
-                accessor = lookup.unreflect(component.getAccessor())
-                        .asType(MethodType.methodType(Object.class, Object.class));
-            } catch (IllegalAccessException e) {
-                throw inaccessible(type, e);
+            boolean id = component.isAnnotationPresent(Id.class);
+            boolean deferred = component.isAnnotationPresent(Deferred.class);
+            if (deferred && (id || componentType.isPrimitive())) {
+                throw new MappingException(where + ": " + (id ? "a key component cannot be @Deferred"
+                        : "a @Deferred component cannot be the primitive " + componentType.getName()
+                        + " (it is null when not loaded); declare it as " + ValueType.boxed(componentType)
+                        .getSimpleName()));
             }
-            properties.add(new Property(component.getName(), columnName, componentType, i,
-                    component.isAnnotationPresent(Id.class), accessor));
+            properties.add(new Property(component.getName(), columnName, componentType, i, id, deferred,
+                    accessor(lookup, type, component)));
         }
         if (properties.stream().noneMatch(Property::id)) {
             throw new MappingException(name + " has no @Id component; annotate its primary key component(s) with "
@@ -185,7 +235,88 @@ final class EntityModel<T> {
         } catch (IllegalAccessException e) {
             throw inaccessible(type, e);
         }
-        return new EntityModel<>(type, table, properties, constructor);
+        EntityModel<T> model = new EntityModel<>(type, table, components.length, properties, relations, constructor);
+        for (Relation r : relations) {
+            if (r.kind() != Relation.Kind.BELONGS_TO && model.key().size() != 1) {
+                throw new MappingException(name + "." + r.name() + ": a to-many relation needs an entity with a "
+                        + "single-column key, but " + name + " has " + model.key().size() + " key columns");
+            }
+        }
+        return model;
+    }
+
+    private static MethodHandle accessor(MethodHandles.Lookup lookup, Class<?> type, RecordComponent component) {
+        try {
+            return lookup.unreflect(component.getAccessor()).asType(MethodType.methodType(Object.class, Object.class));
+        } catch (IllegalAccessException e) {
+            throw inaccessible(type, e);
+        }
+    }
+
+    /** The relation a component declares, or null for a column component. */
+    private static Relation relation(RecordComponent component, int position, String where, MethodHandle accessor) {
+        HasMany hasMany = component.getAnnotation(HasMany.class);
+        BelongsTo belongsTo = component.getAnnotation(BelongsTo.class);
+        ManyToMany manyToMany = component.getAnnotation(ManyToMany.class);
+        int declared = (hasMany != null ? 1 : 0) + (belongsTo != null ? 1 : 0) + (manyToMany != null ? 1 : 0);
+        if (declared == 0) {
+            return null;
+        }
+        if (declared > 1) {
+            throw new MappingException(where + ": declares more than one of @HasMany, @BelongsTo, @ManyToMany; keep one");
+        }
+        if (component.isAnnotationPresent(Id.class) || component.isAnnotationPresent(Column.class)
+                || component.isAnnotationPresent(Deferred.class)) {
+            throw new MappingException(where + ": a relation component cannot also be @Id, @Column or @Deferred");
+        }
+        if (belongsTo != null) {
+            Class<?> target = component.getType();
+            requireRecord(where, target, "the related entity type, e.g. 'Album album'");
+            requireName(where, "foreignKey", belongsTo.foreignKey());
+            return new Relation(component.getName(), position, Relation.Kind.BELONGS_TO, target, false,
+                    belongsTo.foreignKey(), "", "", "", "", accessor);
+        }
+        Class<?> collection = component.getType();
+        if (collection != List.class && collection != java.util.Set.class) {
+            throw new MappingException(where + ": a to-many relation must be a List or a Set of the related entity, "
+                    + "but is " + component.getGenericType().getTypeName() + "; declare it as List<"
+                    + "Child> (or Set<Child>)");
+        }
+        Class<?> target = elementType(component.getGenericType(), where);
+        requireRecord(where, target, "a List or Set of a record, e.g. 'List<Photo> photos'");
+        if (hasMany != null) {
+            requireName(where, "foreignKey", hasMany.foreignKey());
+            return new Relation(component.getName(), position, Relation.Kind.HAS_MANY, target,
+                    collection == java.util.Set.class, hasMany.foreignKey(), "", "", "", hasMany.orderBy(), accessor);
+        }
+        requireName(where, "joinTable", manyToMany.joinTable());
+        requireName(where, "joinColumn", manyToMany.joinColumn());
+        requireName(where, "inverseJoinColumn", manyToMany.inverseJoinColumn());
+        return new Relation(component.getName(), position, Relation.Kind.MANY_TO_MANY, target,
+                collection == java.util.Set.class, "", manyToMany.joinTable(), manyToMany.joinColumn(),
+                manyToMany.inverseJoinColumn(), manyToMany.orderBy(), accessor);
+    }
+
+    private static Class<?> elementType(Type generic, String where) {
+        if (generic instanceof ParameterizedType parameterized
+                && parameterized.getActualTypeArguments()[0] instanceof Class<?> element) {
+            return element;
+        }
+        throw new MappingException(where + ": cannot tell the element type of " + generic.getTypeName()
+                + "; declare it as List<Child> with a record type Child");
+    }
+
+    private static void requireRecord(String where, Class<?> target, String expected) {
+        if (!target.isRecord()) {
+            throw new MappingException(where + ": " + target.getSimpleName() + " is not a record; a relation "
+                    + "component must be " + expected);
+        }
+    }
+
+    private static void requireName(String where, String attribute, String value) {
+        if (value.isBlank()) {
+            throw new MappingException(where + ": " + attribute + " is empty; name the column or table");
+        }
     }
 
     private static MethodHandles.Lookup lookup(Class<?> type) {

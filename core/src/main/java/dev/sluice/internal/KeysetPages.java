@@ -1,6 +1,7 @@
 package dev.sluice.internal;
 
-import dev.sluice.spi.Session;
+import java.util.function.Function;
+
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 
@@ -10,23 +11,34 @@ import org.reactivestreams.Publisher;
  */
 final class KeysetPages<T> implements DemandPager.Pages<T> {
 
-    private final EntityModel<T> model;
+    private final CoreRepo repo;
+    private final LoadPlan<?> plan;
     private final SelectSql sql;
-    private final EntityMapper<T> mapper;
-    private final Session session;
-    private @Nullable T last;
+    private final Function<Object[], T> finish;
+    private final int[] keySlots;
+    private Object @Nullable [] last;
 
-    KeysetPages(EntityModel<T> model, SelectSql sql, EntityMapper<T> mapper, Session session) {
-        this.model = model;
+    KeysetPages(CoreRepo repo, LoadPlan<?> plan, SelectSql sql, Function<Object[], T> finish) {
+        this.repo = repo;
+        this.plan = plan;
         this.sql = sql;
-        this.mapper = mapper;
-        this.session = session;
+        this.finish = finish;
+        this.keySlots = new int[plan.model().key().size()];
+        for (int i = 0; i < keySlots.length; i++) {
+            keySlots[i] = plan.keySlot(i);
+        }
     }
 
     @Override
     public Publisher<T> next(int size) {
-        T previous = last;
-        Object[] after = previous == null ? null : model.keyOf(previous);
-        return session.query(sql.keysetPage(after, size), mapper).doOnNext(row -> last = row);
+        Object[] previous = last;
+        Object[] after = null;
+        if (previous != null) {
+            after = new Object[keySlots.length];
+            for (int i = 0; i < keySlots.length; i++) {
+                after[i] = previous[keySlots[i]];
+            }
+        }
+        return repo.window(plan, repo.executor(), sql.keysetPage(after, size), finish, row -> last = row);
     }
 }

@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.stream.Collectors;
 
 import dev.sluice.QueryException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A validated {@code ORDER BY}: every term names a mapped column, so nothing the user writes reaches the SQL text
@@ -80,8 +81,14 @@ record OrderBy(List<Term> terms) {
     }
 
     String sql(PostgresDialect dialect) {
+        return sql(dialect, null);
+    }
+
+    /** The terms, each column qualified by {@code alias} when it is not null. */
+    String sql(PostgresDialect dialect, @Nullable String alias) {
+        String prefix = alias == null ? "" : alias + ".";
         return terms.stream()
-                .map(t -> dialect.identifier(t.property().column()) + (t.descending() ? " DESC" : ""))
+                .map(t -> prefix + dialect.identifier(t.property().column()) + (t.descending() ? " DESC" : ""))
                 .collect(Collectors.joining(", "));
     }
 }

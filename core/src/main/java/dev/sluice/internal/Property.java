@@ -10,9 +10,11 @@ import java.lang.invoke.MethodHandle;
  * @param type     the declared type (possibly primitive)
  * @param position the component's position in the canonical constructor
  * @param id       whether it is (part of) the primary key
+ * @param deferred whether it is left out of queries unless asked for ({@code @Deferred})
  * @param accessor {@code (Object)Object}: reads the component from an instance
  */
-record Property(String name, String column, Class<?> type, int position, boolean id, MethodHandle accessor) {
+record Property(String name, String column, Class<?> type, int position, boolean id, boolean deferred,
+                MethodHandle accessor) {
 
     boolean primitive() {
         return type.isPrimitive();

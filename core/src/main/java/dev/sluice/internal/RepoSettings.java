@@ -11,19 +11,35 @@ import dev.sluice.StatementListener;
  * @param listener    told of every statement sent
  * @param writeBatchSize the most rows one multi-row {@code INSERT} writes (default
  *                    {@value #DEFAULT_WRITE_BATCH_SIZE}); fewer when PostgreSQL's 65535 bind-parameter limit needs it
+ * @param relationBatchSize the most parents in one window whose relations load in one query each (default
+ *                    {@value #DEFAULT_RELATION_BATCH_SIZE}); queries that load relations page by at most this many
  */
-public record RepoSettings(int minPageSize, int maxPageSize, StatementListener listener, int writeBatchSize) {
+public record RepoSettings(int minPageSize, int maxPageSize, StatementListener listener, int writeBatchSize,
+                           int relationBatchSize) {
 
     public static final int DEFAULT_MIN_PAGE_SIZE = 100;
     public static final int DEFAULT_MAX_PAGE_SIZE = 2000;
     public static final int DEFAULT_WRITE_BATCH_SIZE = 500;
+    public static final int DEFAULT_RELATION_BATCH_SIZE = 500;
 
-    public static final RepoSettings DEFAULTS =
-            new RepoSettings(DEFAULT_MIN_PAGE_SIZE, DEFAULT_MAX_PAGE_SIZE, StatementListener.NONE);
+    /** The defaults; change them with the {@code withX} methods. */
+    public static final RepoSettings DEFAULTS = new RepoSettings(DEFAULT_MIN_PAGE_SIZE, DEFAULT_MAX_PAGE_SIZE,
+            StatementListener.NONE, DEFAULT_WRITE_BATCH_SIZE, DEFAULT_RELATION_BATCH_SIZE);
 
-    /** Settings with the default write batch size. */
-    public RepoSettings(int minPageSize, int maxPageSize, StatementListener listener) {
-        this(minPageSize, maxPageSize, listener, DEFAULT_WRITE_BATCH_SIZE);
+    public RepoSettings withPageSizes(int min, int max) {
+        return new RepoSettings(min, max, listener, writeBatchSize, relationBatchSize);
+    }
+
+    public RepoSettings withListener(StatementListener listener) {
+        return new RepoSettings(minPageSize, maxPageSize, listener, writeBatchSize, relationBatchSize);
+    }
+
+    public RepoSettings withWriteBatchSize(int rows) {
+        return new RepoSettings(minPageSize, maxPageSize, listener, rows, relationBatchSize);
+    }
+
+    public RepoSettings withRelationBatchSize(int parents) {
+        return new RepoSettings(minPageSize, maxPageSize, listener, writeBatchSize, parents);
     }
 
     public RepoSettings {
@@ -39,6 +55,9 @@ public record RepoSettings(int minPageSize, int maxPageSize, StatementListener l
         }
         if (writeBatchSize < 1) {
             throw new IllegalArgumentException("writeBatchSize must be at least 1, got " + writeBatchSize);
+        }
+        if (relationBatchSize < 1) {
+            throw new IllegalArgumentException("relationBatchSize must be at least 1, got " + relationBatchSize);
         }
     }
 }

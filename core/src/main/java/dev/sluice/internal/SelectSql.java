@@ -15,22 +15,24 @@ final class SelectSql {
 
     private final PostgresDialect dialect;
     private final EntityModel<?> model;
-    private final List<Property> columns;
+    private final String selectList;
     private final List<Condition> conditions;
     private final OrderBy order;
 
-    SelectSql(PostgresDialect dialect, EntityModel<?> model, List<Property> columns, List<Condition> conditions,
+    /**
+     * @param selectList the rendered select list, e.g. {@code id, name}
+     */
+    SelectSql(PostgresDialect dialect, EntityModel<?> model, String selectList, List<Condition> conditions,
               OrderBy order) {
         this.dialect = dialect;
         this.model = model;
-        this.columns = List.copyOf(columns);
+        this.selectList = selectList;
         this.conditions = List.copyOf(conditions);
         this.order = order;
     }
 
     private String selectFrom() {
-        return "SELECT " + columns.stream().map(p -> dialect.identifier(p.column())).collect(Collectors.joining(", "))
-                + " FROM " + dialect.identifier(model.table());
+        return "SELECT " + selectList + " FROM " + dialect.identifier(model.table());
     }
 
     /**

@@ -117,9 +117,7 @@ final class Writes {
     }
 
     private Mono<Map<String, TableCheck.ColumnInfo>> describe(EntityModel<?> model) {
-        PostgresDialect dialect = repo.dialect();
-        return repo.executor().query(RenderedSql.of(dialect.describeTable(), List.of(dialect.identifier(model.table()))),
-                TableCheck.ColumnInfo::read).collectMap(TableCheck.ColumnInfo::name);
+        return repo.describe(model).collectMap(TableCheck.ColumnInfo::name);
     }
 
     private static <T> void checkNoKeys(EntityModel<T> model, List<T> batch) {

@@ -15,4 +15,7 @@ public interface RowView {
      * @return the value, or {@code null} for SQL NULL
      */
     <V> @Nullable V get(int index, Class<V> type);
+
+    /** The result's column names, in select-list order (the same for every row of a result). */
+    java.util.List<String> columnNames();
 }

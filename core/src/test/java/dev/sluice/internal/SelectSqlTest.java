@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 import dev.sluice.annotation.Column;
 import dev.sluice.annotation.Id;
@@ -23,7 +24,8 @@ class SelectSqlTest {
     private static final PostgresDialect PG = PostgresDialect.INSTANCE;
 
     private static SelectSql sql(EntityModel<?> model, List<Condition> conditions, OrderBy order) {
-        return new SelectSql(PG, model, model.properties(), conditions, order);
+        return new SelectSql(PG, model, LoadPlan.root(model, model.properties(), List.of(), Map.of()).selectList(PG),
+                conditions, order);
     }
 
     @Test

@@ -10,6 +10,7 @@ import dev.sluice.spi.Session;
 import dev.sluice.spi.TypedNull;
 import io.netty.buffer.Unpooled;
 import io.r2dbc.postgresql.api.PostgresqlConnection;
+import io.r2dbc.spi.ColumnMetadata;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.Result;
 import io.r2dbc.spi.Row;
@@ -115,6 +116,15 @@ final class ConnectionSession implements Session {
                 throw new IllegalStateException("row read outside its mapping callback");
             }
             return current.get(index, type);
+        }
+
+        @Override
+        public List<String> columnNames() {
+            Row current = this.row;
+            if (current == null) {
+                throw new IllegalStateException("row read outside its mapping callback");
+            }
+            return current.getMetadata().getColumnMetadatas().stream().map(ColumnMetadata::getName).toList();
         }
     }
 }

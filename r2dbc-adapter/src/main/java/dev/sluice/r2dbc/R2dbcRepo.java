@@ -131,6 +131,21 @@ public final class R2dbcRepo implements Repo, AutoCloseable {
         return delegate.inTransaction(isolation, work);
     }
 
+    @Override
+    public <T> Mono<T> load(T entity, String... names) {
+        return delegate.load(entity, names);
+    }
+
+    @Override
+    public <T> Flux<T> loadAll(Publisher<T> entities, String... names) {
+        return delegate.loadAll(entities, names);
+    }
+
+    @Override
+    public <R> Flux<R> query(Class<R> type, String sql, Object... args) {
+        return delegate.query(type, sql, args);
+    }
+
     /** The factory statements run on. */
     public ConnectionFactory connectionFactory() {
         return factory;
@@ -152,6 +167,7 @@ public final class R2dbcRepo implements Repo, AutoCloseable {
         private int maxPageSize = RepoSettings.DEFAULT_MAX_PAGE_SIZE;
         private StatementListener listener = StatementListener.NONE;
         private int writeBatchSize = RepoSettings.DEFAULT_WRITE_BATCH_SIZE;
+        private int relationBatchSize = RepoSettings.DEFAULT_RELATION_BATCH_SIZE;
 
         private Builder(@Nullable ConnectionFactory factory, @Nullable String url) {
             this.factory = factory;
@@ -201,6 +217,21 @@ public final class R2dbcRepo implements Repo, AutoCloseable {
             return this;
         }
 
+        /**
+         * The most parents whose relations load together: a query with {@code with(...)} fetches parents in windows
+         * of at most this many, and runs one query per relation per window ({@code ... = ANY($1)}). Defaults to
+         * {@value RepoSettings#DEFAULT_RELATION_BATCH_SIZE}, as SQLAlchemy's selectinload.
+         *
+         * @throws IllegalArgumentException if less than 1
+         */
+        public Builder relationBatchSize(int parents) {
+            if (parents < 1) {
+                throw new IllegalArgumentException("relationBatchSize must be at least 1, got " + parents);
+            }
+            this.relationBatchSize = parents;
+            return this;
+        }
+
         /** Told of every statement sent, for logging or counting. Defaults to none. */
         public Builder statementListener(StatementListener listener) {
             this.listener = Objects.requireNonNull(listener, "listener");
@@ -215,7 +246,8 @@ public final class R2dbcRepo implements Repo, AutoCloseable {
                 throw new IllegalArgumentException("maxPageSize (" + maxPageSize + ") must be at least minPageSize ("
                         + minPageSize + ")");
             }
-            RepoSettings settings = new RepoSettings(minPageSize, maxPageSize, listener, writeBatchSize);
+            RepoSettings settings = RepoSettings.DEFAULTS.withPageSizes(minPageSize, maxPageSize).withListener(listener)
+                    .withWriteBatchSize(writeBatchSize).withRelationBatchSize(relationBatchSize);
             if (factory != null) {
                 Factories.warnIfSlow(factory);
                 return new R2dbcRepo(factory, null, settings);

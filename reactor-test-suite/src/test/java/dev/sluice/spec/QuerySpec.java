@@ -29,7 +29,7 @@ class QuerySpec {
 
     enum Mood { CALM, STORMY }
 
-    @Table("photo_tag")
+    @Table("photo_label")
     record PhotoTag(@Id Long photoId, @Id Long tagId, String label) {
     }
 
@@ -46,9 +46,9 @@ class QuerySpec {
     static void tables() {
         Fixtures.pictures();
         Fixtures.db().execute(
-                "CREATE TABLE IF NOT EXISTS photo_tag (photo_id bigint, tag_id bigint, label text NOT NULL, "
+                "CREATE TABLE IF NOT EXISTS photo_label (photo_id bigint, tag_id bigint, label text NOT NULL, "
                         + "PRIMARY KEY (photo_id, tag_id))",
-                "INSERT INTO photo_tag SELECT p, t, p || '/' || t FROM generate_series(1, 40) p, "
+                "INSERT INTO photo_label SELECT p, t, p || '/' || t FROM generate_series(1, 40) p, "
                         + "generate_series(1, 25) t ON CONFLICT DO NOTHING",
                 "CREATE TABLE IF NOT EXISTS everything (id uuid PRIMARY KEY, flag boolean NOT NULL, small int2, "
                         + "big int8 NOT NULL, ratio float8 NOT NULL, price numeric(12,2), text varchar(20), day date, "

@@ -1,0 +1,235 @@
+package dev.sluice.internal;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import dev.sluice.MappingException;
+import dev.sluice.QueryException;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What one level of a query loads: which columns of the entity (deferred ones only when asked), which hidden columns
+ * the relations need (foreign keys, owner keys), and which relations to load below it, each with a plan of its own.
+ * Built once per query; every path and name is checked here, before anything runs.
+ */
+final class LoadPlan<T> {
+
+    /**
+     * A column read but not mapped to a component: placed after the components in the argument array.
+     *
+     * @param column    the column name
+     * @param type      the Java type to read it as
+     * @param qualifier the table alias to qualify it with, or null
+     */
+    record Hidden(String column, Class<?> type, @Nullable String qualifier) {
+    }
+
+    /**
+     * A relation to load below this level.
+     *
+     * @param relation   the relation component
+     * @param child      the plan of the related rows
+     * @param parentSlot where this level's rows hold the value that finds the related rows
+     * @param childSlot  where the related rows hold the value that matches it
+     * @param keyType    the Java type of those values (the element type of the {@code = ANY($1)} array)
+     * @param order      the order of the related rows within an owner
+     */
+    record Branch(Relation relation, LoadPlan<?> child, int parentSlot, int childSlot, Class<?> keyType,
+                  OrderBy order) {
+    }
+
+    private final EntityModel<T> model;
+    private final List<Property> columns;
+    private final List<Hidden> hidden;
+    private final List<Branch> branches;
+    private final @Nullable String qualifier;
+    private final RowReader reader;
+
+    private LoadPlan(EntityModel<T> model, List<Property> columns, List<Hidden> hidden, List<Branch> branches,
+                     @Nullable String qualifier) {
+        this.model = model;
+        this.columns = List.copyOf(columns);
+        this.hidden = List.copyOf(hidden);
+        this.branches = List.copyOf(branches);
+        this.qualifier = qualifier;
+        List<RowReader.Slot> slots = new ArrayList<>();
+        columns.forEach(p -> slots.add(RowReader.Slot.of(p)));
+        for (int i = 0; i < hidden.size(); i++) {
+            slots.add(RowReader.Slot.hidden(model.arity() + i, hidden.get(i).type()));
+        }
+        this.reader = new RowReader(model, slots, model.arity() + hidden.size());
+    }
+
+    /**
+     * The plan of a query's top level.
+     *
+     * @param columns   the columns to select
+     * @param extra     hidden columns the caller needs (a projection's key)
+     * @param with      relation paths, already split on dots
+     */
+    static <T> LoadPlan<T> root(EntityModel<T> model, List<Property> columns, List<Hidden> extra,
+                                Map<String, Map<String, ?>> with) {
+        return build(model, columns, extra, with, null, "with");
+    }
+
+    /** Parses relation paths such as {@code "photos", "photos.tags"} into a tree, checking every step. */
+    static Map<String, Map<String, ?>> paths(EntityModel<?> model, List<String> paths) {
+        Map<String, Map<String, ?>> tree = new LinkedHashMap<>();
+        for (String path : paths) {
+            String what = "with(\"" + path + "\")";
+            EntityModel<?> at = model;
+            Map<String, Map<String, ?>> node = tree;
+            for (String step : path.split("\\.", -1)) {
+                EntityModel<?> owner = at;
+                Relation relation = owner.relation(step.trim()).orElseThrow(() -> new QueryException(what + ": "
+                        + owner.name() + (owner.relations().isEmpty()
+                        ? " has no relations; declare one with @HasMany, @BelongsTo or @ManyToMany"
+                        : " has no relation '" + step.trim() + "'; its relations are " + owner.relationList())));
+                @SuppressWarnings("unchecked")
+                Map<String, Map<String, ?>> next = (Map<String, Map<String, ?>>) (Map<String, ?>)
+                        node.computeIfAbsent(relation.name(), k -> new LinkedHashMap<String, Map<String, ?>>());
+                node = next;
+                at = EntityModel.of(relation.target());
+            }
+        }
+        return tree;
+    }
+
+    private static <T> LoadPlan<T> build(EntityModel<T> model, List<Property> columns, List<Hidden> required,
+                                         Map<String, ?> with, @Nullable String qualifier, String path) {
+        List<Hidden> hidden = new ArrayList<>(required);
+        List<Branch> branches = new ArrayList<>();
+        for (Map.Entry<String, ?> entry : with.entrySet()) {
+            Relation r = model.relation(entry.getKey()).orElseThrow();
+            @SuppressWarnings("unchecked")
+            Map<String, ?> below = (Map<String, ?>) entry.getValue();
+            EntityModel<?> target = EntityModel.of(r.target());
+            String where = model.name() + "." + r.name();
+            OrderBy order = order(target, r, where);
+            switch (r.kind()) {
+                case HAS_MANY -> {
+                    Property key = model.key().get(0);
+                    Optional<Property> fk = selected(target, target.defaultColumns(), r.foreignKey());
+                    List<Hidden> childHidden = fk.isPresent() ? List.of()
+                            : List.of(new Hidden(r.foreignKey(), key.boxedType(), null));
+                    LoadPlan<?> child = build(target, target.defaultColumns(), childHidden, below, null,
+                            path + "." + r.name());
+                    int childSlot = fk.map(Property::position).orElse(target.arity());
+                    branches.add(new Branch(r, child, key.position(), childSlot, key.boxedType(), order));
+                }
+                case BELONGS_TO -> {
+                    if (target.key().size() != 1) {
+                        throw new MappingException(where + ": @BelongsTo needs " + target.name()
+                                + " to have a single-column key, but it has " + target.key().size());
+                    }
+                    Property targetKey = target.key().get(0);
+                    Optional<Property> fk = selected(model, columns, r.foreignKey());
+                    int parentSlot;
+                    Class<?> keyType;
+                    if (fk.isPresent()) {
+                        parentSlot = fk.get().position();
+                        keyType = fk.get().boxedType();
+                    } else {
+                        parentSlot = model.arity() + hidden.size();
+                        keyType = targetKey.boxedType();
+                        hidden.add(new Hidden(r.foreignKey(), keyType, qualifier));
+                    }
+                    LoadPlan<?> child = build(target, target.defaultColumns(), List.of(), below, null,
+                            path + "." + r.name());
+                    branches.add(new Branch(r, child, parentSlot, targetKey.position(), keyType, order));
+                }
+                case MANY_TO_MANY -> {
+                    if (target.key().size() != 1) {
+                        throw new MappingException(where + ": @ManyToMany needs " + target.name()
+                                + " to have a single-column key, but it has " + target.key().size());
+                    }
+                    Property key = model.key().get(0);
+                    LoadPlan<?> child = build(target, target.defaultColumns(),
+                            List.of(new Hidden(r.joinColumn(), key.boxedType(), "j")), below, "t",
+                            path + "." + r.name());
+                    branches.add(new Branch(r, child, key.position(), target.arity(), key.boxedType(), order));
+                }
+                default -> throw new IllegalStateException(r.kind().name());
+            }
+        }
+        return new LoadPlan<>(model, columns, hidden, branches, qualifier);
+    }
+
+    private static Optional<Property> selected(EntityModel<?> model, List<Property> columns, String column) {
+        return model.property(column).filter(p -> p.column().equals(column) && columns.contains(p));
+    }
+
+    private static OrderBy order(EntityModel<?> target, Relation r, String where) {
+        if (r.orderBy().isBlank()) {
+            return OrderBy.byKey(target);
+        }
+        try {
+            return OrderBy.parse(target, r.orderBy());
+        } catch (QueryException e) {
+            throw new MappingException(where + ": the relation's " + e.getMessage(), e);
+        }
+    }
+
+    EntityModel<T> model() {
+        return model;
+    }
+
+    List<Property> columns() {
+        return columns;
+    }
+
+    List<Branch> branches() {
+        return branches;
+    }
+
+    RowReader reader() {
+        return reader;
+    }
+
+    /** The argument slot holding key column {@code i}. */
+    int keySlot(int i) {
+        Property key = model.key().get(i);
+        if (columns.contains(key)) {
+            return key.position();
+        }
+        for (int h = 0; h < hidden.size(); h++) {
+            if (hidden.get(h).column().equals(key.column()) && hidden.get(h).qualifier() == null) {
+                return model.arity() + h;
+            }
+        }
+        throw new IllegalStateException("key column " + key.column() + " is not selected");
+    }
+
+    /** Every entity this plan reads, for the once-per-entity table check. */
+    Set<EntityModel<?>> models() {
+        Set<EntityModel<?>> all = new java.util.LinkedHashSet<>();
+        all.add(model);
+        branches.forEach(b -> all.addAll(b.child().models()));
+        return all;
+    }
+
+    /** The select list, e.g. {@code id, title} or {@code t.id, t.name, j.photo_id}. */
+    String selectList(PostgresDialect dialect) {
+        String prefix = qualifier == null ? "" : qualifier + ".";
+        List<String> items = new ArrayList<>();
+        columns.forEach(p -> items.add(prefix + dialect.identifier(p.column())));
+        hidden.forEach(h -> items.add((h.qualifier() == null ? "" : h.qualifier() + ".") + dialect.identifier(h.column())));
+        return String.join(", ", items);
+    }
+
+    /** Builds an entity from read arguments, ignoring the hidden slots. */
+    T construct(Object[] args) {
+        return model.construct(hidden.isEmpty() ? args : java.util.Arrays.copyOf(args, model.arity()));
+    }
+
+    @Override
+    public String toString() {
+        return model.name() + columns.stream().map(Property::name).collect(Collectors.joining(", ", "(", ")"))
+                + branches.stream().map(b -> b.relation().name() + ":" + b.child()).collect(Collectors.joining(", ", "[", "]"));
+    }
+}

@@ -1,0 +1,103 @@
+package dev.sluice.internal;
+
+import java.lang.reflect.Array;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.sluice.QueryException;
+import dev.sluice.RowCountException;
+import dev.sluice.spi.RenderedSql;
+import reactor.core.publisher.Flux;
+
+/**
+ * Loads what a query left out of entities already in hand: deferred columns and relations, per window of entities.
+ * One query reads the window's rows by key (the deferred columns, and the keys the relations need), then one query
+ * per relation; the results are set onto copies of the entities, whose other components are kept.
+ */
+final class Loads<T> {
+
+    private final CoreRepo repo;
+    private final EntityModel<T> model;
+    private final List<Property> deferred = new ArrayList<>();
+    private final List<Integer> positions = new ArrayList<>();
+    private final LoadPlan<T> plan;
+
+    Loads(CoreRepo repo, EntityModel<T> model, String[] names) {
+        this.repo = repo;
+        this.model = model;
+        String what = "load(" + model.name() + ", " + String.join(", ", names) + ")";
+        if (names.length == 0) {
+            throw new QueryException(what + ": name the deferred components or relations to load");
+        }
+        if (model.key().size() != 1) {
+            throw new QueryException(what + ": loading later needs a single-column key, but " + model.name()
+                    + " has " + model.key().size() + "; query with undefer(...) or with(...) instead");
+        }
+        List<String> paths = new ArrayList<>();
+        for (String name : names) {
+            Property p = model.property(name).orElse(null);
+            if (p != null && p.deferred()) {
+                deferred.add(p);
+                positions.add(p.position());
+            } else if (p != null) {
+                throw new QueryException(what + ": " + model.name() + "." + p.name() + " is not @Deferred, so it is "
+                        + "always loaded");
+            } else {
+                paths.add(name);
+                positions.add(model.relation(name.split("\\.", -1)[0]).map(Relation::position).orElse(-1));
+            }
+        }
+        Property key = model.key().get(0);
+        List<Property> columns = new ArrayList<>();
+        columns.add(key);
+        columns.addAll(deferred);
+        this.plan = LoadPlan.root(model, columns, List.of(), LoadPlan.paths(model, paths));
+    }
+
+    Flux<T> loadAll(Flux<T> entities) {
+        return repo.checked(plan).thenMany(entities.buffer(repo.settings().relationBatchSize())
+                .concatMap(this::window));
+    }
+
+    private Flux<T> window(List<T> entities) {
+        Property key = model.key().get(0);
+        Map<Object, Boolean> distinct = new LinkedHashMap<>();
+        entities.forEach(e -> distinct.put(key.read(e), Boolean.TRUE));
+        Object keys = Array.newInstance(key.boxedType(), distinct.size());
+        int i = 0;
+        for (Object k : distinct.keySet()) {
+            Array.set(keys, i++, k);
+        }
+        PostgresDialect dialect = repo.dialect();
+        RenderedSql sql = RenderedSql.of("SELECT " + plan.selectList(dialect) + " FROM "
+                + dialect.identifier(model.table()) + " WHERE " + dialect.identifier(key.column()) + " = ANY($1)",
+                List.of(keys));
+        return repo.executor().query(sql, plan.reader())
+                .collectList()
+                .flatMapMany(rows -> repo.relations().load(plan, rows, repo.executor())
+                        .thenMany(Flux.defer(() -> Flux.fromIterable(merge(entities, rows)))));
+    }
+
+    private List<T> merge(List<T> entities, List<Object[]> rows) {
+        Property key = model.key().get(0);
+        Map<Object, Object[]> byKey = new HashMap<>();
+        rows.forEach(row -> byKey.put(row[key.position()], row));
+        List<T> loaded = new ArrayList<>(entities.size());
+        for (T entity : entities) {
+            Object[] row = byKey.get(key.read(entity));
+            if (row == null) {
+                throw new RowCountException("load: no " + model.name() + " row has " + key.column() + "="
+                        + key.read(entity) + " any more", 1, 0);
+            }
+            Object[] args = model.componentsOf(entity);
+            for (int position : positions) {
+                args[position] = row[position];
+            }
+            loaded.add(model.construct(args));
+        }
+        return loaded;
+    }
+}

@@ -1,0 +1,97 @@
+package dev.sluice.internal;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.StringJoiner;
+
+import dev.sluice.MappingException;
+import dev.sluice.spi.RowMapper;
+import dev.sluice.spi.RowView;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Reads a row into the slots of an argument array: the entity's components by position, then hidden columns
+ * (foreign keys, owner keys) after them. Prepared once per select list: no reflection per row.
+ */
+final class RowReader implements RowMapper<Object[]> {
+
+    /** One selected column: where its value goes and how it is decoded. {@code property} is null for hidden ones. */
+    record Slot(int index, Class<?> wireType, boolean primitive, @Nullable Map<String, ? extends Enum<?>> enums,
+                @Nullable Property property) {
+
+        static Slot of(Property p) {
+            return new Slot(p.position(), ValueType.wireType(p.type()), p.primitive(),
+                    p.type().isEnum() ? constants(p.type()) : null, p);
+        }
+
+        static Slot hidden(int index, Class<?> type) {
+            return new Slot(index, ValueType.boxed(type), false, null, null);
+        }
+    }
+
+    private final EntityModel<?> model;
+    private final Slot[] slots;
+    private final int width;
+
+    RowReader(EntityModel<?> model, List<Slot> slots, int width) {
+        this.model = model;
+        this.slots = slots.toArray(Slot[]::new);
+        this.width = width;
+    }
+
+    @Override
+    public Object[] map(RowView row) {
+        Object[] args = new Object[width];
+        for (int i = 0; i < slots.length; i++) {
+            Slot slot = slots[i];
+            Object value = row.get(i, slot.wireType());
+            if (value == null) {
+                if (slot.primitive()) {
+                    throw nullInPrimitive(slot.property(), row);
+                }
+            } else if (slot.enums() != null) {
+                Object constant = slot.enums().get(value);
+                if (constant == null) {
+                    throw unknownConstant(slot.property(), (String) value);
+                }
+                value = constant;
+            }
+            args[slot.index()] = value;
+        }
+        return args;
+    }
+
+    private static Map<String, ? extends Enum<?>> constants(Class<?> type) {
+        Map<String, Enum<?>> byName = new HashMap<>();
+        for (Object constant : type.getEnumConstants()) {
+            byName.put(((Enum<?>) constant).name(), (Enum<?>) constant);
+        }
+        return Map.copyOf(byName);
+    }
+
+    private MappingException nullInPrimitive(@Nullable Property p, RowView row) {
+        String name = p == null ? "?" : p.name();
+        return new MappingException(model.name() + "." + name + ": column " + (p == null ? "?" : p.column())
+                + " is NULL in the row " + keyDescription(row) + " but the component is the primitive "
+                + (p == null ? "?" : p.type().getName()) + "; declare it as "
+                + (p == null ? "a box" : p.boxedType().getSimpleName()) + " or make the column NOT NULL");
+    }
+
+    private MappingException unknownConstant(@Nullable Property p, String value) {
+        return new MappingException(model.name() + "." + (p == null ? "?" : p.name()) + ": column "
+                + (p == null ? "?" : p.column()) + " holds '" + value + "', which is not a constant of "
+                + (p == null ? "?" : p.type().getSimpleName()) + "; add the constant or fix the data");
+    }
+
+    private String keyDescription(RowView row) {
+        StringJoiner key = new StringJoiner(", ", "(", ")");
+        for (int i = 0; i < slots.length; i++) {
+            Property p = slots[i].property();
+            if (p != null && p.id()) {
+                key.add(p.column() + "=" + row.get(i, slots[i].wireType()));
+            }
+        }
+        return key.toString();
+    }
+}

@@ -1,0 +1,193 @@
+package dev.sluice.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+import dev.sluice.MappingException;
+import dev.sluice.QueryException;
+import dev.sluice.annotation.BelongsTo;
+import dev.sluice.annotation.Deferred;
+import dev.sluice.annotation.HasMany;
+import dev.sluice.annotation.Id;
+import dev.sluice.annotation.ManyToMany;
+import dev.sluice.spi.RenderedSql;
+import dev.sluice.spi.RowMapper;
+import dev.sluice.spi.RowView;
+import dev.sluice.spi.Session;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+class RelationLoaderTest {
+
+    record Album(@Id Long id, String title, @HasMany(foreignKey = "album_id", orderBy = "caption desc") List<Photo> photos) {
+    }
+
+    record Photo(@Id Long id, Long albumId, String caption, @BelongsTo(foreignKey = "album_id") Album album,
+                 @ManyToMany(joinTable = "photo_tag", joinColumn = "photo_id", inverseJoinColumn = "tag_id",
+                         orderBy = "name") Set<Tag> tags) {
+    }
+
+    record Tag(@Id Long id, String name) {
+    }
+
+    /** A photo without a scalar for its foreign key: the plan must select it as a hidden column. */
+    @dev.sluice.annotation.Table("photo")
+    record BarePhoto(@Id Long id, @Deferred byte[] data, @BelongsTo(foreignKey = "album_id") Album album) {
+    }
+
+    record BareAlbum(@Id Long id, @HasMany(foreignKey = "album_id") List<BarePhoto> photos) {
+    }
+
+    /** Answers each statement with the rows the test gives for it (by leading SQL text), and records it. */
+    static final class FakeSession implements Session {
+        final List<RenderedSql> statements = new ArrayList<>();
+        final Map<String, List<Object[]>> answers;
+
+        FakeSession(Map<String, List<Object[]>> answers) {
+            this.answers = answers;
+        }
+
+        @Override
+        public <T> Flux<T> query(RenderedSql sql, RowMapper<T> mapper) {
+            statements.add(sql);
+            List<Object[]> rows = answers.entrySet().stream().filter(e -> sql.sql().startsWith(e.getKey()))
+                    .map(Map.Entry::getValue).findFirst().orElse(List.of());
+            return Flux.fromIterable(rows).map(values -> mapper.map(new RowView() {
+                @Override
+                @SuppressWarnings("unchecked")
+                public <V> V get(int index, Class<V> type) {
+                    return (V) values[index];
+                }
+
+                @Override
+                public List<String> columnNames() {
+                    return List.of();
+                }
+            }));
+        }
+
+        @Override
+        public Mono<Long> update(RenderedSql sql) {
+            statements.add(sql);
+            return Mono.just(0L);
+        }
+    }
+
+    private static final PostgresDialect PG = PostgresDialect.INSTANCE;
+
+    private static <T> List<T> run(LoadPlan<T> plan, List<Object[]> rows, FakeSession session) {
+        new RelationLoader(PG).load(plan, rows, session).block();
+        Function<Object[], T> build = plan::construct;
+        return rows.stream().map(build).toList();
+    }
+
+    private static <T> LoadPlan<T> plan(Class<T> type, String... paths) {
+        EntityModel<T> model = EntityModel.of(type);
+        return LoadPlan.root(model, model.defaultColumns(), List.of(), LoadPlan.paths(model, List.of(paths)));
+    }
+
+    @Test
+    void hasManyAndNestedManyToManyRunOneQueryPerRelationPerWindowAndZipInOrder() {
+        LoadPlan<Album> plan = plan(Album.class, "photos.tags");
+        assertThat(plan.selectList(PG)).isEqualTo("id, title");
+        FakeSession session = new FakeSession(Map.of(
+                "SELECT id, album_id, caption FROM photo", List.of(
+                        new Object[] {11L, 1L, "b"}, new Object[] {10L, 1L, "a"}, new Object[] {30L, 3L, "c"}),
+                "SELECT t.id, t.name, j.photo_id FROM photo_tag", List.of(
+                        new Object[] {7L, "sea", 11L}, new Object[] {8L, "sun", 11L}, new Object[] {7L, "sea", 30L})));
+        List<Album> albums = run(plan, new ArrayList<>(List.of(
+                new Object[] {1L, "one", null}, new Object[] {2L, "two", null}, new Object[] {3L, "three", null})),
+                session);
+
+        assertThat(session.statements).extracting(RenderedSql::sql).containsExactly(
+                "SELECT id, album_id, caption FROM photo WHERE album_id = ANY($1) ORDER BY album_id, caption DESC",
+                "SELECT t.id, t.name, j.photo_id FROM photo_tag j JOIN tag t ON t.id = j.tag_id "
+                        + "WHERE j.photo_id = ANY($1) ORDER BY j.photo_id, t.name");
+        assertThat((Long[]) session.statements.get(0).bindings().get(0)).containsExactly(1L, 2L, 3L);
+        assertThat((Long[]) session.statements.get(1).bindings().get(0)).containsExactly(11L, 10L, 30L);
+
+        assertThat(albums.get(0).photos()).extracting(Photo::id).containsExactly(11L, 10L);
+        assertThat(albums.get(1).photos()).isEmpty();
+        assertThat(albums.get(2).photos()).extracting(Photo::id).containsExactly(30L);
+        assertThat(albums.get(0).photos().get(0).tags()).extracting(Tag::name).containsExactly("sea", "sun");
+        assertThat(albums.get(0).photos().get(1).tags()).isEmpty();
+        assertThat(albums.get(0).photos().get(0).album()).as("not asked for").isNull();
+        // a tag seen twice in one window is one instance
+        assertThat(albums.get(0).photos().get(0).tags().iterator().next())
+                .isSameAs(albums.get(2).photos().get(0).tags().iterator().next());
+    }
+
+    @Test
+    void belongsToLoadsDistinctKeysOnceAndSharesInstancesWithinTheWindow() {
+        LoadPlan<Photo> plan = plan(Photo.class, "album");
+        FakeSession session = new FakeSession(Map.of("SELECT id, title FROM album", List.<Object[]>of(
+                new Object[] {1L, "one", null})));
+        List<Photo> photos = run(plan, new ArrayList<>(List.of(new Object[] {10L, 1L, "a", null, null},
+                new Object[] {11L, 1L, "b", null, null}, new Object[] {12L, null, "c", null, null})), session);
+        assertThat(session.statements).extracting(RenderedSql::sql)
+                .containsExactly("SELECT id, title FROM album WHERE id = ANY($1)");
+        assertThat((Long[]) session.statements.get(0).bindings().get(0)).containsExactly(1L);
+        assertThat(photos.get(0).album()).isSameAs(photos.get(1).album());
+        assertThat(photos.get(0).album().title()).isEqualTo("one");
+        assertThat(photos.get(2).album()).as("a NULL key").isNull();
+    }
+
+    @Test
+    void foreignKeysWithoutAScalarComponentAreSelectedAsHiddenColumns() {
+        assertThat(plan(BarePhoto.class, "album").selectList(PG)).isEqualTo("id, album_id");
+        assertThat(plan(BareAlbum.class, "photos").branches().get(0).child().selectList(PG))
+                .as("deferred data left out; album_id read to group by").isEqualTo("id, album_id");
+        FakeSession session = new FakeSession(Map.of("SELECT id, album_id FROM photo",
+                List.<Object[]>of(new Object[] {5L, 2L})));
+        List<BareAlbum> albums = run(plan(BareAlbum.class, "photos"),
+                new ArrayList<>(List.<Object[]>of(new Object[] {2L, null})), session);
+        assertThat(albums.get(0).photos()).containsExactly(new BarePhoto(5L, null, null));
+    }
+
+    @Test
+    void noKeysMeansNoQueryAndEmptyCollections() {
+        FakeSession session = new FakeSession(Map.of());
+        List<Album> albums = run(plan(Album.class, "photos"), new ArrayList<>(), session);
+        assertThat(albums).isEmpty();
+        assertThat(session.statements).isEmpty();
+    }
+
+    @Test
+    void unknownPathsAndBadRelationsSayWhatExists() {
+        assertThatThrownBy(() -> plan(Album.class, "photos.tgs"))
+                .isInstanceOf(QueryException.class)
+                .hasMessage("with(\"photos.tgs\"): Photo has no relation 'tgs'; its relations are album, tags");
+        assertThatThrownBy(() -> plan(Tag.class, "albums"))
+                .isInstanceOf(QueryException.class)
+                .hasMessage("with(\"albums\"): Tag has no relations; declare one with @HasMany, @BelongsTo or "
+                        + "@ManyToMany");
+        assertThatThrownBy(() -> EntityModel.of(BadCollection.class))
+                .isInstanceOf(MappingException.class)
+                .hasMessage("BadCollection.photos: a to-many relation must be a List or a Set of the related entity, "
+                        + "but is java.util.Collection<dev.sluice.internal.RelationLoaderTest$Photo>; declare it as "
+                        + "List<Child> (or Set<Child>)");
+        assertThatThrownBy(() -> EntityModel.of(PrimitiveDeferred.class))
+                .isInstanceOf(MappingException.class)
+                .hasMessage("PrimitiveDeferred.size: a @Deferred component cannot be the primitive int (it is null "
+                        + "when not loaded); declare it as Integer");
+        assertThatThrownBy(() -> plan(BadOrder.class, "photos"))
+                .isInstanceOf(MappingException.class)
+                .hasMessageStartingWith("BadOrder.photos: the relation's orderBy(\"nope\"): Photo has no column");
+    }
+
+    record BadCollection(@Id Long id, @HasMany(foreignKey = "album_id") java.util.Collection<Photo> photos) {
+    }
+
+    record PrimitiveDeferred(@Id Long id, @Deferred int size) {
+    }
+
+    record BadOrder(@Id Long id, @HasMany(foreignKey = "album_id", orderBy = "nope") List<Photo> photos) {
+    }
+}

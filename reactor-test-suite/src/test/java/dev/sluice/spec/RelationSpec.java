@@ -1,0 +1,226 @@
+package dev.sluice.spec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
+
+import dev.sluice.QueryException;
+import dev.sluice.annotation.BelongsTo;
+import dev.sluice.annotation.HasMany;
+import dev.sluice.annotation.Id;
+import dev.sluice.annotation.ManyToMany;
+import dev.sluice.annotation.Table;
+import dev.sluice.r2dbc.R2dbcRepo;
+import dev.sluice.testkit.PgWireRelay;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.test.StepVerifier;
+
+/**
+ * Relationships load as a second batched query per window of parents: results equal the SQL ground truth,
+ * statements are counted on the wire, and back-pressure and cancel behave as for plain queries.
+ */
+class RelationSpec {
+
+    @Table("album")
+    record Album(@Id Long id, String title, @HasMany(foreignKey = "album_id", orderBy = "id") List<Photo> photos) {
+    }
+
+    @Table("photo")
+    record Photo(@Id Long id, Long albumId, String caption, @BelongsTo(foreignKey = "album_id") Album album,
+                 @ManyToMany(joinTable = "photo_tag", joinColumn = "photo_id", inverseJoinColumn = "tag_id",
+                         orderBy = "name") List<Tag> tags) {
+    }
+
+    @Table("tag")
+    record Tag(@Id Long id, String name) {
+    }
+
+    static final int ALBUMS = 2000;
+
+    private PgWireRelay relay;
+    private R2dbcRepo repo;
+    private final List<String> sql = new CopyOnWriteArrayList<>();
+
+    @BeforeAll
+    static void tables() {
+        Fixtures.db().execute(
+                "CREATE TABLE IF NOT EXISTS album (id bigint PRIMARY KEY, title text NOT NULL)",
+                "CREATE TABLE IF NOT EXISTS photo (id bigint PRIMARY KEY, album_id bigint REFERENCES album, "
+                        + "caption text NOT NULL)",
+                "CREATE TABLE IF NOT EXISTS tag (id bigint PRIMARY KEY, name text NOT NULL)",
+                "CREATE TABLE IF NOT EXISTS photo_tag (photo_id bigint REFERENCES photo, tag_id bigint REFERENCES tag, "
+                        + "PRIMARY KEY (photo_id, tag_id))",
+                "INSERT INTO album SELECT a, 'album ' || a FROM generate_series(1, " + ALBUMS + ") a "
+                        + "ON CONFLICT DO NOTHING",
+                // album a has a % 7 photos (some none); photo ids are not in album order; 100 orphans have no album
+                "INSERT INTO photo SELECT 100000 - (a * 10 + p), a, 'photo ' || a || '/' || p "
+                        + "FROM generate_series(1, " + ALBUMS + ") a, generate_series(1, 6) p WHERE p <= a % 7 "
+                        + "ON CONFLICT DO NOTHING",
+                "INSERT INTO photo SELECT 200000 + i, NULL, 'orphan ' || i FROM generate_series(1, 100) i "
+                        + "ON CONFLICT DO NOTHING",
+                "INSERT INTO tag SELECT t, 'tag ' || chr(122 - t) FROM generate_series(1, 20) t ON CONFLICT DO NOTHING",
+                "INSERT INTO photo_tag SELECT p.id, t FROM photo p, generate_series(1, 20) t "
+                        + "WHERE t <= p.id % 4 ON CONFLICT DO NOTHING",
+                "ANALYZE album", "ANALYZE photo", "ANALYZE tag", "ANALYZE photo_tag");
+    }
+
+    @BeforeEach
+    void open() {
+        relay = Fixtures.relay();
+        String url = Fixtures.withParam(Fixtures.db().r2dbcUrl("127.0.0.1", relay.port()), "maxSize", 1);
+        repo = R2dbcRepo.builder(url).minPageSize(100).maxPageSize(2000).statementListener(sql::add).build();
+        // check the entities against their tables once, out of the counts
+        StepVerifier.create(repo.select(Album.class).with("photos.tags", "photos.album").limit(1).flux())
+                .expectNextCount(1).verifyComplete();
+        relay.reset();
+        sql.clear();
+    }
+
+    @AfterEach
+    void close() {
+        repo.close();
+        relay.close();
+    }
+
+    private long selects() {
+        return relay.commandTags().stream().filter(t -> t.startsWith("SELECT")).count();
+    }
+
+    private static String describe(Album a) {
+        return a.id() + ":" + a.photos().stream().map(p -> p.id() + p.tags().stream().map(Tag::name)
+                .collect(Collectors.joining(",", "[", "]"))).collect(Collectors.joining(" "));
+    }
+
+    @Test
+    void everyAlbumGetsItsPhotosAndTheirTagsInOrderAsTheSqlGroundTruth() {
+        String truth = Fixtures.queryString("SELECT string_agg(line, E'\\n' ORDER BY id) FROM ("
+                + "SELECT a.id, a.id || ':' || coalesce((SELECT string_agg(p.id || '[' || coalesce((SELECT "
+                + "string_agg(t.name, ',' ORDER BY t.name) FROM photo_tag j JOIN tag t ON t.id = j.tag_id "
+                + "WHERE j.photo_id = p.id), '') || ']', ' ' ORDER BY p.id) FROM photo p WHERE p.album_id = a.id), '') "
+                + "AS line FROM album a) lines");
+        String loaded = repo.select(Album.class).with("photos", "photos.tags").flux().map(RelationSpec::describe)
+                .collect(Collectors.joining("\n")).block(Duration.ofSeconds(60));
+        assertThat(loaded).isEqualTo(truth);
+        // windows of 500 albums: 4 windows x (albums + photos + tags), and the empty page that finds the end
+        assertThat(selects()).isEqualTo(4 * 3 + 1);
+        assertThat(sql).filteredOn(s -> s.startsWith("SELECT id, album_id, caption FROM photo"))
+                .hasSize(4).allMatch(s -> s.contains("WHERE album_id = ANY($1)"));
+    }
+
+    @Test
+    void withoutWithRelationsAreNullAndLoadedButEmptyTheyAreEmpty() {
+        StepVerifier.create(repo.findById(Album.class, 7L))
+                .assertNext(a -> assertThat(a.photos()).isNull())
+                .verifyComplete();
+        StepVerifier.create(repo.select(Album.class).with("photos").findById(7L))
+                .assertNext(a -> assertThat(a.photos()).as("7 %% 7 = 0 photos").isEmpty())
+                .verifyComplete();
+        StepVerifier.create(repo.select(Album.class).with("photos").findById(6L))
+                .assertNext(a -> assertThat(a.photos()).hasSize(6))
+                .verifyComplete();
+    }
+
+    @Test
+    void belongsToSharesOneInstancePerKeyWithinAWindowAndANullKeyGivesNull() {
+        List<Photo> photos = repo.select(Photo.class).where("album_id <= ? or album_id is null", 20).with("album")
+                .flux().collectList().block(Duration.ofSeconds(30));
+        assertThat(photos).allSatisfy(p -> {
+            if (p.albumId() == null) {
+                assertThat(p.album()).isNull();
+            } else {
+                assertThat(p.album().id()).isEqualTo(p.albumId());
+                assertThat(p.album().title()).isEqualTo("album " + p.albumId());
+            }
+        });
+        Map<Long, List<Photo>> byAlbum = photos.stream().filter(p -> p.albumId() != null)
+                .collect(Collectors.groupingBy(Photo::albumId));
+        byAlbum.values().forEach(same -> assertThat(same).extracting(Photo::album).allMatch(a -> a == same.get(0).album()));
+        assertThat(photos).filteredOn(p -> p.albumId() == null).hasSize(100);
+    }
+
+    @Test
+    void demandBoundsParentsAndChildrenAlike() {
+        StepVerifier.create(repo.select(Album.class).with("photos").flux(), 0)
+                .expectSubscription()
+                .thenAwait(Duration.ofMillis(200))
+                .then(() -> assertThat(relay.dataRows()).isZero())
+                .thenRequest(10)
+                .expectNextCount(10)
+                .thenAwait(Duration.ofMillis(300))
+                .then(() -> {
+                    // one window of 100 albums and the photos of those 100 albums, nothing more
+                    long photosOfFirst100 = Fixtures.db().queryLong(
+                            "SELECT count(*) FROM photo WHERE album_id <= 100");
+                    assertThat(relay.commandTags()).containsExactly("SELECT 100", "SELECT " + photosOfFirst100);
+                    assertThat(relay.dataRows()).isEqualTo(100 + photosOfFirst100);
+                })
+                .thenCancel()
+                .verify(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void cancelWhileChildQueriesRunLeavesAHealthyConnection() {
+        // a pool of ONE: the cancelled stream's child queries must finish and give the connection back
+        for (int n : new int[] {1, 99, 100, 101, 250, 777}) {
+            StepVerifier.create(repo.select(Album.class).with("photos.tags", "photos.album").flux().take(n))
+                    .expectNextCount(n).expectComplete().verify(Duration.ofSeconds(30));
+        }
+        StepVerifier.create(repo.select(Album.class).with("photos").orderBy("title").flux().take(150))
+                .expectNextCount(150).expectComplete().verify(Duration.ofSeconds(30));
+        StepVerifier.create(repo.select(Album.class).count()).expectNext((long) ALBUMS).expectComplete()
+                .verify(Duration.ofSeconds(10));
+        assertThat(Fixtures.sessionsInTransaction()).isZero();
+    }
+
+    @Test
+    void inCursorModeChildQueriesRunBetweenFetchesInTheCursorsTransaction() {
+        List<Album> albums = repo.select(Album.class).with("photos").orderBy("title desc").flux().collectList()
+                .block(Duration.ofSeconds(60));
+        assertThat(albums).hasSize(ALBUMS);
+        assertThat(albums.get(0).title()).isEqualTo("album 999");
+        assertThat(albums).allSatisfy(a -> assertThat(a.photos()).hasSize((int) (a.id() % 7)));
+        List<String> tags = relay.commandTags();
+        assertThat(tags.get(0)).isEqualTo("BEGIN");
+        assertThat(tags.get(tags.size() - 1)).isEqualTo("COMMIT");
+        assertThat(tags).filteredOn(t -> t.startsWith("FETCH")).hasSize(5);
+        // a FETCH, then the photos of those albums, then the next FETCH: never a statement behind an open result
+        assertThat(tags.subList(2, 6)).satisfiesExactly(
+                t -> assertThat(t).isEqualTo("FETCH 500"), t -> assertThat(t).startsWith("SELECT"),
+                t -> assertThat(t).isEqualTo("FETCH 500"), t -> assertThat(t).startsWith("SELECT"));
+    }
+
+    @Test
+    void pathsAreCheckedWhenTheQueryIsBuilt() {
+        assertThatThrownBy(() -> repo.select(Album.class).with("fotos"))
+                .isInstanceOf(QueryException.class)
+                .hasMessage("with(\"fotos\"): Album has no relation 'fotos'; its relations are photos");
+        assertThatThrownBy(() -> repo.select(Album.class).with("photos.tags.owner"))
+                .isInstanceOf(QueryException.class)
+                .hasMessage("with(\"photos.tags.owner\"): Tag has no relations; declare one with @HasMany, "
+                        + "@BelongsTo or @ManyToMany");
+    }
+
+    @Test
+    void loadAllLoadsRelationsLaterInOneQueryPerWindow() {
+        List<Album> plain = repo.select(Album.class).where("id <= ?", 600).flux().collectList()
+                .block(Duration.ofSeconds(30));
+        relay.reset();
+        List<Album> loaded = repo.loadAll(Flux.fromIterable(plain), "photos").collectList()
+                .block(Duration.ofSeconds(30));
+        assertThat(loaded).extracting(Album::id).containsExactlyElementsOf(plain.stream().map(Album::id).toList());
+        assertThat(loaded).allSatisfy(a -> assertThat(a.photos()).hasSize((int) (a.id() % 7)));
+        // 600 albums in windows of 500: 2 windows x (keys + photos)
+        assertThat(selects()).isEqualTo(4);
+        StepVerifier.create(repo.load(plain.get(5), "photos").map(a -> a.photos().size())).expectNext(6)
+                .verifyComplete();
+    }
+}
