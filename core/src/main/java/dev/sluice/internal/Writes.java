@@ -2,6 +2,7 @@ package dev.sluice.internal;
 
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 
 import dev.sluice.QueryException;
 import dev.sluice.RowCountException;
@@ -92,7 +93,9 @@ final class Writes {
 
     /**
      * Copies entities with binary {@code COPY ... FROM STDIN}, in chunks of the write batch size. The key columns are
-     * copied when the first entity's key is set, and left to their defaults when it is null.
+     * copied when the first entity's key is set, and left to their defaults when it is null. When the input fails
+     * (the caller's publisher, or a row that breaks that key rule), the COPY is aborted and that error, not the
+     * driver's "COPY from stdin failed", ends the {@code Mono}.
      */
     <T> Mono<Long> copyIn(EntityModel<T> model, Publisher<T> rows) {
         return repo.checked(model).then(describe(model)).flatMap(types -> Flux.from(rows)
@@ -104,14 +107,25 @@ final class Writes {
                     boolean withKey = model.key().stream().allMatch(p -> p.read(entity) != null);
                     List<Property> columns = model.properties().stream().filter(p -> withKey || !p.id()).toList();
                     BinaryCopy<T> copy = BinaryCopy.of(repo.dialect(), model, columns, types);
+                    // the driver reports a failed input as its own "COPY from stdin failed" error: keep the
+                    // input's error (the caller's, or ours for a bad row) to hand it on as it was
+                    AtomicReference<@Nullable Throwable> inputError = new AtomicReference<>();
                     Flux<byte[]> tuples = all.buffer(repo.settings().writeBatchSize()).map(batch -> {
                         if (!withKey) {
                             checkNoKeys(model, batch);
                         }
                         return copy.encode(batch);
-                    });
+                    }).doOnError(e -> inputError.compareAndSet(null, e));
                     return repo.executor().copyIn(copy.sql(),
-                            Flux.concat(Mono.just(BinaryCopy.HEADER), tuples, Mono.just(BinaryCopy.TRAILER)));
+                                    Flux.concat(Mono.just(BinaryCopy.HEADER), tuples, Mono.just(BinaryCopy.TRAILER)))
+                            .onErrorMap(e -> {
+                                Throwable input = inputError.get();
+                                if (input == null || input == e) {
+                                    return e;
+                                }
+                                input.addSuppressed(e);
+                                return input;
+                            });
                 })
                 .single());
     }
