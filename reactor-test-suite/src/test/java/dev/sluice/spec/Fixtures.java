@@ -21,7 +21,11 @@ final class Fixtures {
     /** The application_name of the specs' relayed connections, to find them in pg_stat_activity. */
     static final String APPLICATION = "sluice-spec";
 
+    /** Albums in the gallery fixture. */
+    static final int ALBUMS = 2000;
+
     private static boolean picturesReady;
+    private static boolean galleryReady;
 
     private Fixtures() {
     }
@@ -46,6 +50,36 @@ final class Fixtures {
                         + "decode(repeat(md5(i::text), 64), 'hex') FROM generate_series(1, " + PICTURES + ") i",
                 "ANALYZE picture");
         picturesReady = true;
+    }
+
+    /**
+     * The gallery: {@code album} 1..2000; album a has a % 7 photos (some none), photo ids not in album order, and
+     * 100 orphan photos without an album; 20 tags; photo p has p % 4 tags.
+     */
+    static synchronized void gallery() {
+        if (galleryReady) {
+            return;
+        }
+        db().execute(
+                "CREATE TABLE IF NOT EXISTS album (id bigint PRIMARY KEY, title text NOT NULL)",
+                "CREATE TABLE IF NOT EXISTS photo (id bigint PRIMARY KEY, album_id bigint REFERENCES album, "
+                        + "caption text NOT NULL)",
+                "CREATE TABLE IF NOT EXISTS tag (id bigint PRIMARY KEY, name text NOT NULL)",
+                "CREATE TABLE IF NOT EXISTS photo_tag (photo_id bigint REFERENCES photo, tag_id bigint REFERENCES tag, "
+                        + "PRIMARY KEY (photo_id, tag_id))",
+                "INSERT INTO album SELECT a, 'album ' || a FROM generate_series(1, " + ALBUMS + ") a "
+                        + "ON CONFLICT DO NOTHING",
+                // album a has a % 7 photos (some none); photo ids are not in album order; 100 orphans have no album
+                "INSERT INTO photo SELECT 100000 - (a * 10 + p), a, 'photo ' || a || '/' || p "
+                        + "FROM generate_series(1, " + ALBUMS + ") a, generate_series(1, 6) p WHERE p <= a % 7 "
+                        + "ON CONFLICT DO NOTHING",
+                "INSERT INTO photo SELECT 200000 + i, NULL, 'orphan ' || i FROM generate_series(1, 100) i "
+                        + "ON CONFLICT DO NOTHING",
+                "INSERT INTO tag SELECT t, 'tag ' || chr(122 - t) FROM generate_series(1, 20) t ON CONFLICT DO NOTHING",
+                "INSERT INTO photo_tag SELECT p.id, t FROM photo p, generate_series(1, 20) t "
+                        + "WHERE t <= p.id % 4 ON CONFLICT DO NOTHING",
+                "ANALYZE album", "ANALYZE photo", "ANALYZE tag", "ANALYZE photo_tag");
+        galleryReady = true;
     }
 
     /** The first column of the first row, as text: the ground truth for a result. */

@@ -1,0 +1,88 @@
+package dev.sluice.examples;
+
+import java.time.Instant;
+
+import dev.sluice.Repo;
+import dev.sluice.annotation.Deferred;
+import dev.sluice.annotation.Id;
+import dev.sluice.annotation.Table;
+import dev.sluice.examples.gallery.Album;
+import dev.sluice.examples.gallery.Photo;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * The README's code, compiled here and run against PostgreSQL by the conformance suite, so the README cannot drift
+ * from the API. Each method is one README snippet.
+ */
+public final class ReadmeExamples {
+
+    private ReadmeExamples() {
+    }
+
+    /** The picture archive with its 1 KiB of data deferred: listing pictures does not haul the images. */
+    @Table("picture")
+    public record PictureInfo(@Id Long id, byte[] sha1, String name, Instant takenAt, int sizeBytes,
+                              @Deferred byte @Nullable [] data) {
+    }
+
+    /** A projection: some of Picture's columns. */
+    public record PictureSummary(Long id, String name, Instant takenAt) {
+    }
+
+    /** Any SQL, mapped by column name. */
+    public record DailyCount(java.time.LocalDate day, long pictures) {
+    }
+
+    // --- quick start ------------------------------------------------------------------------------------------
+
+    public static Flux<Picture> scanAll(Repo repo) {
+        return repo.scan(Picture.class).limitRate(500);
+    }
+
+    public static Flux<Picture> recent(Repo repo, Instant since) {
+        return repo.select(Picture.class)
+                .where("taken_at >= ? and size_bytes > ?", since, 1024)
+                .orderBy("taken_at desc")
+                .flux();
+    }
+
+    public static Mono<Picture> byId(Repo repo) {
+        return repo.findById(Picture.class, 42L);
+    }
+
+    public static Mono<Long> countImg(Repo repo) {
+        return repo.select(Picture.class).where("name like ?", "IMG%").count();
+    }
+
+    // --- relationships ----------------------------------------------------------------------------------------
+
+    public static Flux<Album> albumsWithPhotosAndTags(Repo repo) {
+        return repo.select(Album.class).with("photos", "photos.tags").flux();
+    }
+
+    public static Flux<Photo> beachPhotosWithAlbum(Repo repo) {
+        return repo.select(Photo.class).where("caption like ?", "%beach%").with("album").flux();
+    }
+
+    // --- deferred columns, projections, plain SQL -------------------------------------------------------------
+
+    public static Flux<PictureInfo> hashesOnly(Repo repo) {
+        return repo.scan(PictureInfo.class); // data stays on the server: it is null here
+    }
+
+    public static Mono<PictureInfo> withData(Repo repo, PictureInfo picture) {
+        return repo.load(picture, "data"); // one query; loadAll(flux, "data") batches per window
+    }
+
+    public static Flux<PictureSummary> summaries(Repo repo) {
+        return repo.select(Picture.class).orderBy("id desc").as(PictureSummary.class).flux();
+    }
+
+    public static Flux<DailyCount> perDay(Repo repo, int year) {
+        return repo.query(DailyCount.class,
+                "select taken_at::date as day, count(*) as pictures from picture"
+                        + " where extract(year from taken_at) = ? group by 1 order by 1", year);
+    }
+}

@@ -1,0 +1,80 @@
+package dev.sluice.spec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+
+import dev.sluice.examples.ReadmeExamples;
+import dev.sluice.examples.gallery.Photo;
+import dev.sluice.r2dbc.R2dbcRepo;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import reactor.test.StepVerifier;
+
+/** Runs the README's code (compiled in the examples module) against the database and checks what it promises. */
+class ReadmeExamplesSpec {
+
+    private R2dbcRepo repo;
+
+    @BeforeAll
+    static void tables() {
+        Fixtures.pictures();
+        Fixtures.gallery();
+    }
+
+    @BeforeEach
+    void open() {
+        repo = Fixtures.repo();
+    }
+
+    @AfterEach
+    void close() {
+        repo.close();
+    }
+
+    @Test
+    void quickStart() {
+        StepVerifier.create(ReadmeExamples.scanAll(repo).count()).expectNext((long) Fixtures.PICTURES)
+                .verifyComplete();
+        Instant since = Instant.parse("2025-12-31T23:00:00Z");
+        Fixtures.db().execute("UPDATE picture SET size_bytes = 2048 WHERE id > 19000 AND id % 3 = 0");
+        long expected = Fixtures.db().queryLong("SELECT count(*) FROM picture WHERE taken_at >= '" + since
+                + "' AND size_bytes > 1024");
+        assertThat(expected).isPositive();
+        StepVerifier.create(ReadmeExamples.recent(repo, since).map(p -> p.takenAt()).collectList())
+                .assertNext(times -> assertThat(times).hasSize((int) expected).isSortedAccordingTo((a, b) -> b.compareTo(a)))
+                .verifyComplete();
+        StepVerifier.create(ReadmeExamples.byId(repo).map(p -> p.name())).expectNext("IMG_000042").verifyComplete();
+        StepVerifier.create(ReadmeExamples.countImg(repo)).expectNext((long) Fixtures.PICTURES).verifyComplete();
+    }
+
+    @Test
+    void relationships() {
+        StepVerifier.create(ReadmeExamples.albumsWithPhotosAndTags(repo).take(14))
+                .thenConsumeWhile(a -> a.photos().size() == a.id() % 7
+                        && a.photos().stream().allMatch(p -> p.tags().size() == p.id() % 4))
+                .verifyComplete();
+        Fixtures.db().execute("UPDATE photo SET caption = 'beach ' || id WHERE album_id = 3");
+        StepVerifier.create(ReadmeExamples.beachPhotosWithAlbum(repo).map(Photo::album))
+                .expectNextMatches(a -> a.title().equals("album 3"))
+                .expectNextMatches(a -> a.title().equals("album 3"))
+                .expectNextMatches(a -> a.title().equals("album 3"))
+                .verifyComplete();
+    }
+
+    @Test
+    void deferredProjectionsAndPlainSql() {
+        ReadmeExamples.PictureInfo info = ReadmeExamples.hashesOnly(repo).blockFirst(Duration.ofSeconds(10));
+        assertThat(info.data()).isNull();
+        assertThat(ReadmeExamples.withData(repo, info).block(Duration.ofSeconds(10)).data()).hasSize(1024);
+        StepVerifier.create(ReadmeExamples.summaries(repo).take(1).map(ReadmeExamples.PictureSummary::name))
+                .expectNext("IMG_020000").verifyComplete();
+        StepVerifier.create(ReadmeExamples.perDay(repo, 2025))
+                .expectNextMatches(d -> d.day().equals(LocalDate.of(2025, 12, 31)) && d.pictures() > 0)
+                .verifyComplete();
+    }
+}
