@@ -3,12 +3,10 @@ package dev.sluice.internal;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
-import java.lang.reflect.Constructor;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -45,10 +43,10 @@ final class EntityModel<T> {
     private final List<Property> key;
     private final Map<String, Property> byColumn;
     private final Map<String, Property> byName;
-    private final MethodHandle constructor;
+    private final RecordConstructor<T> constructor;
 
     private EntityModel(Class<T> type, String table, int arity, List<Property> properties, List<Relation> relations,
-                        MethodHandle constructor) {
+                        RecordConstructor<T> constructor) {
         this.type = type;
         this.table = table;
         this.arity = arity;
@@ -149,15 +147,8 @@ final class EntityModel<T> {
     }
 
     /** Constructs an instance from values in component order (primitives boxed, none null for primitives). */
-    @SuppressWarnings("unchecked")
     T construct(Object[] args) {
-        try {
-            return (T) (Object) constructor.invokeExact(args);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new MappingException(name() + ": its canonical constructor threw " + t, t);
-        }
+        return constructor.construct(args);
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -176,7 +167,7 @@ final class EntityModel<T> {
         }
 
         RecordComponent[] components = type.getRecordComponents();
-        MethodHandles.Lookup lookup = lookup(type);
+        MethodHandles.Lookup lookup = RecordConstructor.lookup(type);
         List<Property> properties = new ArrayList<>(components.length);
         List<Relation> relations = new ArrayList<>();
         for (int i = 0; i < components.length; i++) {
@@ -222,20 +213,8 @@ final class EntityModel<T> {
             seen.add(p.column());
         }
 
-        Class<?>[] parameterTypes = Arrays.stream(components).map(RecordComponent::getType).toArray(Class<?>[]::new);
-        MethodHandle constructor;
-        try {
-            Constructor<T> canonical = type.getDeclaredConstructor(parameterTypes);
-            constructor = lookup.unreflectConstructor(canonical)
-                    .asType(MethodType.genericMethodType(parameterTypes.length))
-                    .asSpreader(Object[].class, parameterTypes.length)
-                    .asType(MethodType.methodType(Object.class, Object[].class));
-        } catch (NoSuchMethodException e) {
-            throw new MappingException(name + ": no canonical constructor found", e);
-        } catch (IllegalAccessException e) {
-            throw inaccessible(type, e);
-        }
-        EntityModel<T> model = new EntityModel<>(type, table, components.length, properties, relations, constructor);
+        EntityModel<T> model = new EntityModel<>(type, table, components.length, properties, relations,
+                RecordConstructor.of(type));
         for (Relation r : relations) {
             if (r.kind() != Relation.Kind.BELONGS_TO && model.key().size() != 1) {
                 throw new MappingException(name + "." + r.name() + ": a to-many relation needs an entity with a "
@@ -249,7 +228,7 @@ final class EntityModel<T> {
         try {
             return lookup.unreflect(component.getAccessor()).asType(MethodType.methodType(Object.class, Object.class));
         } catch (IllegalAccessException e) {
-            throw inaccessible(type, e);
+            throw RecordConstructor.inaccessible(type, e);
         }
     }
 
@@ -319,17 +298,4 @@ final class EntityModel<T> {
         }
     }
 
-    private static MethodHandles.Lookup lookup(Class<?> type) {
-        try {
-            return MethodHandles.privateLookupIn(type, MethodHandles.lookup());
-        } catch (IllegalAccessException e) {
-            throw inaccessible(type, e);
-        }
-    }
-
-    private static MappingException inaccessible(Class<?> type, Exception cause) {
-        return new MappingException(type.getSimpleName() + " is not accessible to Sluice; open its package "
-                + type.getPackageName() + " to module sluice.core (module-info: 'opens " + type.getPackageName()
-                + "'), or make the record public", cause);
-    }
 }

@@ -1,11 +1,7 @@
 package dev.sluice.internal;
 
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 import dev.sluice.MappingException;
@@ -19,9 +15,9 @@ final class Projection<R> {
     private final Class<R> type;
     private final List<Property> columns;
     private final int[] slots;
-    private final MethodHandle constructor;
+    private final RecordConstructor<R> constructor;
 
-    private Projection(Class<R> type, List<Property> columns, MethodHandle constructor) {
+    private Projection(Class<R> type, List<Property> columns, RecordConstructor<R> constructor) {
         this.type = type;
         this.columns = List.copyOf(columns);
         this.slots = columns.stream().mapToInt(Property::position).toArray();
@@ -49,18 +45,7 @@ final class Projection<R> {
             }
             columns.add(p);
         }
-        try {
-            Class<?>[] parameters = Arrays.stream(components).map(RecordComponent::getType).toArray(Class<?>[]::new);
-            MethodHandle constructor = MethodHandles.privateLookupIn(type, MethodHandles.lookup())
-                    .unreflectConstructor(type.getDeclaredConstructor(parameters))
-                    .asType(MethodType.genericMethodType(parameters.length))
-                    .asSpreader(Object[].class, parameters.length)
-                    .asType(MethodType.methodType(Object.class, Object[].class));
-            return new Projection<>(type, columns, constructor);
-        } catch (ReflectiveOperationException e) {
-            throw new MappingException(what + ": " + type.getSimpleName() + " is not accessible to Sluice; make it "
-                    + "public or open its package", e);
-        }
+        return new Projection<>(type, columns, RecordConstructor.of(type));
     }
 
     List<Property> columns() {
@@ -72,12 +57,6 @@ final class Projection<R> {
         for (int i = 0; i < slots.length; i++) {
             args[i] = entityArgs[slots[i]];
         }
-        try {
-            return type.cast((Object) constructor.invokeExact(args));
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new MappingException(type.getSimpleName() + ": its canonical constructor threw " + t, t);
-        }
+        return constructor.construct(args);
     }
 }

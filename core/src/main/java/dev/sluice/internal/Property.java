@@ -25,12 +25,6 @@ record Property(String name, String column, Class<?> type, int position, boolean
     }
 
     Object read(Object entity) {
-        try {
-            return (Object) accessor.invokeExact(entity);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException("Reading " + name + " failed", t);
-        }
+        return RecordConstructor.read(accessor, entity, name);
     }
 }

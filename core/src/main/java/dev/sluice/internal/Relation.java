@@ -31,12 +31,6 @@ record Relation(String name, int position, Kind kind, Class<?> target, boolean s
     }
 
     @Nullable Object read(Object entity) {
-        try {
-            return (Object) accessor.invokeExact(entity);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException("Reading " + name + " failed", t);
-        }
+        return RecordConstructor.read(accessor, entity, name);
     }
 }

@@ -1,10 +1,6 @@
 package dev.sluice.internal;
 
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
 import java.lang.reflect.RecordComponent;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -23,10 +19,10 @@ final class ResultMapper<R> {
     private final String[] columns;
     private final Class<?>[] wireTypes;
     private final boolean[] primitive;
-    private final MethodHandle constructor;
+    private final RecordConstructor<R> constructor;
 
     private ResultMapper(Class<R> type, String[] columns, Class<?>[] wireTypes, boolean[] primitive,
-                         MethodHandle constructor) {
+                         RecordConstructor<R> constructor) {
         this.type = type;
         this.columns = columns;
         this.wireTypes = wireTypes;
@@ -56,17 +52,7 @@ final class ResultMapper<R> {
             wireTypes[i] = ValueType.wireType(c.getType());
             primitive[i] = c.getType().isPrimitive();
         }
-        try {
-            Class<?>[] parameters = Arrays.stream(components).map(RecordComponent::getType).toArray(Class<?>[]::new);
-            MethodHandle constructor = MethodHandles.privateLookupIn(type, MethodHandles.lookup())
-                    .unreflectConstructor(type.getDeclaredConstructor(parameters))
-                    .asType(MethodType.genericMethodType(parameters.length))
-                    .asSpreader(Object[].class, parameters.length)
-                    .asType(MethodType.methodType(Object.class, Object[].class));
-            return new ResultMapper<>(type, columns, wireTypes, primitive, constructor);
-        } catch (ReflectiveOperationException e) {
-            throw new MappingException(name + " is not accessible to Sluice; make it public or open its package", e);
-        }
+        return new ResultMapper<>(type, columns, wireTypes, primitive, RecordConstructor.of(type));
     }
 
     /** A mapper for one result: it matches columns to components on the first row. */
@@ -90,13 +76,7 @@ final class ResultMapper<R> {
                     }
                     args[i] = value;
                 }
-                try {
-                    return type.cast((Object) constructor.invokeExact(args));
-                } catch (RuntimeException | Error e) {
-                    throw e;
-                } catch (Throwable t) {
-                    throw new MappingException(type.getSimpleName() + ": its canonical constructor threw " + t, t);
-                }
+                return constructor.construct(args);
             }
         };
     }

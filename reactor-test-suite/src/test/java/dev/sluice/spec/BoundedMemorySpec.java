@@ -2,13 +2,7 @@ package dev.sluice.spec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 
 import dev.sluice.r2dbc.R2dbcRepo;
 import org.junit.jupiter.api.BeforeAll;
@@ -53,46 +47,27 @@ class BoundedMemorySpec {
                              int sizeBytes, byte[] data) {
     }
 
-    private record Outcome(int exitCode, String output) {
-    }
-
-    private static Outcome fork(String mode) throws IOException, InterruptedException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        // an OutOfMemoryError on a driver thread would leave main() waiting forever: make any OOM end the JVM
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx64m", "-XX:+ExitOnOutOfMemoryError",
-                "-cp", System.getProperty("java.class.path"), BoundedMemorySpec.class.getName(),
-                Fixtures.db().r2dbcUrl(), mode));
-        Path log = Files.createTempFile("sluice-bounded-memory-", ".log");
-        try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(log.toFile()).start();
-            if (!process.waitFor(3, TimeUnit.MINUTES)) {
-                process.destroyForcibly().waitFor();
-                throw new AssertionError("the forked scan did not end within 3 minutes:\n" + Files.readString(log));
-            }
-            return new Outcome(process.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
-        } finally {
-            Files.deleteIfExists(log);
-        }
+    private static Fixtures.Forked fork(String mode) throws Exception {
+        return Fixtures.forkSmallHeap(BoundedMemorySpec.class, Duration.ofMinutes(3), Fixtures.db().r2dbcUrl(), mode);
     }
 
     @Test
     void aKeysetScanOf200kRowsOf1KiBRunsIn64MiBOfHeap() throws Exception {
-        Outcome outcome = fork("scan");
+        Fixtures.Forked outcome = fork("scan");
         assertThat(outcome.output()).contains("rows=" + ROWS);
         assertThat(outcome.exitCode()).isZero();
     }
 
     @Test
     void aCursorScanOf200kRowsOf1KiBRunsIn64MiBOfHeap() throws Exception {
-        Outcome outcome = fork("cursor");
+        Fixtures.Forked outcome = fork("cursor");
         assertThat(outcome.output()).contains("rows=" + ROWS);
         assertThat(outcome.exitCode()).isZero();
     }
 
     @Test
     void theSameTableGatheredIntoAListDoesNotFitThatHeap() throws Exception {
-        Outcome outcome = fork("collect");
+        Fixtures.Forked outcome = fork("collect");
         // the OutOfMemoryError surfaces wherever the allocation failed (often inside netty's read loop), so only
         // the outcome is certain: that JVM cannot finish
         assertThat(outcome.output()).doesNotContain("rows=" + ROWS);

@@ -1,7 +1,14 @@
 package dev.sluice.spec;
 
+import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import dev.sluice.r2dbc.R2dbcRepo;
 import dev.sluice.testkit.PgWireRelay;
@@ -88,6 +95,35 @@ final class Fixtures {
                 c -> Mono.from(c.createStatement(sql).execute())
                         .flatMap(r -> Mono.from(r.map((row, meta) -> String.valueOf(row.get(0, String.class))))),
                 Connection::close).block(Duration.ofSeconds(60));
+    }
+
+    /** What a forked JVM printed (stdout and stderr) and its exit code. */
+    record Forked(int exitCode, String output) {
+    }
+
+    /**
+     * Runs {@code main} with {@code args} in a JVM of 64 MiB of heap, on this JVM's class path. Any OutOfMemoryError
+     * ends that JVM (on a driver thread it would otherwise leave main() waiting forever).
+     */
+    static Forked forkSmallHeap(Class<?> main, Duration timeout, String... args) throws IOException,
+            InterruptedException {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx64m", "-XX:+ExitOnOutOfMemoryError", "-cp", System.getProperty("java.class.path"),
+                main.getName()));
+        command.addAll(List.of(args));
+        Path log = Files.createTempFile("sluice-small-heap-", ".log");
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly().waitFor();
+                throw new AssertionError(main.getSimpleName() + " " + String.join(" ", args) + " did not end within "
+                        + timeout + ":\n" + Files.readString(log));
+            }
+            return new Forked(process.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
+        } finally {
+            Files.deleteIfExists(log);
+        }
     }
 
     /** Adds a query parameter to an R2DBC URL. */

@@ -2,12 +2,7 @@ package dev.sluice.spec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 
 import dev.sluice.annotation.Id;
 import dev.sluice.annotation.Table;
@@ -59,29 +54,10 @@ class WriteBoundedMemorySpec {
         }
     }
 
-    private record Outcome(int exitCode, String output) {
-    }
-
-    private static Outcome fork(String mode) throws IOException, InterruptedException {
+    private static Fixtures.Forked fork(String mode) throws Exception {
         Fixtures.db().execute("TRUNCATE w_big_load");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        // an OutOfMemoryError on a driver thread would leave main() waiting forever: make any OOM end the JVM
-        List<String> command = List.of(java, "-Xmx64m", "-XX:+ExitOnOutOfMemoryError",
-                "-cp", System.getProperty("java.class.path"), WriteBoundedMemorySpec.class.getName(),
-                Fixtures.db().r2dbcUrl(), mode);
-        Path log = Files.createTempFile("sluice-write-bounded-memory-", ".log");
-        try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(log.toFile()).start();
-            if (!process.waitFor(4, TimeUnit.MINUTES)) {
-                process.destroyForcibly().waitFor();
-                throw new AssertionError("the forked " + mode + " did not end within 4 minutes:\n"
-                        + Files.readString(log));
-            }
-            return new Outcome(process.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
-        } finally {
-            Files.deleteIfExists(log);
-        }
+        return Fixtures.forkSmallHeap(WriteBoundedMemorySpec.class, Duration.ofMinutes(4), Fixtures.db().r2dbcUrl(),
+                mode);
     }
 
     private static long rowsInTable() {
@@ -90,7 +66,7 @@ class WriteBoundedMemorySpec {
 
     @Test
     void insertAllOf200kRowsOf1KiBRunsIn64MiBOfHeap() throws Exception {
-        Outcome outcome = fork("insertAll");
+        Fixtures.Forked outcome = fork("insertAll");
         assertThat(outcome.output()).contains("rows=" + ROWS);
         assertThat(outcome.exitCode()).as(outcome.output()).isZero();
         assertThat(rowsInTable()).isEqualTo(ROWS);
@@ -100,7 +76,7 @@ class WriteBoundedMemorySpec {
 
     @Test
     void copyInOf200kRowsOf1KiBRunsIn64MiBOfHeap() throws Exception {
-        Outcome outcome = fork("copyIn");
+        Fixtures.Forked outcome = fork("copyIn");
         assertThat(outcome.output()).contains("rows=" + ROWS);
         assertThat(outcome.exitCode()).as(outcome.output()).isZero();
         assertThat(rowsInTable()).isEqualTo(ROWS);
@@ -110,7 +86,7 @@ class WriteBoundedMemorySpec {
 
     @Test
     void theSameRowsHeldInAListDoNotFitThatHeap() throws Exception {
-        Outcome outcome = fork("collect");
+        Fixtures.Forked outcome = fork("collect");
         assertThat(outcome.output()).doesNotContain("rows=" + ROWS);
         assertThat(outcome.exitCode()).as(outcome.output()).isNotZero();
         assertThat(rowsInTable()).as("nothing was written before the list was complete").isZero();
