@@ -1,6 +1,8 @@
 package dev.sluice.r2dbc;
 
 import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.List;
 
 import io.r2dbc.pool.ConnectionPool;
 import io.r2dbc.spi.ConnectionFactories;
@@ -8,6 +10,7 @@ import io.r2dbc.spi.ConnectionFactory;
 import io.r2dbc.spi.ConnectionFactoryOptions;
 import io.r2dbc.spi.Option;
 import io.r2dbc.spi.Wrapped;
+import org.jspecify.annotations.Nullable;
 import reactor.util.Logger;
 import reactor.util.Loggers;
 
@@ -52,11 +55,17 @@ final class Factories {
 
     /** Logs a warning for each reason the given factory will make Sluice slow. */
     static void warnIfSlow(ConnectionFactory factory) {
+        slowness(factory).forEach(LOG::warn);
+    }
+
+    /** Why the given factory will make Sluice slow, one sentence per reason; empty when it is fine. */
+    static List<String> slowness(ConnectionFactory factory) {
+        List<String> reasons = new ArrayList<>();
         if (!(factory instanceof ConnectionPool)) {
-            LOG.warn("Sluice was given a ConnectionFactory that is not an r2dbc-pool ConnectionPool ({}). Keyset "
-                    + "scans borrow a connection per page; without a pool every page opens a new connection. "
-                    + "Wrap it: new ConnectionPool(ConnectionPoolConfiguration.builder(factory).build()), or use "
-                    + "R2dbcRepo.create(r2dbcUrl), which does.", factory.getClass().getName());
+            reasons.add("Sluice was given a ConnectionFactory that is not an r2dbc-pool ConnectionPool ("
+                    + factory.getClass().getName() + "). Keyset scans borrow a connection per page; without a pool "
+                    + "every page opens a new connection. Wrap it: new ConnectionPool(ConnectionPoolConfiguration"
+                    + ".builder(factory).build()), or use R2dbcRepo.create(r2dbcUrl), which does.");
         }
         ConnectionFactory target = factory;
         while (target instanceof Wrapped<?> wrapped && wrapped.unwrap() instanceof ConnectionFactory inner
@@ -64,15 +73,16 @@ final class Factories {
             target = inner;
         }
         if (Boolean.FALSE.equals(forceBinary(target))) {
-            LOG.warn("Sluice was given a PostgreSQL ConnectionFactory without forceBinary: results travel as text, "
+            reasons.add("Sluice was given a PostgreSQL ConnectionFactory without forceBinary: results travel as text, "
                     + "and bytea columns are decoded from hex strings, several times slower. Set "
                     + "PostgresqlConnectionConfiguration.builder().forceBinary(true), add ?forceBinary=true to the "
                     + "URL, or use R2dbcRepo.create(r2dbcUrl), which does.");
         }
+        return reasons;
     }
 
     /** Whether an r2dbc-postgresql factory forces binary; null when that cannot be told. */
-    private static Boolean forceBinary(ConnectionFactory factory) {
+    private static @Nullable Boolean forceBinary(ConnectionFactory factory) {
         if (!factory.getClass().getName().equals("io.r2dbc.postgresql.PostgresqlConnectionFactory")) {
             return null;
         }
