@@ -106,7 +106,9 @@ public interface Repo {
     <T> Upsert<T> upsert(Class<T> type);
 
     /**
-     * Updates every non-key column of the row with the entity's key, and returns the row as stored.
+     * Updates every non-key column of the row with the entity's key, and returns the row as stored. A
+     * {@link dev.sluice.annotation.Deferred} component that is null is left as stored (it may not have been loaded);
+     * to clear such a column, use the set-based {@link #update(Class)}.
      *
      * @return the updated row; fails with {@link RowCountException} ("Expected to update one Picture row with
      *         id=42, but found none") when no row has that key, and with {@link QueryException} when the key is null

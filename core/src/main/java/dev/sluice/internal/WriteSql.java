@@ -131,9 +131,14 @@ final class WriteSql<T> {
         return new Conflict(target, update);
     }
 
-    /** {@code UPDATE} of every non-key column of the row with the entity's key, returning every column. */
+    /**
+     * {@code UPDATE} of every non-key column of the row with the entity's key, returning every column. A
+     * {@code @Deferred} component that is null is left as stored: it may simply not have been loaded, and writing it
+     * would erase the stored value.
+     */
     RenderedSql update(T entity) {
-        List<Property> set = model.properties().stream().filter(p -> !p.id()).toList();
+        List<Property> set = model.properties().stream()
+                .filter(p -> !p.id() && !(p.deferred() && p.read(entity) == null)).toList();
         if (set.isEmpty()) {
             throw new QueryException("update(" + model.name() + "): every column of " + model.name()
                     + " is part of its key, so there is nothing to update; delete and insert the row instead");

@@ -25,6 +25,9 @@ class WriteSqlTest {
     record PhotoTag(@Id Long photoId, @Id @Column("tag_id") Long tagId, @Column("order") int position) {
     }
 
+    record Blob(@Id Long id, String name, @dev.sluice.annotation.Deferred byte[] data) {
+    }
+
     record KeyOnly(@Id Long id) {
     }
 
@@ -176,5 +179,14 @@ class WriteSqlTest {
         assertThat(pictures().deleteWhere(List.of(Condition.of("id < ?", new Object[] {5L}))).sql())
                 .isEqualTo("DELETE FROM picture WHERE (id < $1)");
         assertThat(pictures().deleteWhere(List.of()).sql()).isEqualTo("DELETE FROM picture");
+    }
+
+    @Test
+    void updateLeavesAnUnloadedDeferredColumnAsStored() {
+        WriteSql<Blob> blobs = new WriteSql<>(PG, EntityModel.of(Blob.class));
+        assertThat(blobs.update(new Blob(1L, "a", null)).sql())
+                .isEqualTo("UPDATE blob SET name = $1 WHERE id = $2 RETURNING id, name, data");
+        assertThat(blobs.update(new Blob(1L, "a", new byte[] {1})).sql())
+                .isEqualTo("UPDATE blob SET name = $1, data = $2 WHERE id = $3 RETURNING id, name, data");
     }
 }

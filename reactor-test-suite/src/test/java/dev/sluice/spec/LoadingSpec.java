@@ -99,6 +99,17 @@ class LoadingSpec {
     }
 
     @Test
+    void updatingAnEntityWhoseDeferredColumnWasNotLoadedKeepsTheStoredValue() {
+        LazyPicture lazy = repo.findById(LazyPicture.class, 15_000L).block(Duration.ofSeconds(10));
+        assertThat(lazy.data()).isNull();
+        LazyPicture updated = repo.update(new LazyPicture(lazy.id(), lazy.sha1(), lazy.name(), lazy.takenAt(),
+                lazy.sizeBytes(), null)).block(Duration.ofSeconds(10));
+        assertThat(updated.data()).as("returned as stored").hasSize(1024);
+        assertThat(Fixtures.db().queryLong("SELECT octet_length(data) FROM picture WHERE id = 15000"))
+                .isEqualTo(1024);
+    }
+
+    @Test
     void aProjectionSelectsOnlyItsColumnsAndStillPagesByKey() {
         List<Summary> summaries = repo.select(LazyPicture.class).where("id > ?", 19_000).orderBy("id desc")
                 .as(Summary.class).flux().collectList().block(Duration.ofSeconds(10));
