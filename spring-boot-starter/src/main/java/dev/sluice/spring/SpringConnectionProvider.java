@@ -6,7 +6,9 @@ import dev.sluice.r2dbc.ConnectionProvider;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionFactory;
 import org.reactivestreams.Publisher;
+import org.jspecify.annotations.Nullable;
 import org.springframework.r2dbc.connection.ConnectionFactoryUtils;
+import org.springframework.r2dbc.connection.ConnectionHolder;
 import org.springframework.transaction.NoTransactionException;
 import org.springframework.transaction.reactive.TransactionSynchronizationManager;
 import reactor.core.publisher.Mono;
@@ -48,10 +50,33 @@ public final class SpringConnectionProvider implements ConnectionProvider {
         return ConnectionFactoryUtils.getConnection(factory);
     }
 
-    /** Closes the connection, unless it is the ongoing Spring transaction's, which Spring releases at its end. */
+    /**
+     * Closes the connection, unless it is the one Spring holds for the ongoing transaction (or transaction
+     * synchronization scope), which Spring releases when that ends.
+     *
+     * <p>Not {@link ConnectionFactoryUtils#releaseConnection}: on the holder {@code R2dbcTransactionManager} binds,
+     * it counts the holder's references down from zero and so drops the transaction's connection after the first
+     * statement (Spring Framework 7.0: the commit then fails with "Active Connection is required", a rollback with
+     * "No value for key ... bound to context"). Spring's own {@code DatabaseClient} does not release it either; it
+     * only closes connections that are not the transaction's, as this does.
+     */
     @Override
     public Publisher<Void> release(Connection connection) {
-        return ConnectionFactoryUtils.releaseConnection(connection, factory);
+        return TransactionSynchronizationManager.forCurrentTransaction()
+                .map(synchronization -> holds(synchronization.getResource(factory), connection))
+                .onErrorResume(NoTransactionException.class, e -> Mono.just(false))
+                .flatMap(held -> held ? Mono.<Void>empty() : Mono.from(connection.close()));
+    }
+
+    private static boolean holds(@Nullable Object resource, Connection connection) {
+        if (!(resource instanceof ConnectionHolder holder)) {
+            return false;
+        }
+        try {
+            return holder.getConnection() == connection;
+        } catch (IllegalStateException noConnectionHeld) {
+            return false;
+        }
     }
 
     /**
