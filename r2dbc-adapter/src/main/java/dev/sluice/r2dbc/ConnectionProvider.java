@@ -17,7 +17,7 @@ import reactor.core.publisher.Mono;
  * cancelled, {@link #release}: so keyset pages borrow a connection per page and hold none in between. Sluice's own
  * transactions ({@link dev.sluice.Repo#inTransaction}, and the read-only transaction a cursor-mode query runs in)
  * first ask {@link #inExternalTransaction()}: when it says {@code true}, they run on one acquired connection without
- * {@code BEGIN}, {@code COMMIT} or {@code ROLLBACK}, joining the transaction its owner begun and will end; otherwise
+ * {@code BEGIN}, {@code COMMIT} or {@code ROLLBACK}, joining the transaction its owner began and will end; otherwise
  * they begin and end their own.
  *
  * <p>All three methods are called inside the subscription of a Sluice publisher, so an implementation may read the
@@ -28,7 +28,11 @@ public interface ConnectionProvider {
     /** A connection for one statement or one transaction. */
     Mono<Connection> acquire();
 
-    /** Gives back a connection from {@link #acquire()}; called exactly once per acquired connection. */
+    /**
+     * Gives back a connection from {@link #acquire()}. For each acquired connection Sluice subscribes to one
+     * returned publisher, when the statement or transaction that used it has ended (completed, failed or
+     * cancelled).
+     */
     Publisher<Void> release(Connection connection);
 
     /**

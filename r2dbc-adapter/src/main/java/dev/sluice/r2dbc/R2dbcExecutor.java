@@ -81,7 +81,7 @@ final class R2dbcExecutor implements Executor {
             listener.onStatement(what);
             return Mono.from(end);
         }).onErrorResume(e -> Mono.from(connections.release(connection)).then(Mono.error(e)))
-                .then(Mono.from(connections.release(connection)));
+                .then(Mono.defer(() -> Mono.from(connections.release(connection))));
     }
 
     /** R2DBC's way of saying {@code BEGIN READ ONLY ISOLATION LEVEL ...}. */
