@@ -9,7 +9,6 @@ import dev.sluice.spi.RowMapper;
 import dev.sluice.spi.Session;
 import dev.sluice.spi.TransactionOptions;
 import io.r2dbc.spi.Connection;
-import io.r2dbc.spi.ConnectionFactory;
 import io.r2dbc.spi.IsolationLevel;
 import io.r2dbc.spi.Option;
 import io.r2dbc.spi.TransactionDefinition;
@@ -19,41 +18,49 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * The executor over a {@link ConnectionFactory}: every statement borrows a connection for its own duration, and a
+ * The executor over a {@link ConnectionProvider}: every statement borrows a connection for its own duration, and a
  * transaction pins one connection until it ends.
  */
 final class R2dbcExecutor implements Executor {
 
-    private final ConnectionFactory factory;
+    private final ConnectionProvider connections;
     private final StatementListener listener;
 
-    R2dbcExecutor(ConnectionFactory factory, StatementListener listener) {
-        this.factory = factory;
+    R2dbcExecutor(ConnectionProvider connections, StatementListener listener) {
+        this.connections = connections;
         this.listener = listener;
     }
 
     @Override
     public <T> Flux<T> query(RenderedSql sql, RowMapper<T> mapper) {
-        return Flux.usingWhen(factory.create(), c -> session(c).query(sql, mapper), Connection::close);
+        return Flux.usingWhen(connections.acquire(), c -> session(c).query(sql, mapper), connections::release);
     }
 
     @Override
     public Mono<Long> update(RenderedSql sql) {
-        return Mono.usingWhen(factory.create(), c -> session(c).update(sql), Connection::close);
+        return Mono.usingWhen(connections.acquire(), c -> session(c).update(sql), connections::release);
     }
 
     @Override
     public Mono<Long> copyIn(String sql, Publisher<byte[]> chunks) {
-        return Mono.usingWhen(factory.create(), c -> session(c).copyIn(sql, chunks), Connection::close);
+        return Mono.usingWhen(connections.acquire(), c -> session(c).copyIn(sql, chunks), connections::release);
     }
 
+    /**
+     * Begins and ends a transaction of its own, unless the {@link ConnectionProvider} says one managed elsewhere is
+     * open: then {@code work} runs on one acquired connection of that transaction, which its owner commits or rolls
+     * back.
+     */
     @Override
     public <T> Flux<T> inTransaction(TransactionOptions options, Function<Session, ? extends Publisher<T>> work) {
-        return Flux.usingWhen(factory.create(),
-                c -> begin(c, options).thenMany(Flux.defer(() -> work.apply(session(c)))),
-                c -> end(c, "COMMIT", c.commitTransaction()),
-                (c, error) -> end(c, "ROLLBACK", c.rollbackTransaction()),
-                c -> end(c, "ROLLBACK", c.rollbackTransaction()));
+        return connections.inExternalTransaction().flatMapMany(external -> external
+                ? Flux.usingWhen(connections.acquire(), c -> Flux.defer(() -> work.apply(session(c))),
+                        connections::release)
+                : Flux.usingWhen(connections.acquire(),
+                        c -> begin(c, options).thenMany(Flux.defer(() -> work.apply(session(c)))),
+                        c -> end(c, "COMMIT", c.commitTransaction()),
+                        (c, error) -> end(c, "ROLLBACK", c.rollbackTransaction()),
+                        c -> end(c, "ROLLBACK", c.rollbackTransaction())));
     }
 
     private ConnectionSession session(Connection connection) {
@@ -73,8 +80,8 @@ final class R2dbcExecutor implements Executor {
         return Mono.defer(() -> {
             listener.onStatement(what);
             return Mono.from(end);
-        }).onErrorResume(e -> Mono.from(connection.close()).then(Mono.error(e)))
-                .then(Mono.from(connection.close()));
+        }).onErrorResume(e -> Mono.from(connections.release(connection)).then(Mono.error(e)))
+                .then(Mono.defer(() -> Mono.from(connections.release(connection))));
     }
 
     /** R2DBC's way of saying {@code BEGIN READ ONLY ISOLATION LEVEL ...}. */

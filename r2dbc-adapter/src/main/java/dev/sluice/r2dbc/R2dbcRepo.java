@@ -38,10 +38,11 @@ public final class R2dbcRepo implements Repo, AutoCloseable {
     private final ConnectionFactory factory;
     private final @Nullable ConnectionPool ownedPool;
 
-    private R2dbcRepo(ConnectionFactory factory, @Nullable ConnectionPool ownedPool, RepoSettings settings) {
+    private R2dbcRepo(ConnectionFactory factory, @Nullable ConnectionPool ownedPool, ConnectionProvider connections,
+            RepoSettings settings) {
         this.factory = factory;
         this.ownedPool = ownedPool;
-        this.delegate = CoreRepo.create(new R2dbcExecutor(factory, settings.listener()), settings);
+        this.delegate = CoreRepo.create(new R2dbcExecutor(connections, settings.listener()), settings);
     }
 
     /**
@@ -168,6 +169,7 @@ public final class R2dbcRepo implements Repo, AutoCloseable {
         private StatementListener listener = StatementListener.NONE;
         private int writeBatchSize = RepoSettings.DEFAULT_WRITE_BATCH_SIZE;
         private int relationBatchSize = RepoSettings.DEFAULT_RELATION_BATCH_SIZE;
+        private @Nullable ConnectionProvider connections;
 
         private Builder(@Nullable ConnectionFactory factory, @Nullable String url) {
             this.factory = factory;
@@ -239,7 +241,19 @@ public final class R2dbcRepo implements Repo, AutoCloseable {
         }
 
         /**
+         * Where connections come from and go back to, for transactions managed outside Sluice (see
+         * {@link ConnectionProvider}); it should hand out connections of the factory given to
+         * {@link R2dbcRepo#builder(ConnectionFactory)}. Defaults to {@link ConnectionProvider#of(ConnectionFactory)}
+         * on that factory. Only for a builder on a factory: a repository on a URL owns its pool.
+         */
+        public Builder connectionProvider(ConnectionProvider provider) {
+            this.connections = Objects.requireNonNull(provider, "provider");
+            return this;
+        }
+
+        /**
          * @throws IllegalArgumentException if maxPageSize is less than minPageSize
+         * @throws IllegalStateException    if a connection provider was set on a builder for a URL
          */
         public R2dbcRepo build() {
             if (maxPageSize < minPageSize) {
@@ -250,10 +264,15 @@ public final class R2dbcRepo implements Repo, AutoCloseable {
                     .withWriteBatchSize(writeBatchSize).withRelationBatchSize(relationBatchSize);
             if (factory != null) {
                 Factories.warnIfSlow(factory);
-                return new R2dbcRepo(factory, null, settings);
+                return new R2dbcRepo(factory, null,
+                        connections != null ? connections : ConnectionProvider.of(factory), settings);
+            }
+            if (connections != null) {
+                throw new IllegalStateException("connectionProvider needs R2dbcRepo.builder(ConnectionFactory): a "
+                        + "repository built on a URL creates its own pool, which no provider can know of");
             }
             ConnectionPool pool = Factories.pooled(Objects.requireNonNull(url));
-            return new R2dbcRepo(pool, pool, settings);
+            return new R2dbcRepo(pool, pool, ConnectionProvider.of(pool), settings);
         }
     }
 }

@@ -1,0 +1,110 @@
+package dev.sluice.examples.spring;
+
+import java.time.Duration;
+
+import dev.sluice.testkit.PgWireRelay;
+import dev.sluice.testkit.TestDatabase;
+import io.netty.channel.ChannelOption;
+import io.r2dbc.pool.ConnectionPool;
+import io.r2dbc.spi.ConnectionFactory;
+import io.r2dbc.spi.Wrapped;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.reactor.netty.NettyServerCustomizer;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * The example service on a random loopback port, on the test kit's database (its own schema per run) through a
+ * {@link PgWireRelay} that counts the rows PostgreSQL sends. One Spring context for every test class that extends
+ * this: same configuration, so Spring's test context cache shares it.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@Import(ServiceTestBase.SmallSocketBuffers.class)
+abstract class ServiceTestBase {
+
+    /** Rows in {@code picture}: about 1.4 KiB of JSON each. */
+    static final int PICTURES = 100_000;
+    static final int POOL_SIZE = 10;
+    static final int MIN_PAGE = 100;
+    static final int MAX_PAGE = 500;
+
+    /**
+     * The server's socket send buffer, as asked for; Linux doubles it for bookkeeping, and it is then fixed (no
+     * autotuning up to megabytes), so what the server can have in flight on one connection is known.
+     */
+    static final int SERVER_SEND_BUFFER = 64 * 1024;
+
+    static final PgWireRelay RELAY;
+
+    static {
+        TestDatabase db = TestDatabase.get();
+        db.execute(
+                "CREATE TABLE picture (id bigint PRIMARY KEY, sha1 bytea NOT NULL UNIQUE, name text NOT NULL, "
+                        + "taken_at timestamptz NOT NULL, size_bytes int NOT NULL, data bytea)",
+                "INSERT INTO picture SELECT i, decode(md5(i::text), 'hex'), 'IMG_' || lpad(i::text, 6, '0'), "
+                        + "timestamptz '2026-01-01 00:00:00+00' - (i % 997) * interval '1 minute', 1024, "
+                        + "decode(repeat(md5(i::text), 64), 'hex') FROM generate_series(1, " + PICTURES + ") i",
+                "ANALYZE picture");
+        RELAY = PgWireRelay.start(db.host(), db.port());
+        Runtime.getRuntime().addShutdownHook(new Thread(RELAY::close, "relay-close"));
+    }
+
+    @DynamicPropertySource
+    static void database(DynamicPropertyRegistry registry) {
+        registry.add("spring.r2dbc.url", () -> TestDatabase.get().r2dbcUrl("127.0.0.1", RELAY.port())
+                + "&applicationName=sluice-example-spring");
+        registry.add("spring.r2dbc.pool.initial-size", () -> 1);
+        registry.add("spring.r2dbc.pool.max-size", () -> POOL_SIZE);
+        registry.add("sluice.min-page-size", () -> MIN_PAGE);
+        registry.add("sluice.max-page-size", () -> MAX_PAGE);
+    }
+
+    @TestConfiguration(proxyBeanMethods = false)
+    static class SmallSocketBuffers {
+        @Bean
+        NettyServerCustomizer smallSendBuffer() {
+            return server -> server.childOption(ChannelOption.SO_SNDBUF, SERVER_SEND_BUFFER);
+        }
+    }
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    ConnectionFactory connectionFactory;
+
+    ConnectionPool pool() {
+        Object factory = connectionFactory;
+        while (!(factory instanceof ConnectionPool) && factory instanceof Wrapped<?> wrapped) {
+            factory = wrapped.unwrap();
+        }
+        return (ConnectionPool) factory;
+    }
+
+    /** Connections of the pool lent out right now. */
+    int acquired() {
+        return pool().getMetrics().orElseThrow().acquiredSize();
+    }
+
+    /** Sessions of the service inside a transaction, open or idle. */
+    static long sessionsInTransaction() {
+        return TestDatabase.get().queryLong("SELECT count(*) FROM pg_stat_activity WHERE application_name = "
+                + "'sluice-example-spring' AND xact_start IS NOT NULL");
+    }
+
+    static void await(String what, java.util.function.BooleanSupplier condition, Duration timeout)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("Timed out after " + timeout + " waiting for: " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+}

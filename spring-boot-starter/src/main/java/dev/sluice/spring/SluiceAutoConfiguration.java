@@ -1,0 +1,42 @@
+package dev.sluice.spring;
+
+import dev.sluice.Repo;
+import dev.sluice.StatementListener;
+import dev.sluice.r2dbc.R2dbcRepo;
+import io.r2dbc.spi.ConnectionFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.r2dbc.autoconfigure.R2dbcAutoConfiguration;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * A Sluice {@link Repo} on the application's R2DBC {@link ConnectionFactory} (the one Spring Boot's R2DBC
+ * auto-configuration makes from {@code spring.r2dbc.*}, or the application's own), joining Spring-managed
+ * transactions through {@link SpringConnectionProvider}. Settings come from {@link SluiceProperties}
+ * ({@code sluice.*}); a {@link StatementListener} bean, if there is exactly one, is told of every statement.
+ * Backs off when the application defines a {@link Repo} bean of its own.
+ */
+@AutoConfiguration(after = R2dbcAutoConfiguration.class)
+@ConditionalOnClass({Repo.class, R2dbcRepo.class, ConnectionFactory.class})
+@ConditionalOnSingleCandidate(ConnectionFactory.class)
+@EnableConfigurationProperties(SluiceProperties.class)
+public class SluiceAutoConfiguration {
+
+    /** The repository; its connection pool is Spring's, so closing it (on shutdown) closes nothing. */
+    @Bean
+    @ConditionalOnMissingBean(Repo.class)
+    public R2dbcRepo sluiceRepo(ConnectionFactory connectionFactory, SluiceProperties properties,
+            ObjectProvider<StatementListener> statementListener) {
+        R2dbcRepo.Builder builder = R2dbcRepo.builder(connectionFactory)
+                .connectionProvider(SpringConnectionProvider.create(connectionFactory))
+                .minPageSize(properties.getMinPageSize())
+                .maxPageSize(properties.getMaxPageSize())
+                .writeBatchSize(properties.getWriteBatchSize());
+        statementListener.ifUnique(builder::statementListener);
+        return builder.build();
+    }
+}

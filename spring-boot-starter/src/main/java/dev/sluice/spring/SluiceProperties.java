@@ -1,0 +1,51 @@
+package dev.sluice.spring;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Sluice's settings under {@code sluice.*}, applied to the auto-configured {@link dev.sluice.r2dbc.R2dbcRepo}.
+ * Values are checked when the repository is built; a bad one fails the application's start with a message naming it.
+ */
+@ConfigurationProperties(prefix = "sluice")
+public class SluiceProperties {
+
+    /**
+     * The smallest page a scan fetches, even when the subscriber asks for fewer rows.
+     */
+    private int minPageSize = 100;
+
+    /**
+     * The largest page a scan fetches; also the most rows fetched ahead of the subscriber's demand.
+     */
+    private int maxPageSize = 2000;
+
+    /**
+     * The most rows insertAll and upserts write in one multi-row INSERT (fewer when PostgreSQL's 65535
+     * bind-parameter limit needs it).
+     */
+    private int writeBatchSize = 500;
+
+    public int getMinPageSize() {
+        return minPageSize;
+    }
+
+    public void setMinPageSize(int minPageSize) {
+        this.minPageSize = minPageSize;
+    }
+
+    public int getMaxPageSize() {
+        return maxPageSize;
+    }
+
+    public void setMaxPageSize(int maxPageSize) {
+        this.maxPageSize = maxPageSize;
+    }
+
+    public int getWriteBatchSize() {
+        return writeBatchSize;
+    }
+
+    public void setWriteBatchSize(int writeBatchSize) {
+        this.writeBatchSize = writeBatchSize;
+    }
+}

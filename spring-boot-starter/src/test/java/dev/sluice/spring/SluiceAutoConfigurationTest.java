@@ -1,0 +1,83 @@
+package dev.sluice.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.Repo;
+import dev.sluice.r2dbc.R2dbcRepo;
+import io.r2dbc.spi.ConnectionFactory;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.r2dbc.autoconfigure.R2dbcAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** The auto-configuration without a database: beans only, no connection is opened. */
+class SluiceAutoConfigurationTest {
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(R2dbcAutoConfiguration.class, SluiceAutoConfiguration.class))
+            .withPropertyValues("spring.r2dbc.url=r2dbc:postgresql://postgres@127.0.0.1:5432/test");
+
+    @Test
+    void aRepoOnBootsConnectionFactory() {
+        runner.run(context -> {
+            assertThat(context).hasSingleBean(Repo.class).hasSingleBean(SluiceProperties.class);
+            R2dbcRepo repo = context.getBean(R2dbcRepo.class);
+            assertThat(repo.connectionFactory()).isSameAs(context.getBean(ConnectionFactory.class));
+        });
+    }
+
+    @Test
+    void propertiesBindUnderSluice() {
+        runner.withPropertyValues("sluice.min-page-size=10", "sluice.max-page-size=50", "sluice.write-batch-size=7")
+                .run(context -> {
+                    SluiceProperties properties = context.getBean(SluiceProperties.class);
+                    assertThat(properties.getMinPageSize()).isEqualTo(10);
+                    assertThat(properties.getMaxPageSize()).isEqualTo(50);
+                    assertThat(properties.getWriteBatchSize()).isEqualTo(7);
+                    assertThat(context).hasSingleBean(Repo.class);
+                });
+    }
+
+    @Test
+    void aBadValueFailsTheStartWithAMessageThatNamesIt() {
+        runner.withPropertyValues("sluice.min-page-size=500", "sluice.max-page-size=50")
+                .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
+                        .hasMessage("maxPageSize (50) must be at least minPageSize (500)"));
+    }
+
+    @Test
+    void backsOffWhenTheApplicationHasItsOwnRepo() {
+        runner.withUserConfiguration(OwnRepo.class).run(context -> {
+            assertThat(context).hasSingleBean(Repo.class);
+            assertThat(context.getBean(Repo.class)).isSameAs(context.getBean(OwnRepo.class).repo);
+        });
+    }
+
+    @Test
+    void backsOffWithoutAConnectionFactory() {
+        new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(SluiceAutoConfiguration.class))
+                .run(context -> assertThat(context).doesNotHaveBean(Repo.class));
+    }
+
+    @Test
+    void theConfigurationMetadataIsGeneratedForIdeCompletion() throws Exception {
+        try (var in = getClass().getResourceAsStream("/META-INF/spring-configuration-metadata.json")) {
+            assertThat(in).isNotNull();
+            String json = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(json).contains("\"sluice.min-page-size\"", "\"sluice.max-page-size\"",
+                    "\"sluice.write-batch-size\"", "\"defaultValue\": 2000");
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class OwnRepo {
+        final R2dbcRepo repo = R2dbcRepo.builder("r2dbc:postgresql://postgres@127.0.0.1:5432/test").build();
+
+        @Bean
+        Repo myRepo() {
+            return repo;
+        }
+    }
+}
