@@ -35,7 +35,8 @@ public class SluiceAutoConfiguration {
                 .connectionProvider(SpringConnectionProvider.create(connectionFactory))
                 .minPageSize(properties.getMinPageSize())
                 .maxPageSize(properties.getMaxPageSize())
-                .writeBatchSize(properties.getWriteBatchSize());
+                .writeBatchSize(properties.getWriteBatchSize())
+                .relationBatchSize(properties.getRelationBatchSize());
         statementListener.ifUnique(builder::statementListener);
         return builder.build();
     }

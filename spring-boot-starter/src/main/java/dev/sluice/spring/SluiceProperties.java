@@ -25,6 +25,12 @@ public class SluiceProperties {
      */
     private int writeBatchSize = 500;
 
+    /**
+     * The most parents whose relations load together: queries with with(...) fetch parents in windows of at most
+     * this many, one query per relation per window.
+     */
+    private int relationBatchSize = 500;
+
     public int getMinPageSize() {
         return minPageSize;
     }
@@ -47,5 +53,13 @@ public class SluiceProperties {
 
     public void setWriteBatchSize(int writeBatchSize) {
         this.writeBatchSize = writeBatchSize;
+    }
+
+    public int getRelationBatchSize() {
+        return relationBatchSize;
+    }
+
+    public void setRelationBatchSize(int relationBatchSize) {
+        this.relationBatchSize = relationBatchSize;
     }
 }

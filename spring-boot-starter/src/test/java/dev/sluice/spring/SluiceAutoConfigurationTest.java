@@ -30,12 +30,14 @@ class SluiceAutoConfigurationTest {
 
     @Test
     void propertiesBindUnderSluice() {
-        runner.withPropertyValues("sluice.min-page-size=10", "sluice.max-page-size=50", "sluice.write-batch-size=7")
+        runner.withPropertyValues("sluice.min-page-size=10", "sluice.max-page-size=50", "sluice.write-batch-size=7",
+                        "sluice.relation-batch-size=30")
                 .run(context -> {
                     SluiceProperties properties = context.getBean(SluiceProperties.class);
                     assertThat(properties.getMinPageSize()).isEqualTo(10);
                     assertThat(properties.getMaxPageSize()).isEqualTo(50);
                     assertThat(properties.getWriteBatchSize()).isEqualTo(7);
+                    assertThat(properties.getRelationBatchSize()).isEqualTo(30);
                     assertThat(context).hasSingleBean(Repo.class);
                 });
     }
@@ -67,7 +69,7 @@ class SluiceAutoConfigurationTest {
             assertThat(in).isNotNull();
             String json = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
             assertThat(json).contains("\"sluice.min-page-size\"", "\"sluice.max-page-size\"",
-                    "\"sluice.write-batch-size\"", "\"defaultValue\": 2000");
+                    "\"sluice.write-batch-size\"", "\"sluice.relation-batch-size\"", "\"defaultValue\": 2000");
         }
     }
 
