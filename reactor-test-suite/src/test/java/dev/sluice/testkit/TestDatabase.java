@@ -27,7 +27,7 @@ import reactor.core.publisher.Mono;
  *
  * <p>The server is, in this order: the one named by the environment variable {@value #URL_VARIABLE} (an R2DBC URL
  * such as {@code r2dbc:postgresql://user:pw@host:5432/db}); a local server on {@code 127.0.0.1:5432} (user
- * {@code postgres}, database {@code test}, no password) if it accepts an R2DBC connection within 3 seconds; a
+ * {@code postgres}, database {@code test}, no password) if it accepts an R2DBC connection within 15 seconds; a
  * Testcontainers {@code postgres:15-alpine} container if Docker is available. If none is, {@link #get()} throws.
  *
  * <p>Each JVM works in a fresh schema {@code sluice_test_<yyyyMMddHHmmss>_<6 random [a-z0-9]>} (UTC time), created
@@ -43,7 +43,11 @@ public final class TestDatabase {
     public static final String URL_VARIABLE = "SLUICE_TEST_R2DBC_URL";
 
     private static final String LOCAL_URL = "r2dbc:postgresql://postgres@127.0.0.1:5432/test";
-    private static final Duration LOCAL_PROBE_TIMEOUT = Duration.ofSeconds(3);
+    /**
+     * Long enough for a cold JVM on a busy machine (class loading, event loops); a machine with no server answers
+     * "connection refused" at once, so this costs nothing there.
+     */
+    private static final Duration LOCAL_PROBE_TIMEOUT = Duration.ofSeconds(15);
     private static final String CONTAINER_IMAGE = "postgres:15-alpine";
     private static final Duration FIXTURE_TIMEOUT = Duration.ofMinutes(2);
     private static final Duration DROP_TIMEOUT = Duration.ofSeconds(10);
