@@ -33,7 +33,8 @@ import reactor.core.publisher.Mono;
  *
  * Options: {@code --quick} (100k pictures, 2,000 albums, fewer rounds), {@code --url r2dbc:postgresql://u@h:p/db},
  * {@code --rounds N}, {@code --warmup N}, {@code --scenarios 1,2,3,4,5,6}, {@code --no-xmx} / {@code --xmx} (skip or force the
- * forked heap probes; skipped by default with --quick), {@code --out DIR}.
+ * forked heap probes; skipped by default with --quick), {@code --variants "sluice scan,raw r2dbc binary"} (only
+ * the scenario 1 variants whose names contain one of these), {@code --out DIR}.
  */
 public final class Bench {
 
@@ -44,7 +45,8 @@ public final class Bench {
     /** The run's settings, from the command line. */
     record Options(boolean quick, String url, int rounds, int warmupRounds, long pictures, long albums,
                    int photosPerAlbum, int writeRows, int springWriteRows, int concurrentSeconds,
-                   Set<String> scenarios, boolean xmx, @Nullable String probe, @Nullable Path out) {
+                   Set<String> scenarios, boolean xmx, @Nullable String probe, @Nullable Path out,
+                   List<String> variants) {
 
         static Options parse(String... args) {
             boolean quick = false;
@@ -55,6 +57,7 @@ public final class Bench {
             Boolean xmx = null;
             String probe = null;
             Path out = null;
+            List<String> variants = List.of();
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
                 switch (a) {
@@ -78,14 +81,15 @@ public final class Bench {
                         }
                     }
                     case "--out" -> out = Path.of(value(args, ++i, a));
+                    case "--variants" -> variants = List.of(value(args, ++i, a).split(","));
                     default -> throw new IllegalArgumentException("Unknown option " + a + "; known: --quick, --url "
-                            + "URL, --rounds N, --warmup N, --scenarios 1,2,3,4,5,6, --xmx, --no-xmx, --out DIR");
+                            + "URL, --rounds N, --warmup N, --scenarios 1,2,3,4,5,6, --variants A,B, --xmx, --no-xmx, --out DIR");
                 }
             }
             return new Options(quick, url, rounds != null ? rounds : quick ? 1 : 3,
                     warmup != null ? warmup : quick ? 0 : 1, quick ? 100_000 : 1_000_000, quick ? 2_000 : 20_000, 50,
                     quick ? 10_000 : 100_000, quick ? 1_000 : 2_000, quick ? 3 : 5, scenarios,
-                    xmx != null ? xmx : !quick, probe, out);
+                    xmx != null ? xmx : !quick, probe, out, variants);
         }
 
         private static String value(String[] args, int i, String option) {

@@ -209,7 +209,8 @@ final class Scans {
         results.scenario("1", "Full scan of bench_picture into records (" + String.format(Locale.ROOT, "%,d",
                 o.pictures()) + " rows x 1 KiB)");
         try (Resources r = new Resources(db)) {
-            List<Variant> variants = variants(r);
+            List<Variant> variants = variants(r).stream().filter(v -> o.variants().isEmpty()
+                    || o.variants().stream().anyMatch(v.name()::contains)).toList();
             Map<String, List<Tally.Sample>> samples = new LinkedHashMap<>();
             variants.forEach(v -> samples.put(v.name(), new ArrayList<>()));
             int total = o.warmupRounds() + o.rounds();
