@@ -83,9 +83,14 @@ final class Scans {
 
     /** Raw r2dbc-postgresql on one connection; a bind parameter makes it use the extended protocol. */
     static Tally.Sample raw(io.r2dbc.spi.Connection c, boolean bindParameter, int fetchSize) {
+        return raw(c, bindParameter, fetchSize, "");
+    }
+
+    /** As {@link #raw(io.r2dbc.spi.Connection, boolean, int)}, with an order such as {@code " ORDER BY id"}. */
+    static Tally.Sample raw(io.r2dbc.spi.Connection c, boolean bindParameter, int fetchSize, String orderBy) {
         Tally t = new Tally();
         io.r2dbc.spi.Statement st = bindParameter
-                ? c.createStatement("SELECT " + COLUMNS + " FROM bench_picture WHERE id > $1").bind(0, 0L)
+                ? c.createStatement("SELECT " + COLUMNS + " FROM bench_picture WHERE id > $1" + orderBy).bind(0, 0L)
                 : c.createStatement("SELECT " + COLUMNS + " FROM bench_picture");
         if (fetchSize > 0) {
             st.fetchSize(fetchSize);
@@ -197,6 +202,7 @@ final class Scans {
         v.add(of("sluice scan maxPageSize=5000", () -> sluice(r.repo5000.scan(Picture.class))));
         v.add(of("sluice scan maxPageSize=10000", () -> sluice(r.repo10000.scan(Picture.class))));
         v.add(of(BASELINE, () -> raw(r.rawBinary, true, 0)));
+        v.add(of("raw r2dbc binary ORDER BY id", () -> raw(r.rawBinary, true, 0, " ORDER BY id")));
         v.add(of(TEXT, () -> raw(r.rawText, false, 0)));
         v.add(of(SPRING, () -> spring(r.springDefault, false)));
         v.add(of("spring data r2dbc, binary + criteria", () -> spring(r.springBinary, true)));
