@@ -1,0 +1,138 @@
+package dev.sluice.bench;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+import dev.sluice.bench.Entities.Album;
+import dev.sluice.bench.Entities.Photo;
+import io.r2dbc.pool.ConnectionPool;
+import io.r2dbc.spi.Connection;
+import io.r2dbc.spi.ConnectionFactories;
+import io.r2dbc.spi.Statement;
+import reactor.core.publisher.Flux;
+
+/**
+ * Scenario 4, baselines only: albums with their photos, loaded three hand-written ways with raw r2dbc-postgresql
+ * over a pool of 8 binary connections. Sluice's relationship loading is to be added here once it exists.
+ */
+final class Relations {
+
+    private record Head(long id, String title) {
+    }
+
+    private record JoinRow(long albumId, String title, Photo photo) {
+    }
+
+    private Relations() {
+    }
+
+    static void run(Db db, Bench.Options o, Results results) throws Exception {
+        results.scenario("4", "Relationship loading baselines: " + String.format(Locale.ROOT, "%,d", o.albums())
+                + " albums x " + o.photosPerAlbum() + " photos (Sluice variant to come with relationship loading)");
+        ConnectionPool pool = (ConnectionPool) ConnectionFactories.get(db.r2dbcUrl("maxSize=8&initialSize=8"
+                + "&forceBinary=true").replace("r2dbc:postgresql:", "r2dbc:pool:postgresql:"));
+        AtomicLong statements = new AtomicLong();
+        Map<String, Function<ConnectionPool, Flux<Album>>> variants = new LinkedHashMap<>();
+        variants.put("N+1 over a pool of 8", p -> nPlusOne(p, statements));
+        variants.put("one LEFT JOIN, grouped client-side", p -> join(p, statements));
+        variants.put("= ANY($1) batches of 500 ids", p -> any(p, statements));
+        Map<String, List<Double>> seconds = new LinkedHashMap<>();
+        Map<String, Long> counts = new LinkedHashMap<>();
+        List<String> names = new ArrayList<>(variants.keySet());
+        try {
+            for (int round = 0; round < o.warmupRounds() + o.rounds(); round++) {
+                for (int k = 0; k < names.size(); k++) {
+                    String name = names.get((k + round) % names.size());
+                    statements.set(0);
+                    long t0 = System.nanoTime();
+                    long[] albumsAndPhotos = variants.get(name).apply(pool)
+                            .reduce(new long[2], (acc, a) -> {
+                                acc[0]++;
+                                acc[1] += a.photos().size();
+                                return acc;
+                            }).block();
+                    double s = (System.nanoTime() - t0) / 1e9;
+                    if (albumsAndPhotos[0] != o.albums() || albumsAndPhotos[1] != o.albums() * o.photosPerAlbum()) {
+                        throw new IllegalStateException(name + " loaded " + albumsAndPhotos[0] + " albums, "
+                                + albumsAndPhotos[1] + " photos");
+                    }
+                    boolean warmup = round < o.warmupRounds();
+                    System.out.printf(Locale.ROOT, "relations %s round %d %-38s %7.3f s, %,d statements%n",
+                            warmup ? "warmup" : "      ", round, name, s, statements.get());
+                    if (!warmup) {
+                        seconds.computeIfAbsent(name, n -> new ArrayList<>()).add(s);
+                        counts.put(name, statements.get());
+                    }
+                }
+            }
+        } finally {
+            pool.dispose();
+        }
+        for (String name : names) {
+            results.add("4", name, "wall time", "s", seconds.get(name), "= ANY($1) batches of 500 ids",
+                    String.format(Locale.ROOT, "%,d statements", counts.get(name)));
+        }
+    }
+
+    private static Flux<Head> albums(ConnectionPool pool, AtomicLong statements) {
+        return Flux.usingWhen(pool.create(), c -> {
+            statements.incrementAndGet();
+            return Flux.from(c.createStatement("SELECT id, title FROM bench_album WHERE id > $1 ORDER BY id")
+                            .bind(0, 0L).execute())
+                    .concatMap(r -> r.map((row, md) -> new Head(row.get(0, Long.class), row.get(1, String.class))));
+        }, Connection::close);
+    }
+
+    private static Flux<Photo> photos(ConnectionPool pool, String where, Object value, AtomicLong statements) {
+        return Flux.usingWhen(pool.create(), c -> {
+            statements.incrementAndGet();
+            Statement st = c.createStatement("SELECT id, album_id, name, width, height FROM bench_photo WHERE "
+                    + where + " ORDER BY album_id, id").bind(0, value);
+            return Flux.from(st.execute()).concatMap(r -> r.map((row, md) -> new Photo(row.get(0, Long.class),
+                    row.get(1, Long.class), row.get(2, String.class), row.get(3, Integer.class),
+                    row.get(4, Integer.class))));
+        }, Connection::close);
+    }
+
+    static Flux<Album> nPlusOne(ConnectionPool pool, AtomicLong statements) {
+        return albums(pool, statements).collectList().flatMapMany(heads -> Flux.fromIterable(heads)
+                .flatMapSequential(h -> photos(pool, "album_id = $1", h.id(), statements).collectList()
+                        .map(ps -> new Album(h.id(), h.title(), ps)), 8));
+    }
+
+    static Flux<Album> join(ConnectionPool pool, AtomicLong statements) {
+        return Flux.usingWhen(pool.create(), c -> {
+            statements.incrementAndGet();
+            return Flux.from(c.createStatement("SELECT a.id, a.title, p.id, p.name, p.width, p.height "
+                            + "FROM bench_album a LEFT JOIN bench_photo p ON p.album_id = a.id WHERE a.id > $1 "
+                            + "ORDER BY a.id, p.id").bind(0, 0L).execute())
+                    .concatMap(r -> r.map((row, md) -> {
+                        long album = row.get(0, Long.class);
+                        Long photo = row.get(2, Long.class);
+                        return new JoinRow(album, row.get(1, String.class), photo == null ? null
+                                : new Photo(photo, album, row.get(3, String.class), row.get(4, Integer.class),
+                                row.get(5, Integer.class)));
+                    }));
+        }, Connection::close)
+                .bufferUntilChanged(JoinRow::albumId)
+                .map(rows -> new Album(rows.get(0).albumId(), rows.get(0).title(),
+                        rows.stream().map(JoinRow::photo).filter(p -> p != null).toList()));
+    }
+
+    static Flux<Album> any(ConnectionPool pool, AtomicLong statements) {
+        return albums(pool, statements).buffer(500).concatMap(batch -> {
+            Long[] ids = batch.stream().map(Head::id).toArray(Long[]::new);
+            return photos(pool, "album_id = ANY($1)", ids, statements).collectMultimap(Photo::albumId)
+                    .flatMapMany(byAlbum -> Flux.fromIterable(batch).map(h -> {
+                        Collection<Photo> ps = byAlbum.get(h.id());
+                        return new Album(h.id(), h.title(), ps == null ? List.of() : List.copyOf(ps));
+                    }));
+        });
+    }
+}

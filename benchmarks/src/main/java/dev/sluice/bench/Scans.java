@@ -1,0 +1,255 @@
+package dev.sluice.bench;
+
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+import dev.sluice.Repo;
+import dev.sluice.bench.Entities.Picture;
+import dev.sluice.bench.Entities.SpringPicture;
+import dev.sluice.r2dbc.R2dbcRepo;
+import io.r2dbc.pool.ConnectionPool;
+import io.r2dbc.spi.ConnectionFactories;
+import io.r2dbc.spi.Row;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyOut;
+import org.springframework.data.r2dbc.core.R2dbcEntityTemplate;
+import org.springframework.data.relational.core.query.Criteria;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/** Scenario 1: a full scan of bench_picture into records, every library side by side. */
+final class Scans {
+
+    static final String COLUMNS = "id, sha1, name, taken_at, size_bytes, data";
+    static final String BASELINE = "raw r2dbc binary";
+    static final String TEXT = "raw r2dbc text";
+    static final String SPRING = "spring data r2dbc select().all()";
+    /**
+     * Variants the warm-up round leaves out: they take 25-30 s per million rows, so their own JIT warm-up is a small
+     * part of a measured run, and warming them would double the length of a full run.
+     */
+    static final Set<String> SLOW = Set.of(TEXT, SPRING);
+
+    /** One way to scan the table. */
+    interface Variant {
+        String name();
+
+        Tally.Sample run() throws Exception;
+    }
+
+    private Scans() {
+    }
+
+    static Variant of(String name, ThrowingSupplier body) {
+        return new Variant() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public Tally.Sample run() throws Exception {
+                return body.get();
+            }
+        };
+    }
+
+    interface ThrowingSupplier {
+        Tally.Sample get() throws Exception;
+    }
+
+    /** Sluice: {@code flux} decides the mode (keyset or cursor) and the subscriber's demand. */
+    static Tally.Sample sluice(Flux<Picture> flux) {
+        Tally t = new Tally();
+        flux.doOnNext(p -> t.row(p.data().length)).blockLast();
+        return t.done();
+    }
+
+    static Picture picture(Row row) {
+        return new Picture(row.get(0, Long.class), row.get(1, byte[].class), row.get(2, String.class),
+                row.get(3, Instant.class), row.get(4, Integer.class), row.get(5, byte[].class));
+    }
+
+    /** Raw r2dbc-postgresql on one connection; a bind parameter makes it use the extended protocol. */
+    static Tally.Sample raw(io.r2dbc.spi.Connection c, boolean bindParameter, int fetchSize) {
+        return raw(c, bindParameter, fetchSize, "");
+    }
+
+    /** As {@link #raw(io.r2dbc.spi.Connection, boolean, int)}, with an order such as {@code " ORDER BY id"}. */
+    static Tally.Sample raw(io.r2dbc.spi.Connection c, boolean bindParameter, int fetchSize, String orderBy) {
+        Tally t = new Tally();
+        io.r2dbc.spi.Statement st = bindParameter
+                ? c.createStatement("SELECT " + COLUMNS + " FROM bench_picture WHERE id > $1" + orderBy).bind(0, 0L)
+                : c.createStatement("SELECT " + COLUMNS + " FROM bench_picture");
+        if (fetchSize > 0) {
+            st.fetchSize(fetchSize);
+        }
+        Flux.from(st.execute()).concatMap(r -> r.map((row, md) -> picture(row)))
+                .doOnNext(p -> t.row(p.data().length)).blockLast();
+        return t.done();
+    }
+
+    static Tally.Sample spring(R2dbcEntityTemplate template, boolean criteria) {
+        Tally t = new Tally();
+        Flux<SpringPicture> all = criteria
+                ? template.select(SpringPicture.class).matching(
+                        org.springframework.data.relational.core.query.Query.query(Criteria.where("id")
+                                .greaterThan(0L))).all()
+                : template.select(SpringPicture.class).all();
+        all.doOnNext(p -> t.row(p.data().length)).blockLast();
+        return t.done();
+    }
+
+    /** pgjdbc, autocommit off (else fetchSize is ignored), fetchSize 500, binary from the first execution. */
+    static Tally.Sample jdbc(Connection c) throws SQLException {
+        Tally t = new Tally();
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM bench_picture")) {
+            ps.setFetchSize(500);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Picture p = new Picture(rs.getLong(1), rs.getBytes(2), rs.getString(3),
+                            rs.getObject(4, OffsetDateTime.class).toInstant(), rs.getInt(5), rs.getBytes(6));
+                    t.row(p.data().length);
+                }
+            }
+        }
+        c.commit();
+        return t.done();
+    }
+
+    /** COPY ... TO STDOUT (FORMAT binary) through pgjdbc's CopyManager, parsed just enough to count. */
+    static Tally.Sample copy(Connection c) throws SQLException {
+        Tally t = new Tally();
+        CopyOut out = c.unwrap(PGConnection.class).getCopyAPI()
+                .copyOut("COPY (SELECT " + COLUMNS + " FROM bench_picture) TO STDOUT (FORMAT binary)");
+        BinaryCopyReader reader = new BinaryCopyReader(out::readFromCopy);
+        try {
+            reader.readHeader();
+            for (long dataBytes = reader.nextTuple(5); dataBytes >= 0; dataBytes = reader.nextTuple(5)) {
+                t.row(dataBytes);
+            }
+            while (out.readFromCopy() != null) {
+                // past the trailer: read to the end so the connection leaves COPY mode
+            }
+        } catch (IOException e) {
+            throw new SQLException(e);
+        }
+        return t.done();
+    }
+
+    /** Everything scenario 1 needs, opened once for all rounds. */
+    static final class Resources implements AutoCloseable {
+        final R2dbcRepo repo;
+        final R2dbcRepo repo5000;
+        final R2dbcRepo repo10000;
+        final io.r2dbc.spi.Connection rawBinary;
+        final io.r2dbc.spi.Connection rawText;
+        final ConnectionPool springDefaultPool;
+        final ConnectionPool springBinaryPool;
+        final R2dbcEntityTemplate springDefault;
+        final R2dbcEntityTemplate springBinary;
+        final Connection jdbc;
+        final Connection jdbcCopy;
+
+        Resources(Db db) throws SQLException {
+            repo = R2dbcRepo.create(db.r2dbcUrl(""));
+            repo5000 = R2dbcRepo.builder(db.r2dbcUrl("")).maxPageSize(5000).build();
+            repo10000 = R2dbcRepo.builder(db.r2dbcUrl("")).maxPageSize(10000).build();
+            rawBinary = Mono.from(db.rawFactory(db.port(), true, "bench-raw-binary").create()).block();
+            rawText = Mono.from(db.rawFactory(db.port(), false, "bench-raw-text").create()).block();
+            springDefaultPool = (ConnectionPool) ConnectionFactories.get(
+                    db.r2dbcUrl("").replace("r2dbc:postgresql:", "r2dbc:pool:postgresql:"));
+            springBinaryPool = (ConnectionPool) ConnectionFactories.get(
+                    db.r2dbcUrl("forceBinary=true").replace("r2dbc:postgresql:", "r2dbc:pool:postgresql:"));
+            springDefault = new R2dbcEntityTemplate(springDefaultPool);
+            springBinary = new R2dbcEntityTemplate(springBinaryPool);
+            jdbc = db.jdbc("prepareThreshold=-1&binaryTransfer=true");
+            jdbc.setAutoCommit(false);
+            jdbcCopy = db.jdbc("");
+        }
+
+        @Override
+        public void close() throws SQLException {
+            repo.close();
+            repo5000.close();
+            repo10000.close();
+            Mono.from(rawBinary.close()).block();
+            Mono.from(rawText.close()).block();
+            springDefaultPool.dispose();
+            springBinaryPool.dispose();
+            jdbc.close();
+            jdbcCopy.close();
+        }
+    }
+
+    static List<Variant> variants(Resources r) {
+        List<Variant> v = new ArrayList<>();
+        v.add(of("sluice scan", () -> sluice(r.repo.scan(Picture.class))));
+        v.add(of("sluice scan limitRate(500)", () -> sluice(r.repo.scan(Picture.class).limitRate(500))));
+        v.add(of("sluice cursor orderBy(taken_at)",
+                () -> sluice(r.repo.select(Picture.class).orderBy("taken_at").flux())));
+        v.add(of("sluice scan maxPageSize=5000", () -> sluice(r.repo5000.scan(Picture.class))));
+        v.add(of("sluice scan maxPageSize=10000", () -> sluice(r.repo10000.scan(Picture.class))));
+        v.add(of(BASELINE, () -> raw(r.rawBinary, true, 0)));
+        v.add(of("raw r2dbc binary ORDER BY id", () -> raw(r.rawBinary, true, 0, " ORDER BY id")));
+        v.add(of(TEXT, () -> raw(r.rawText, false, 0)));
+        v.add(of(SPRING, () -> spring(r.springDefault, false)));
+        v.add(of("spring data r2dbc, binary + criteria", () -> spring(r.springBinary, true)));
+        v.add(of("jdbc fetchSize 500 binary", () -> jdbc(r.jdbc)));
+        v.add(of("COPY binary via pgjdbc", () -> copy(r.jdbcCopy)));
+        return v;
+    }
+
+    static void run(Db db, Bench.Options o, Results results) throws Exception {
+        results.scenario("1", "Full scan of bench_picture into records (" + String.format(Locale.ROOT, "%,d",
+                o.pictures()) + " rows x 1 KiB)");
+        try (Resources r = new Resources(db)) {
+            List<Variant> variants = variants(r).stream().filter(v -> o.variants().isEmpty()
+                    || o.variants().stream().anyMatch(v.name()::contains)).toList();
+            Map<String, List<Tally.Sample>> samples = new LinkedHashMap<>();
+            variants.forEach(v -> samples.put(v.name(), new ArrayList<>()));
+            int total = o.warmupRounds() + o.rounds();
+            for (int round = 0; round < total; round++) {
+                boolean warmup = round < o.warmupRounds();
+                for (int k = 0; k < variants.size(); k++) {
+                    Variant v = variants.get((k + round) % variants.size());
+                    if (warmup && SLOW.contains(v.name())) {
+                        continue;
+                    }
+                    Tally.Sample s = v.run();
+                    System.out.printf(Locale.ROOT, "scan %s round %d %-40s %,9d rows %8.3f s %,10.0f rows/s "
+                                    + "%7.1f MiB/s first row %7.1f ms%n", warmup ? "warmup" : "      ", round,
+                            v.name(), s.rows(), s.seconds(), s.rowsPerSecond(), s.mibPerSecond(),
+                            s.firstRowMillis());
+                    if (s.rows() != o.pictures()) {
+                        throw new IllegalStateException(v.name() + " read " + s.rows() + " rows, expected "
+                                + o.pictures());
+                    }
+                    if (!warmup) {
+                        samples.get(v.name()).add(s);
+                    }
+                }
+            }
+            for (Map.Entry<String, List<Tally.Sample>> e : samples.entrySet()) {
+                List<Tally.Sample> list = e.getValue();
+                results.add("1", e.getKey(), "throughput", "rows/s",
+                        list.stream().map(Tally.Sample::rowsPerSecond).toList(), BASELINE, "");
+                results.add("1", e.getKey(), "payload", "MiB/s of bytea data",
+                        list.stream().map(Tally.Sample::mibPerSecond).toList(), BASELINE, "");
+                results.add("1", e.getKey(), "time to first row", "ms",
+                        list.stream().map(Tally.Sample::firstRowMillis).toList(), BASELINE, "");
+            }
+        }
+    }
+}

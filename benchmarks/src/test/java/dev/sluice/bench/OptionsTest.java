@@ -1,0 +1,57 @@
+package dev.sluice.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+
+/** A smoke test of the benchmark's argument parsing; the benchmarks themselves never run under mvn verify. */
+class OptionsTest {
+
+    @Test
+    void defaultsAreTheFullRun() {
+        Bench.Options o = Bench.Options.parse();
+        assertThat(o.quick()).isFalse();
+        assertThat(o.pictures()).isEqualTo(1_000_000);
+        assertThat(o.albums()).isEqualTo(20_000);
+        assertThat(o.rounds()).isEqualTo(3);
+        assertThat(o.warmupRounds()).isEqualTo(1);
+        assertThat(o.xmx()).isTrue();
+        assertThat(o.scenarios()).containsExactly("1", "2", "3", "4", "5", "6");
+        assertThat(o.url()).isEqualTo(Bench.DEFAULT_URL);
+    }
+
+    @Test
+    void quickIsSmallerAndSkipsHeapProbes() {
+        Bench.Options o = Bench.Options.parse("--quick");
+        assertThat(o.pictures()).isEqualTo(100_000);
+        assertThat(o.albums()).isEqualTo(2_000);
+        assertThat(o.rounds()).isEqualTo(1);
+        assertThat(o.xmx()).isFalse();
+        assertThat(Bench.Options.parse("--quick", "--xmx").xmx()).isTrue();
+    }
+
+    @Test
+    void parsesEveryOption() {
+        Bench.Options o = Bench.Options.parse("--url", "r2dbc:postgresql://u@h:5433/db", "--rounds", "5",
+                "--warmup", "0", "--scenarios", "1,3", "--no-xmx", "--variants", "sluice scan,raw");
+        assertThat(o.url()).isEqualTo("r2dbc:postgresql://u@h:5433/db");
+        assertThat(o.rounds()).isEqualTo(5);
+        assertThat(o.warmupRounds()).isZero();
+        assertThat(o.scenarios()).isEqualTo(Set.of("1", "3"));
+        assertThat(o.xmx()).isFalse();
+        assertThat(o.variants()).isEqualTo(List.of("sluice scan", "raw"));
+        assertThat(Db.parse(o.url())).isEqualTo(new Db("h", 5433, "db", "u", null));
+    }
+
+    @Test
+    void rejectsWhatItDoesNotKnow() {
+        assertThatThrownBy(() -> Bench.Options.parse("--fast")).hasMessageContaining("Unknown option --fast");
+        assertThatThrownBy(() -> Bench.Options.parse("--rounds", "0")).hasMessageContaining("--rounds");
+        assertThatThrownBy(() -> Bench.Options.parse("--scenarios", "7")).hasMessageContaining("--scenarios");
+        assertThatThrownBy(() -> Bench.Options.parse("--url")).hasMessageContaining("needs a value");
+    }
+}
