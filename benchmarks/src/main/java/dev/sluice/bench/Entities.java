@@ -41,4 +41,16 @@ final class Entities {
     /** An album with its photos, as the relationship-loading baselines assemble it. */
     record Album(long id, String title, List<Photo> photos) {
     }
+
+    /** Sluice's mapping of {@code bench_album}, with its photos as a relation. */
+    @Table("bench_album")
+    record SluiceAlbum(@Id Long id, String title,
+                       @dev.sluice.annotation.HasMany(foreignKey = "album_id", orderBy = "id")
+                       List<SluicePhoto> photos) {
+    }
+
+    /** Sluice's mapping of {@code bench_photo}. */
+    @Table("bench_photo")
+    record SluicePhoto(@Id Long id, long albumId, String name, int width, int height) {
+    }
 }

@@ -37,6 +37,15 @@ final class DemandPager<T> extends Flux<T> {
     /** A source of consecutive pages. Called serially: the next call comes only after the last page completed. */
     interface Pages<T> {
         Publisher<T> next(int size);
+
+        /**
+         * The next page, knowing that after it the subscriber has already asked for {@code wantedAfter} more rows
+         * ({@code Long.MAX_VALUE}: unbounded). A source may use that to prepare the next page early; the default
+         * ignores it.
+         */
+        default Publisher<T> next(int size, long wantedAfter) {
+            return next(size);
+        }
     }
 
     private final Supplier<? extends Pages<T>> pages;
@@ -204,7 +213,8 @@ final class DemandPager<T> extends Flux<T> {
             inFlight = true;
             Publisher<T> page;
             try {
-                page = Objects.requireNonNull(pages.next(pageSize), "page");
+                long wantedAfter = r == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(0, r - issued);
+            page = Objects.requireNonNull(pages.next(pageSize, Math.min(wantedAfter, remaining)), "page");
             } catch (Throwable t) {
                 error = Operators.onOperatorError(t, actual.currentContext());
                 inFlight = false;
