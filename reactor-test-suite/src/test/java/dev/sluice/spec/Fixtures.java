@@ -15,7 +15,6 @@ import dev.sluice.testkit.PgWireRelay;
 import dev.sluice.testkit.TestDatabase;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionFactories;
-import reactor.core.publisher.Mono;
 
 /**
  * Tables shared by the specs, created once per run in the run's own schema, and repositories on them.
@@ -91,10 +90,7 @@ final class Fixtures {
 
     /** The first column of the first row, as text: the ground truth for a result. */
     static String queryString(String sql) {
-        return Mono.usingWhen(ConnectionFactories.get(db().r2dbcUrl()).create(),
-                c -> Mono.from(c.createStatement(sql).execute())
-                        .flatMap(r -> Mono.from(r.map((row, meta) -> String.valueOf(row.get(0, String.class))))),
-                Connection::close).block(Duration.ofSeconds(60));
+        return db().queryString(sql);
     }
 
     /** What a forked JVM printed (stdout and stderr) and its exit code. */

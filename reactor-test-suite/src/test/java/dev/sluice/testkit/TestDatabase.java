@@ -176,6 +176,19 @@ public final class TestDatabase {
      * @throws IllegalStateException if the query returns no row, or null, or a value that is no integer
      */
     public long queryLong(String sql) {
+        String value = queryString(sql);
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalStateException("Not a long (" + value + ") returned by: " + sql, e);
+        }
+    }
+
+    /**
+     * The first column of the first row as text ({@code "null"} for SQL NULL): the ground truth a test compares
+     * results with. For test setup and checks only.
+     */
+    public String queryString(String sql) {
         List<String> values = withConnection(options(), connection ->
                 Flux.from(connection.createStatement(sql).fetchSize(0).execute())
                         .concatMap(result -> result.map((row, metadata) -> String.valueOf(row.get(0))))
@@ -184,11 +197,7 @@ public final class TestDatabase {
         if (values == null || values.isEmpty()) {
             throw new IllegalStateException("No row returned by: " + sql);
         }
-        try {
-            return Long.parseLong(values.get(0));
-        } catch (NumberFormatException e) {
-            throw new IllegalStateException("Not a long (" + values.get(0) + ") returned by: " + sql, e);
-        }
+        return values.get(0);
     }
 
     @Override
