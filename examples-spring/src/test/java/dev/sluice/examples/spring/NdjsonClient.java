@@ -38,7 +38,7 @@ final class NdjsonClient implements AutoCloseable {
         Socket socket = new Socket();
         socket.setReceiveBufferSize(RECEIVE_BUFFER); // before connect, so the TCP window is negotiated with it
         socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-        socket.setSoTimeout(30_000);
+        socket.setSoTimeout(90_000); // a liveness bound only: generous, for busy machines
         socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port
                 + "\r\nAccept: application/x-ndjson\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
         socket.getOutputStream().flush();
@@ -57,7 +57,7 @@ final class NdjsonClient implements AutoCloseable {
         if (!chunked) {
             throw new IOException("expected a chunked response, got status " + statusLine);
         }
-        socket.setSoTimeout(30_000);
+        socket.setSoTimeout(90_000); // a liveness bound only: generous, for busy machines
         return status;
     }
 

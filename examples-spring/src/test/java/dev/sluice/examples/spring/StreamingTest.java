@@ -92,14 +92,14 @@ class StreamingTest extends ServiceTestBase {
                     }
                 }));
             }
-            assertThat(paused.await(60, TimeUnit.SECONDS)).as("every client got its first 100 rows").isTrue();
+            assertThat(paused.await(120, TimeUnit.SECONDS)).as("every client got its first 100 rows").isTrue();
             // a hundred open streams, all paused: between pages none of them holds a connection
             await("no connection lent out while 100 streams pause", () -> acquired() == 0, Duration.ofSeconds(10));
             assertThat(pool().getMetrics().orElseThrow().getMaxAllocatedSize()).isEqualTo(POOL_SIZE);
             assertThat(sessionsInTransaction()).isZero();
             resume.countDown();
             for (Future<Integer> result : results) {
-                assertThat(result.get(60, TimeUnit.SECONDS)).isEqualTo(300);
+                assertThat(result.get(120, TimeUnit.SECONDS)).isEqualTo(300);
             }
         } finally {
             resume.countDown();
