@@ -167,7 +167,7 @@ public final class CoreRepo implements Repo {
 
     private <R> Flux<R> transaction(TransactionOptions options, Function<Repo, ? extends Publisher<R>> work) {
         return executor.inTransaction(options,
-                session -> work.apply(new CoreRepo(new JoinedExecutor(session), this)));
+                session -> work.apply(new CoreRepo(new JoinedExecutor(session, executor), this)));
     }
 
     PostgresDialect dialect() {

@@ -2,11 +2,13 @@ package dev.sluice.internal;
 
 import java.util.function.Function;
 
+import dev.sluice.spi.DatabaseError;
 import dev.sluice.spi.Executor;
 import dev.sluice.spi.RenderedSql;
 import dev.sluice.spi.RowMapper;
 import dev.sluice.spi.Session;
 import dev.sluice.spi.TransactionOptions;
+import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -18,9 +20,16 @@ import reactor.core.publisher.Mono;
 final class JoinedExecutor implements Executor {
 
     private final Session session;
+    private final Executor outer;
 
-    JoinedExecutor(Session session) {
+    JoinedExecutor(Session session, Executor outer) {
         this.session = session;
+        this.outer = outer;
+    }
+
+    @Override
+    public @Nullable DatabaseError databaseError(Throwable error) {
+        return outer.databaseError(error);
     }
 
     @Override

@@ -6,6 +6,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import dev.sluice.QueryException;
 import dev.sluice.RowCountException;
+import dev.sluice.WriteException;
+import dev.sluice.spi.DatabaseError;
 import dev.sluice.spi.RenderedSql;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
@@ -42,7 +44,8 @@ final class Writes {
     <T> Mono<T> insert(T entity) {
         EntityModel<T> model = modelOf(entity);
         return repo.checked(model).then(Mono.defer(() -> repo.executor()
-                .query(sql(model).insert(List.of(entity), null), repo.mapper(model)).single()));
+                .query(sql(model).insert(List.of(entity), null), repo.mapper(model)).single()))
+                .onErrorMap(e -> refused(e, "insert", model, 1, List.of(entity)));
     }
 
     <T> Flux<T> insertAll(Publisher<T> entities) {
@@ -57,19 +60,57 @@ final class Writes {
         WriteSql<T> sql = sql(model);
         int rows = sql.rowsPerStatement(repo.settings().writeBatchSize());
         EntityMapper<T> mapper = repo.mapper(model);
+        String operation = conflict == null ? "insertAll" : "upsert";
         return Flux.from(entities)
                 .buffer(rows)
-                .concatMap(batch -> repo.checked(model).thenMany(Flux.defer(() -> {
-                    checkTypes(model, batch);
-                    return repo.executor().query(sql.insert(batch, conflict), mapper);
-                })), BATCHES_AHEAD);
+                .index()
+                .concatMap(numbered -> {
+                    List<T> batch = numbered.getT2();
+                    long firstRow = numbered.getT1() * rows + 1;
+                    return repo.checked(model).thenMany(Flux.defer(() -> {
+                        checkTypes(model, batch);
+                        return repo.executor().query(sql.insert(batch, conflict), mapper);
+                    })).onErrorMap(e -> refused(e, operation, model, firstRow, batch));
+                }, BATCHES_AHEAD);
     }
 
     <T> Mono<T> upsertOne(EntityModel<T> model, T entity, WriteSql.Conflict conflict) {
         return repo.checked(model).then(Mono.defer(() -> {
             checkTypes(model, List.of(entity));
             return repo.executor().query(sql(model).insert(List.of(entity), conflict), repo.mapper(model)).next();
-        }));
+        })).onErrorMap(e -> refused(e, "upsert", model, 1, List.of(entity)));
+    }
+
+    /**
+     * A database error refusing a statement that held {@code batch}, the input rows from {@code firstRow} on, as a
+     * {@link WriteException} that says where in the input it happened; any other error as it is.
+     */
+    private <T> Throwable refused(Throwable error, String operation, EntityModel<T> model, long firstRow,
+                                  List<T> batch) {
+        DatabaseError database = repo.executor().databaseError(error);
+        if (database == null) {
+            return error;
+        }
+        String rows = batch.size() == 1
+                ? "input row " + firstRow + describeKey(model, batch.get(0))
+                : "the statement of input rows " + firstRow + " to " + (firstRow + batch.size() - 1);
+        return new WriteException(operation + " of " + model.name() + " into " + model.table() + " was refused in "
+                + rows + "; nothing of that statement was written: " + database.message(), error, firstRow,
+                batch.size(), database.sqlState());
+    }
+
+    private static <T> String describeKey(EntityModel<T> model, T entity) {
+        Object[] key = model.keyOf(entity);
+        for (Object k : key) {
+            if (k == null) {
+                return "";
+            }
+        }
+        StringBuilder s = new StringBuilder(" (");
+        for (int i = 0; i < key.length; i++) {
+            s.append(i == 0 ? "" : ", ").append(model.key().get(i).column()).append('=').append(key[i]);
+        }
+        return s.append(')').toString();
     }
 
     <T> Mono<T> update(T entity) {
@@ -121,13 +162,23 @@ final class Writes {
                             .onErrorMap(e -> {
                                 Throwable input = inputError.get();
                                 if (input == null || input == e) {
-                                    return e;
+                                    return copyRefused(e, model);
                                 }
                                 input.addSuppressed(e);
                                 return input;
                             });
                 })
                 .single());
+    }
+
+    /** A database error refusing a COPY, whose context names the input line, e.g. "COPY picture, line 5". */
+    private Throwable copyRefused(Throwable error, EntityModel<?> model) {
+        DatabaseError database = repo.executor().databaseError(error);
+        if (database == null) {
+            return error;
+        }
+        return new WriteException("copyIn of " + model.name() + " into " + model.table() + " was refused; nothing was "
+                + "written: " + database.message(), error, 0, 0, database.sqlState());
     }
 
     private Mono<Map<String, TableCheck.ColumnInfo>> describe(EntityModel<?> model) {

@@ -2,6 +2,7 @@ package dev.sluice.spi;
 
 import java.util.function.Function;
 
+import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 
@@ -19,4 +20,12 @@ public interface Executor extends Session {
      * in every case. An executor that is already inside a transaction joins it instead.
      */
     <T> Flux<T> inTransaction(TransactionOptions options, Function<Session, ? extends Publisher<T>> work);
+
+    /**
+     * Describes an error if the database raised it (a constraint violation, a bad value), or returns null for any
+     * other error. The default knows no database errors.
+     */
+    default @Nullable DatabaseError databaseError(Throwable error) {
+        return null;
+    }
 }

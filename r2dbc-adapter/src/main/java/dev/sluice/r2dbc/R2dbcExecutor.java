@@ -3,14 +3,18 @@ package dev.sluice.r2dbc;
 import java.util.function.Function;
 
 import dev.sluice.StatementListener;
+import dev.sluice.spi.DatabaseError;
 import dev.sluice.spi.Executor;
 import dev.sluice.spi.RenderedSql;
 import dev.sluice.spi.RowMapper;
 import dev.sluice.spi.Session;
 import dev.sluice.spi.TransactionOptions;
+import io.r2dbc.postgresql.api.ErrorDetails;
+import io.r2dbc.postgresql.api.PostgresqlException;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.IsolationLevel;
 import io.r2dbc.spi.Option;
+import io.r2dbc.spi.R2dbcException;
 import io.r2dbc.spi.TransactionDefinition;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
@@ -61,6 +65,26 @@ final class R2dbcExecutor implements Executor {
                         c -> end(c, "COMMIT", c.commitTransaction()),
                         (c, error) -> end(c, "ROLLBACK", c.rollbackTransaction()),
                         c -> end(c, "ROLLBACK", c.rollbackTransaction())));
+    }
+
+    /**
+     * Bad input (SQLSTATE classes 22, data exception, and 23, integrity constraint violation), with PostgreSQL's
+     * detail ({@code Key (sha1)=(...) already exists.}) and context ({@code COPY picture, line 5}) when it gave them.
+     */
+    @Override
+    public @Nullable DatabaseError databaseError(Throwable error) {
+        if (!(error instanceof R2dbcException r2dbc) || r2dbc.getSqlState() == null
+                || !(r2dbc.getSqlState().startsWith("22") || r2dbc.getSqlState().startsWith("23"))) {
+            return null;
+        }
+        StringBuilder message = new StringBuilder(String.valueOf(r2dbc.getMessage()));
+        if (error instanceof PostgresqlException postgres) {
+            ErrorDetails details = postgres.getErrorDetails();
+            details.getDetail().ifPresent(detail -> message.append(": ").append(detail));
+            details.getWhere().ifPresent(where -> message.append(" (").append(where).append(')'));
+        }
+        message.append(" [SQLSTATE ").append(r2dbc.getSqlState()).append(']');
+        return new DatabaseError(message.toString(), r2dbc.getSqlState());
     }
 
     private ConnectionSession session(Connection connection) {

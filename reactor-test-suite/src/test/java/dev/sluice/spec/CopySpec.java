@@ -10,6 +10,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 
 import dev.sluice.QueryException;
+import dev.sluice.WriteException;
 import dev.sluice.annotation.Id;
 import dev.sluice.annotation.Table;
 import dev.sluice.r2dbc.R2dbcRepo;
@@ -126,7 +127,11 @@ class CopySpec {
         repo.insert(picture("dup")).block(TIMEOUT);
         Flux<Picture> input = Flux.range(0, 2000).map(i -> picture(i == 1500 ? "dup" : "c" + i));
         StepVerifier.create(repo.copyIn(Picture.class, input))
-                .expectErrorSatisfies(e -> assertThat(e).hasMessageContaining(TABLE + "_sha1_key"))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(WriteException.class)
+                        .hasMessageContaining(TABLE + "_sha1_key")
+                        .hasMessageContaining("Key (sha1)=(dup) already exists.")
+                        .as("PostgreSQL's context names the input line: the header is not a line, row 1501 is line 1501")
+                        .hasMessageContaining("COPY " + TABLE + ", line 1501"))
                 .verify(TIMEOUT);
         assertThat(copies()).as("the server completed no COPY").isEmpty();
         assertThat(rows()).isEqualTo(1);

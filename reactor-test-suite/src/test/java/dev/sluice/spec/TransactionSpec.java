@@ -14,6 +14,7 @@ import dev.sluice.annotation.Table;
 import dev.sluice.r2dbc.R2dbcRepo;
 import dev.sluice.spec.WriteTables.Mood;
 import dev.sluice.testkit.PgWireRelay;
+import dev.sluice.WriteException;
 import io.r2dbc.spi.R2dbcDataIntegrityViolationException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -136,8 +137,8 @@ class TransactionSpec {
         StepVerifier.create(repo.inTransaction(tx -> tx.insertAll(input)))
                 .expectNextCount(500)
                 .expectErrorSatisfies(e -> assertThat(e)
-                        .isInstanceOf(R2dbcDataIntegrityViolationException.class)
-                        .hasMessageContaining(TABLE + "_sha1_key"))
+                        .isInstanceOf(WriteException.class).hasCauseInstanceOf(R2dbcDataIntegrityViolationException.class)
+                        .hasMessageContaining("input rows 501 to 1000").hasMessageContaining(TABLE + "_sha1_key"))
                 .verify(TIMEOUT);
         assertThat(relay.commandTags()).containsSubsequence("BEGIN", "INSERT 0 500", "ROLLBACK")
                 .doesNotContain("COMMIT");

@@ -17,6 +17,7 @@ import dev.sluice.annotation.Table;
 import dev.sluice.r2dbc.R2dbcRepo;
 import dev.sluice.spec.WriteTables.Mood;
 import dev.sluice.testkit.PgWireRelay;
+import dev.sluice.WriteException;
 import io.r2dbc.spi.R2dbcDataIntegrityViolationException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -129,20 +130,38 @@ class WritesSpec {
     }
 
     @Test
-    void aUniqueViolationLeavesNoneOfItsBatchAndNamesTheConstraint() {
+    void aUniqueViolationLeavesNoneOfItsBatchAndNamesTheConstraintTheKeyAndTheInputRows() {
         repo.insert(picture("dup")).block(TIMEOUT);
         relay.reset();
         Flux<Picture> input = Flux.range(0, 1234).map(i -> picture(i == 700 ? "dup" : "p" + i));
         StepVerifier.create(repo.insertAll(input))
                 .expectNextCount(500)
-                .expectErrorSatisfies(e -> assertThat(e)
-                        .isInstanceOf(R2dbcDataIntegrityViolationException.class)
-                        .hasMessageContaining(TABLE + "_sha1_key"))
+                .expectErrorSatisfies(e -> {
+                    assertThat(e).isInstanceOf(WriteException.class).hasMessage("insertAll of Picture into " + TABLE
+                            + " was refused in the statement of input rows 501 to 1000; nothing of that statement was "
+                            + "written: duplicate key value violates unique constraint \"" + TABLE + "_sha1_key\": "
+                            + "Key (sha1)=(dup) already exists. [SQLSTATE 23505]");
+                    assertThat(((WriteException) e).firstRow()).isEqualTo(501);
+                    assertThat(((WriteException) e).sqlState()).isEqualTo("23505");
+                    assertThat(e.getCause()).isInstanceOf(R2dbcDataIntegrityViolationException.class);
+                })
                 .verify(TIMEOUT);
         assertThat(inserts()).as("the batch before the failing one is written, nothing after it is sent")
                 .containsExactly("INSERT 0 500");
         assertThat(rows()).isEqualTo(1 + 500);
         // a failed insertAll inside a transaction leaves nothing: TransactionSpec
+    }
+
+    @Test
+    void aSingleInsertThatBreaksAConstraintNamesTheRowsKeyWhenItHasOne() {
+        repo.insert(picture("dup")).block(TIMEOUT);
+        Picture second = new Picture(99L, "dup", null, T0, 1, Mood.CALM);
+        StepVerifier.create(repo.insert(second))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(WriteException.class)
+                        .hasMessageStartingWith("insert of Picture into " + TABLE + " was refused in input row 1 (id=99)")
+                        .hasMessageContaining("Key (sha1)=(dup) already exists."))
+                .verify(TIMEOUT);
+        assertThat(rows()).isEqualTo(1);
     }
 
     @Test
