@@ -152,7 +152,7 @@ final class Scans {
     static final class Resources implements AutoCloseable {
         final R2dbcRepo repo;
         final R2dbcRepo repo5000;
-        final R2dbcRepo repo10000;
+        final R2dbcRepo repo2000;
         final io.r2dbc.spi.Connection rawBinary;
         final io.r2dbc.spi.Connection rawText;
         final ConnectionPool springDefaultPool;
@@ -165,7 +165,7 @@ final class Scans {
         Resources(Db db) throws SQLException {
             repo = R2dbcRepo.create(db.r2dbcUrl(""));
             repo5000 = R2dbcRepo.builder(db.r2dbcUrl("")).maxPageSize(5000).build();
-            repo10000 = R2dbcRepo.builder(db.r2dbcUrl("")).maxPageSize(10000).build();
+            repo2000 = R2dbcRepo.builder(db.r2dbcUrl("")).maxPageSize(2000).build();
             rawBinary = Mono.from(db.rawFactory(db.port(), true, "bench-raw-binary").create()).block();
             rawText = Mono.from(db.rawFactory(db.port(), false, "bench-raw-text").create()).block();
             springDefaultPool = (ConnectionPool) ConnectionFactories.get(
@@ -183,7 +183,7 @@ final class Scans {
         public void close() throws SQLException {
             repo.close();
             repo5000.close();
-            repo10000.close();
+            repo2000.close();
             Mono.from(rawBinary.close()).block();
             Mono.from(rawText.close()).block();
             springDefaultPool.dispose();
@@ -200,7 +200,7 @@ final class Scans {
         v.add(of("sluice cursor orderBy(taken_at)",
                 () -> sluice(r.repo.select(Picture.class).orderBy("taken_at").flux())));
         v.add(of("sluice scan maxPageSize=5000", () -> sluice(r.repo5000.scan(Picture.class))));
-        v.add(of("sluice scan maxPageSize=10000", () -> sluice(r.repo10000.scan(Picture.class))));
+        v.add(of("sluice scan maxPageSize=2000", () -> sluice(r.repo2000.scan(Picture.class))));
         v.add(of(BASELINE, () -> raw(r.rawBinary, true, 0)));
         v.add(of("raw r2dbc binary ORDER BY id", () -> raw(r.rawBinary, true, 0, " ORDER BY id")));
         v.add(of(TEXT, () -> raw(r.rawText, false, 0)));

@@ -18,7 +18,7 @@ public record RepoSettings(int minPageSize, int maxPageSize, StatementListener l
                            int relationBatchSize) {
 
     public static final int DEFAULT_MIN_PAGE_SIZE = 100;
-    public static final int DEFAULT_MAX_PAGE_SIZE = 2000;
+    public static final int DEFAULT_MAX_PAGE_SIZE = 10_000;
     public static final int DEFAULT_WRITE_BATCH_SIZE = 500;
     public static final int DEFAULT_RELATION_BATCH_SIZE = 500;
 

@@ -17,7 +17,7 @@ public class SluiceProperties {
     /**
      * The largest page a scan fetches; also the most rows fetched ahead of the subscriber's demand.
      */
-    private int maxPageSize = 2000;
+    private int maxPageSize = 10_000;
 
     /**
      * The most rows insertAll and upserts write in one multi-row INSERT (fewer when PostgreSQL's 65535

@@ -69,7 +69,7 @@ class SluiceAutoConfigurationTest {
             assertThat(in).isNotNull();
             String json = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
             assertThat(json).contains("\"sluice.min-page-size\"", "\"sluice.max-page-size\"",
-                    "\"sluice.write-batch-size\"", "\"sluice.relation-batch-size\"", "\"defaultValue\": 2000");
+                    "\"sluice.write-batch-size\"", "\"sluice.relation-batch-size\"", "\"defaultValue\": 10000");
         }
     }
 
