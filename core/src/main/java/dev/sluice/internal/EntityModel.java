@@ -21,6 +21,7 @@ import dev.sluice.annotation.HasMany;
 import dev.sluice.annotation.Id;
 import dev.sluice.annotation.ManyToMany;
 import dev.sluice.annotation.Table;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What Sluice knows about one entity: its table, its columns, its key and how to construct it. Built once per type
@@ -233,7 +234,8 @@ final class EntityModel<T> {
     }
 
     /** The relation a component declares, or null for a column component. */
-    private static Relation relation(RecordComponent component, int position, String where, MethodHandle accessor) {
+    private static @Nullable Relation relation(RecordComponent component, int position, String where,
+                                               MethodHandle accessor) {
         HasMany hasMany = component.getAnnotation(HasMany.class);
         BelongsTo belongsTo = component.getAnnotation(BelongsTo.class);
         ManyToMany manyToMany = component.getAnnotation(ManyToMany.class);
