@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 
 import dev.sluice.QueryException;
@@ -15,10 +14,7 @@ import dev.sluice.annotation.Id;
 import dev.sluice.annotation.Table;
 import dev.sluice.r2dbc.R2dbcRepo;
 import dev.sluice.spec.WriteTables.Mood;
-import dev.sluice.testkit.PgWireRelay;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
@@ -28,50 +24,29 @@ import reactor.test.StepVerifier;
  * through a relay), all or nothing, input requested in bounded amounts. On a pool of ONE connection, so the write
  * after a failure or cancel proves the repository still works.
  */
-class CopySpec {
+class CopySpec extends WriteSpecBase {
 
     private static final String TABLE = "copy_picture";
-    private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     @Table(TABLE)
     record Picture(@Id Long id, String sha1, String name, Instant takenAt, int sizeBytes, Mood mood) {
     }
-
-    private final List<String> statements = new CopyOnWriteArrayList<>();
-    private PgWireRelay relay;
-    private R2dbcRepo repo;
 
     @BeforeAll
     static void table() {
         WriteTables.create(TABLE);
     }
 
-    @BeforeEach
-    void open() {
-        WriteTables.empty(TABLE);
-        relay = Fixtures.relay();
-        repo = WriteTables.repo(relay, 1, 500, statements::add);
-        StepVerifier.create(repo.select(Picture.class).count()).expectNext(0L).verifyComplete();
-        relay.reset();
-        statements.clear();
-    }
-
-    @AfterEach
-    void close() {
-        repo.close();
-        relay.close();
+    CopySpec() {
+        super(TABLE, Picture.class, 1);
     }
 
     private static Picture picture(String sha1) {
         return new Picture(null, sha1, "name " + sha1, T0, sha1.length(), Mood.CALM);
     }
 
-    private static long rows() {
-        return WriteTables.rows(TABLE);
-    }
-
     private List<String> copies() {
-        return relay.commandTags().stream().filter(t -> t.startsWith("COPY")).toList();
+        return tags("COPY");
     }
 
     @Test

@@ -6,19 +6,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import dev.sluice.Isolation;
 import dev.sluice.annotation.Id;
 import dev.sluice.annotation.Table;
 import dev.sluice.r2dbc.R2dbcRepo;
 import dev.sluice.spec.WriteTables.Mood;
-import dev.sluice.testkit.PgWireRelay;
 import dev.sluice.WriteException;
 import io.r2dbc.spi.R2dbcDataIntegrityViolationException;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -29,10 +25,9 @@ import reactor.test.StepVerifier;
  * isolation levels. Each test runs on a pool of ONE connection, so the write after a rollback proves the connection
  * came back healthy.
  */
-class TransactionSpec {
+class TransactionSpec extends WriteSpecBase {
 
     private static final String TABLE = "tx_picture";
-    private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     @Table(TABLE)
     record Picture(@Id Long id, String sha1, String name, Instant takenAt, int sizeBytes, Mood mood) {
@@ -43,10 +38,6 @@ class TransactionSpec {
     record CurrentIsolation(@Id Long id, String level) {
     }
 
-    private final List<String> statements = new CopyOnWriteArrayList<>();
-    private PgWireRelay relay;
-    private R2dbcRepo repo;
-
     @BeforeAll
     static void tables() {
         WriteTables.create(TABLE);
@@ -54,28 +45,12 @@ class TransactionSpec {
                 + "SELECT 1::bigint AS id, current_setting('transaction_isolation') AS level");
     }
 
-    @BeforeEach
-    void open() {
-        WriteTables.empty(TABLE);
-        relay = Fixtures.relay();
-        repo = WriteTables.repo(relay, 1, 500, statements::add);
-        StepVerifier.create(repo.select(Picture.class).count()).expectNext(0L).verifyComplete();
-        relay.reset();
-        statements.clear();
-    }
-
-    @AfterEach
-    void close() {
-        repo.close();
-        relay.close();
+    TransactionSpec() {
+        super(TABLE, Picture.class, 1);
     }
 
     private static Picture picture(String sha1) {
         return new Picture(null, sha1, "name " + sha1, T0, sha1.length(), Mood.CALM);
-    }
-
-    private static long rows() {
-        return WriteTables.rows(TABLE);
     }
 
     /** The rollback runs after a cancel: wait until the server has completed it. */

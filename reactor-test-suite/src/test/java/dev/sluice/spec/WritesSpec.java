@@ -4,10 +4,8 @@ import static dev.sluice.spec.WriteTables.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 
 import dev.sluice.QueryException;
@@ -16,12 +14,9 @@ import dev.sluice.annotation.Id;
 import dev.sluice.annotation.Table;
 import dev.sluice.r2dbc.R2dbcRepo;
 import dev.sluice.spec.WriteTables.Mood;
-import dev.sluice.testkit.PgWireRelay;
 import dev.sluice.WriteException;
 import io.r2dbc.spi.R2dbcDataIntegrityViolationException;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
@@ -30,51 +25,29 @@ import reactor.test.StepVerifier;
  * Insert, batched insertAll, upsert, update and delete by key and set-based. Statements are counted on the wire
  * (CommandComplete tags such as {@code INSERT 0 500} through a relay), rows in the table by the test kit.
  */
-class WritesSpec {
+class WritesSpec extends WriteSpecBase {
 
     private static final String TABLE = "w_picture";
-    private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     @Table(TABLE)
     record Picture(@Id Long id, String sha1, String name, Instant takenAt, int sizeBytes, Mood mood) {
     }
-
-    private final List<String> statements = new CopyOnWriteArrayList<>();
-    private PgWireRelay relay;
-    private R2dbcRepo repo;
 
     @BeforeAll
     static void table() {
         WriteTables.create(TABLE);
     }
 
-    @BeforeEach
-    void open() {
-        WriteTables.empty(TABLE);
-        relay = Fixtures.relay();
-        repo = WriteTables.repo(relay, 2, 500, statements::add);
-        // the entity is checked against its table once per repository: get that out of the counts
-        StepVerifier.create(repo.select(Picture.class).count()).expectNext(0L).verifyComplete();
-        relay.reset();
-        statements.clear();
-    }
-
-    @AfterEach
-    void close() {
-        repo.close();
-        relay.close();
+    WritesSpec() {
+        super(TABLE, Picture.class, 2);
     }
 
     private static Picture picture(String sha1) {
         return new Picture(null, sha1, "name " + sha1, T0, sha1.length(), Mood.CALM);
     }
 
-    private static long rows() {
-        return WriteTables.rows(TABLE);
-    }
-
     private List<String> inserts() {
-        return relay.commandTags().stream().filter(t -> t.startsWith("INSERT")).toList();
+        return tags("INSERT");
     }
 
     @Test
