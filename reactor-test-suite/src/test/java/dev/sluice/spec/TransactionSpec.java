@@ -3,7 +3,6 @@ package dev.sluice.spec;
 import static dev.sluice.spec.WriteTables.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
@@ -55,8 +54,7 @@ class TransactionSpec extends WriteSpecBase {
 
     /** The rollback runs after a cancel: wait until the server has completed it. */
     private void awaitRollback() {
-        Flux.interval(Duration.ofMillis(20)).takeUntil(i -> relay.commandTags().contains("ROLLBACK"))
-                .blockLast(TIMEOUT);
+        awaitTags(tags -> tags.contains("ROLLBACK"));
     }
 
     private void theConnectionWorks() {
@@ -131,6 +129,7 @@ class TransactionSpec extends WriteSpecBase {
         StepVerifier.create(repo.inTransaction(tx -> tx.insertAll(endless)), 0)
                 .thenRequest(1200)
                 .expectNextCount(1200)
+                .then(() -> awaitTags(tags -> tags.stream().filter("INSERT 0 500"::equals).count() >= 3))
                 .then(() -> assertThat(relay.commandTags()).as("batches committed to nothing yet")
                         .containsSubsequence("BEGIN", "INSERT 0 500", "INSERT 0 500", "INSERT 0 500"))
                 .thenCancel()

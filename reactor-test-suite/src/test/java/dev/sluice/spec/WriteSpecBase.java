@@ -3,11 +3,13 @@ package dev.sluice.spec;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
 
 import dev.sluice.r2dbc.R2dbcRepo;
 import dev.sluice.testkit.PgWireRelay;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
 
 /**
@@ -53,6 +55,14 @@ abstract class WriteSpecBase {
     /** Rows in the spec's table now. */
     long rows() {
         return WriteTables.rows(table);
+    }
+
+    /**
+     * Waits until the command tags the relay has seen satisfy {@code condition}. A statement's tag follows its rows,
+     * so a subscriber can hold rows whose tag is still on its way: check tags mid-stream only after this.
+     */
+    void awaitTags(Predicate<List<String>> condition) {
+        Flux.interval(Duration.ofMillis(20)).takeUntil(i -> condition.test(relay.commandTags())).blockLast(TIMEOUT);
     }
 
     /** The server's command tags that start with {@code command}, e.g. {@code INSERT 0 500} for "INSERT". */
