@@ -99,14 +99,10 @@ public final class CoreRepo implements Repo {
         ResultMapper<R> mapper = ResultMapper.of(type);
         RenderedSql statement = Condition.renderAlone(sql, args, "query(" + type.getSimpleName() + ".class, \""
                 + sql + "\")");
-        return executor.inTransaction(TransactionOptions.READ_ONLY, session -> {
-            String cursor = "sluice_cursor_" + cursors.incrementAndGet();
-            RowMapper<R> rows = mapper.newMapper();
-            return session.update(RenderedSql.of(dialect.declareCursor(cursor, statement.sql()), statement.bindings()))
-                    .thenMany(DemandPager.create(() -> size -> session.query(RenderedSql.of(dialect.fetch(cursor,
-                            size)), rows), settings.minPageSize(), settings.maxPageSize(), Long.MAX_VALUE))
-                    .concatWith(session.update(RenderedSql.of(dialect.closeCursor(cursor))).then(Mono.empty()));
-        });
+        return cursor(statement, session -> {
+            RowMapper<R> rows = mapper.newMapper(); // matches columns on its result's first row
+            return fetch -> session.query(fetch, rows);
+        }, settings.minPageSize(), settings.maxPageSize());
     }
 
     @SuppressWarnings("unchecked")
@@ -228,14 +224,23 @@ public final class CoreRepo implements Repo {
     }
 
     <T> Flux<T> cursor(LoadPlan<?> plan, SelectSql sql, Function<Object[], T> finish, long limit) {
+        return cursor(sql.ordered(limit), session -> fetch -> window(plan, session, fetch, finish, null),
+                minPage(plan), maxPage(plan));
+    }
+
+    /**
+     * Streams {@code query} through a server-side cursor in a read-only transaction: {@code DECLARE}, then one
+     * {@code FETCH} per page as demand asks (each run by the page function the session gives), then {@code CLOSE};
+     * error and cancel roll the transaction back, which closes the cursor too.
+     */
+    private <T> Flux<T> cursor(RenderedSql query, Function<Session, Function<RenderedSql, Publisher<T>>> pages,
+                               int minPage, int maxPage) {
         return executor.inTransaction(TransactionOptions.READ_ONLY, session -> {
             String cursor = "sluice_cursor_" + cursors.incrementAndGet();
-            RenderedSql query = sql.ordered(limit);
-            RenderedSql declare = RenderedSql.of(dialect.declareCursor(cursor, query.sql()), query.bindings());
-            Flux<T> rows = DemandPager.create(
-                    () -> size -> window(plan, session, RenderedSql.of(dialect.fetch(cursor, size)), finish, null),
-                    minPage(plan), maxPage(plan), Long.MAX_VALUE);
-            return session.update(declare)
+            Function<RenderedSql, Publisher<T>> page = pages.apply(session);
+            Flux<T> rows = DemandPager.create(() -> size -> page.apply(RenderedSql.of(dialect.fetch(cursor, size))),
+                    minPage, maxPage, Long.MAX_VALUE);
+            return session.update(RenderedSql.of(dialect.declareCursor(cursor, query.sql()), query.bindings()))
                     .thenMany(rows)
                     .concatWith(session.update(RenderedSql.of(dialect.closeCursor(cursor))).then(Mono.empty()));
         });

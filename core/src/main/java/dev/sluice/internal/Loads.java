@@ -1,9 +1,7 @@
 package dev.sluice.internal;
 
-import java.lang.reflect.Array;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -64,13 +62,7 @@ final class Loads<T> {
 
     private Flux<T> window(List<T> entities) {
         Property key = model.key().get(0);
-        Map<Object, Boolean> distinct = new LinkedHashMap<>();
-        entities.forEach(e -> distinct.put(key.read(e), Boolean.TRUE));
-        Object keys = Array.newInstance(key.boxedType(), distinct.size());
-        int i = 0;
-        for (Object k : distinct.keySet()) {
-            Array.set(keys, i++, k);
-        }
+        Object keys = RelationLoader.keyArray(entities.stream().map(key::read).toList(), key.boxedType());
         PostgresDialect dialect = repo.dialect();
         RenderedSql sql = RenderedSql.of("SELECT " + plan.selectList(dialect) + " FROM "
                 + dialect.identifier(model.table()) + " WHERE " + dialect.identifier(key.column()) + " = ANY($1)",

@@ -2,12 +2,13 @@ package dev.sluice.internal;
 
 import java.lang.reflect.Array;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import dev.sluice.spi.RenderedSql;
 import dev.sluice.spi.Session;
@@ -107,17 +108,20 @@ final class RelationLoader {
 
     /** The distinct non-null values at {@code slot}, in first-seen order, as a typed array for {@code = ANY($1)}. */
     private static Object distinctKeys(List<Object[]> rows, int slot, Class<?> type) {
-        Map<Object, Boolean> seen = new LinkedHashMap<>();
-        for (Object[] row : rows) {
-            if (row[slot] != null) {
-                seen.putIfAbsent(row[slot], Boolean.TRUE);
+        return keyArray(rows.stream().map(row -> row[slot]).toList(), type);
+    }
+
+    /**
+     * The distinct non-null {@code values}, in first-seen order, as an array of {@code type} (such as
+     * {@code Long[]}), which drivers bind for {@code = ANY($1)}.
+     */
+    static Object keyArray(Collection<?> values, Class<?> type) {
+        Set<Object> seen = new LinkedHashSet<>();
+        for (Object value : values) {
+            if (value != null) {
+                seen.add(value);
             }
         }
-        Object array = Array.newInstance(type, seen.size());
-        int i = 0;
-        for (Object key : seen.keySet()) {
-            Array.set(array, i++, key);
-        }
-        return array;
+        return seen.toArray((Object[]) Array.newInstance(type, seen.size()));
     }
 }

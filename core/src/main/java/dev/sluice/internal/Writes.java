@@ -99,18 +99,14 @@ final class Writes {
                 batch.size(), database.sqlState());
     }
 
-    private static <T> String describeKey(EntityModel<T> model, T entity) {
-        Object[] key = model.keyOf(entity);
-        for (Object k : key) {
+    /** The row's key for a message, e.g. {@code " (id=99)"}, or nothing when it has none yet (a generated key). */
+    private <T> String describeKey(EntityModel<T> model, T entity) {
+        for (Object k : model.keyOf(entity)) {
             if (k == null) {
                 return "";
             }
         }
-        StringBuilder s = new StringBuilder(" (");
-        for (int i = 0; i < key.length; i++) {
-            s.append(i == 0 ? "" : ", ").append(model.key().get(i).column()).append('=').append(key[i]);
-        }
-        return s.append(')').toString();
+        return " (" + sql(model).describeKey(entity) + ")";
     }
 
     <T> Mono<T> update(T entity) {
