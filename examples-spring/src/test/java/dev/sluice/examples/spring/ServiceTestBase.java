@@ -1,7 +1,11 @@
 package dev.sluice.examples.spring;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
 
+import dev.sluice.Repo;
 import dev.sluice.testkit.PgWireRelay;
 import dev.sluice.testkit.TestDatabase;
 import io.netty.channel.ChannelOption;
@@ -9,6 +13,7 @@ import io.r2dbc.pool.ConnectionPool;
 import io.r2dbc.spi.ConnectionFactory;
 import io.r2dbc.spi.Wrapped;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
@@ -17,6 +22,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import reactor.core.publisher.Flux;
 
 /**
  * The example service on a random loopback port, on the test kit's database (its own schema per run) through a
@@ -64,11 +70,43 @@ abstract class ServiceTestBase {
         registry.add("sluice.max-page-size", () -> MAX_PAGE);
     }
 
+    /** Rows the service has asked of {@code repo.scan(..)} streams, in all (a cumulative count). */
+    static final AtomicLong SCAN_DEMAND = new AtomicLong();
+
     @TestConfiguration(proxyBeanMethods = false)
     static class SmallSocketBuffers {
         @Bean
         NettyServerCustomizer smallSendBuffer() {
             return server -> server.childOption(ChannelOption.SO_SNDBUF, SERVER_SEND_BUFFER);
+        }
+
+        /**
+         * Wraps the service's {@link Repo} so that the demand WebFlux places on each {@code scan} is counted: what
+         * Sluice was asked for, measured rather than estimated from buffer sizes.
+         */
+        @Bean
+        static BeanPostProcessor countScanDemand() {
+            return new BeanPostProcessor() {
+                @Override
+                public Object postProcessAfterInitialization(Object bean, String name) {
+                    if (!(bean instanceof Repo repo)) {
+                        return bean;
+                    }
+                    return Proxy.newProxyInstance(Repo.class.getClassLoader(),
+                            new Class<?>[] {Repo.class, AutoCloseable.class}, (proxy, method, args) -> {
+                                Object result;
+                                try {
+                                    result = method.invoke(repo, args);
+                                } catch (InvocationTargetException e) {
+                                    throw e.getCause();
+                                }
+                                return method.getName().equals("scan") && result instanceof Flux<?> rows
+                                        ? rows.doOnRequest(n -> SCAN_DEMAND.accumulateAndGet(n,
+                                                (a, b) -> a + b < 0 ? Long.MAX_VALUE : a + b))
+                                        : result;
+                            });
+                }
+            };
         }
     }
 
