@@ -13,13 +13,15 @@ import reactor.core.publisher.Mono;
  * last row. Never OFFSET, which makes the server walk every skipped row again.
  *
  * <p>With relations to load, a page is a window: its rows, then one query per relation. When the subscriber has
- * already asked for the whole next window, that window's rows are fetched while this window's relations load (one
- * page ahead at most, and only what was asked for), so the parents' round trips leave the critical path.
+ * already asked for the whole next window, that window is loaded, its rows and then its relations, as soon as this
+ * window's rows are known: while this window's relations load and while its rows are delivered. So two windows are
+ * in flight at most, on their own connections, and only what was asked for; the server's work on one window (the
+ * child query's sort, say) overlaps the client's work on the other.
  */
 final class KeysetPages<T> implements DemandPager.Pages<T> {
 
-    /** The next window's rows, fetched early, for a page of {@code size}. */
-    private record Ahead(int size, Mono<List<Object[]>> rows) {
+    /** One window: its rows, and the same rows once their relations are loaded. */
+    private record Window(int size, Mono<List<Object[]>> rows, Mono<List<Object[]>> loaded) {
     }
 
     private final CoreRepo repo;
@@ -28,7 +30,7 @@ final class KeysetPages<T> implements DemandPager.Pages<T> {
     private final Function<Object[], T> finish;
     private final int[] keySlots;
     private Object @Nullable [] last;
-    private @Nullable Ahead ahead;
+    private @Nullable Window ahead;
 
     KeysetPages(CoreRepo repo, LoadPlan<?> plan, SelectSql sql, Function<Object[], T> finish) {
         this.repo = repo;
@@ -51,26 +53,29 @@ final class KeysetPages<T> implements DemandPager.Pages<T> {
         if (plan.branches().isEmpty()) {
             return repo.window(plan, repo.executor(), sql.keysetPage(after(last), size), finish, row -> last = row);
         }
-        Ahead early = ahead;
+        Window early = ahead;
         ahead = null;
-        Mono<List<Object[]>> rows = early != null && early.size() == size ? early.rows() : rows(after(last), size);
-        return rows.flatMapMany(window -> {
-            if (!window.isEmpty()) {
-                last = window.get(window.size() - 1);
+        Window window = early != null && early.size() == size ? early : window(after(last), size);
+        return window.rows().flatMapMany(rows -> {
+            if (!rows.isEmpty()) {
+                last = rows.get(rows.size() - 1);
             }
-            if (window.size() == size && wantedAfter >= size) {
-                Mono<List<Object[]>> next = rows(after(last), size).cache();
-                next.subscribe(started -> { }, failed -> { }); // its error, if any, comes with the next page
-                ahead = new Ahead(size, next);
+            if (rows.size() == size && wantedAfter >= size) {
+                Window next = window(after(last), size);
+                next.loaded().subscribe(loaded -> { }, failed -> { }); // its error, if any, comes with that page
+                ahead = next;
             }
-            return repo.relations().load(plan, window, repo.executor())
-                    .thenMany(Flux.defer(() -> Flux.fromIterable(window)))
-                    .map(finish);
+            return window.loaded().flatMapIterable(Function.identity()).map(finish);
         });
     }
 
-    private Mono<List<Object[]>> rows(Object @Nullable [] after, int size) {
-        return repo.executor().query(sql.keysetPage(after, size), plan.reader()).collectList();
+    /** A window after {@code after}, not started; both of its steps run once however often they are subscribed. */
+    private Window window(Object @Nullable [] after, int size) {
+        Mono<List<Object[]>> rows = repo.executor().query(sql.keysetPage(after, size), plan.reader()).collectList()
+                .cache();
+        Mono<List<Object[]>> loaded = rows.flatMap(list -> repo.relations().load(plan, list, repo.executor())
+                .thenReturn(list)).cache();
+        return new Window(size, rows, loaded);
     }
 
     private Object @Nullable [] after(Object @Nullable [] row) {

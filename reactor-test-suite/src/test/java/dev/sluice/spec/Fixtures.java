@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import dev.sluice.StatementListener;
 import dev.sluice.r2dbc.R2dbcRepo;
 import dev.sluice.testkit.PgWireRelay;
 import dev.sluice.testkit.TestDatabase;
@@ -130,9 +131,14 @@ final class Fixtures {
 
     /** A repository through the relay, on a pool of {@code poolSize} connections, with the given page sizes. */
     static R2dbcRepo repo(PgWireRelay relay, int poolSize, int minPage, int maxPage) {
+        return repo(relay, poolSize, minPage, maxPage, sql -> { });
+    }
+
+    /** As {@link #repo(PgWireRelay, int, int, int)}, telling {@code listener} every statement. */
+    static R2dbcRepo repo(PgWireRelay relay, int poolSize, int minPage, int maxPage, StatementListener listener) {
         String url = withParam(db().r2dbcUrl("127.0.0.1", relay.port()), "maxSize", poolSize);
         url = withParam(withParam(url, "initialSize", 1), "applicationName", APPLICATION);
-        return R2dbcRepo.builder(url).minPageSize(minPage).maxPageSize(maxPage).build();
+        return R2dbcRepo.builder(url).minPageSize(minPage).maxPageSize(maxPage).statementListener(listener).build();
     }
 
     /** A repository straight to the database, default settings. */

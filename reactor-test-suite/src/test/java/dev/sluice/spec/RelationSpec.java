@@ -44,6 +44,15 @@ class RelationSpec {
     record Tag(@Id Long id, String name) {
     }
 
+    /** The same albums, whose photos come through {@code slow_photo}: slow for albums 1 to 100 only. */
+    @Table("album")
+    record SlowAlbum(@Id Long id, @HasMany(foreignKey = "album_id", orderBy = "id") List<SlowPhoto> photos) {
+    }
+
+    @Table("slow_photo")
+    record SlowPhoto(@Id Long id, Long albumId) {
+    }
+
     static final int ALBUMS = Fixtures.ALBUMS;
 
     private PgWireRelay relay;
@@ -147,6 +156,39 @@ class RelationSpec {
                 })
                 .thenCancel()
                 .verify(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void aWindowAlreadyAskedForLoadsWhileTheWindowBeforeItIsStillLoading() {
+        // the photos of albums 1-100 take ~2 ms a row to read; of the others, no time
+        Fixtures.db().execute("CREATE OR REPLACE FUNCTION slow_row(album bigint) RETURNS boolean LANGUAGE plpgsql "
+                        + "AS $$ BEGIN IF album <= 100 THEN PERFORM pg_sleep(0.002); END IF; RETURN true; END $$",
+                "CREATE OR REPLACE VIEW slow_photo AS SELECT id, album_id FROM photo WHERE slow_row(album_id)");
+        long firstWindow = Fixtures.db().queryLong("SELECT count(*) FROM photo WHERE album_id <= 100");
+        long secondWindow = Fixtures.db().queryLong("SELECT count(*) FROM photo WHERE album_id BETWEEN 101 AND 200");
+        PgWireRelay wire = Fixtures.relay();
+        List<String> statements = new CopyOnWriteArrayList<>();
+        try (R2dbcRepo three = Fixtures.repo(wire, 3, 100, 100, statements::add)) {
+            StepVerifier.create(three.select(SlowAlbum.class).with("photos").flux(), 0)
+                    .thenRequest(200) // two windows of 100
+                    .assertNext(first -> {
+                        assertThat(first.photos()).hasSize(1);
+                        // window 2 (its albums, then its photos) completed while window 1's photos were read
+                        assertThat(wire.commandTags()).containsSubsequence("SELECT 100", "SELECT 100",
+                                "SELECT " + secondWindow, "SELECT " + firstWindow);
+                    })
+                    .expectNextCount(199)
+                    .thenAwait(Duration.ofMillis(300))
+                    // and nothing beyond the two windows asked for
+                    .then(() -> {
+                        assertThat(statements).filteredOn(s -> s.contains(" FROM album ")).hasSize(2);
+                        assertThat(statements).filteredOn(s -> s.contains(" FROM slow_photo ")).hasSize(2);
+                    })
+                    .thenCancel()
+                    .verify(Duration.ofSeconds(30));
+        } finally {
+            wire.close();
+        }
     }
 
     @Test
