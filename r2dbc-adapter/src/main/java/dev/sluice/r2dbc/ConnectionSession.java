@@ -34,6 +34,8 @@ final class ConnectionSession implements Session {
 
     private final Connection connection;
     private final StatementListener listener;
+    /** Whether bytea parameters can go in binary on this connection ({@link SluiceCodecs}); null until known. */
+    private @Nullable Boolean binaryBytea;
 
     ConnectionSession(Connection connection, StatementListener listener) {
         this.connection = connection;
@@ -69,12 +71,8 @@ final class ConnectionSession implements Session {
     @Override
     public Mono<Long> copyIn(String sql, Publisher<byte[]> chunks) {
         return Mono.defer(() -> {
-            Object target = connection;
-            while (!(target instanceof PostgresqlConnection) && target instanceof Wrapped<?> wrapped
-                    && wrapped.unwrap() != target) {
-                target = wrapped.unwrap();
-            }
-            if (!(target instanceof PostgresqlConnection postgres)) {
+            PostgresqlConnection postgres = postgres();
+            if (postgres == null) {
                 return Mono.error(new UnsupportedOperationException("copyIn needs an r2dbc-postgresql connection, "
                         + "but the factory gives " + connection.getClass().getName()));
             }
@@ -93,11 +91,33 @@ final class ConnectionSession implements Session {
             Object value = bindings.get(i);
             if (value instanceof TypedNull typedNull) {
                 statement.bindNull(i, typedNull.type());
+            } else if (value instanceof byte[] bytes && binaryBytea()) {
+                statement.bind(i, new SluiceCodecs.BinaryBytea(bytes));
             } else {
                 statement.bind(i, value);
             }
         }
         return statement;
+    }
+
+    private boolean binaryBytea() {
+        Boolean known = binaryBytea;
+        if (known == null) {
+            PostgresqlConnection postgres = postgres();
+            known = postgres != null && SluiceCodecs.registeredOn(postgres);
+            binaryBytea = known;
+        }
+        return known;
+    }
+
+    /** The r2dbc-postgresql connection under the pool's wrappers; null for another driver. */
+    private @Nullable PostgresqlConnection postgres() {
+        Object target = connection;
+        while (!(target instanceof PostgresqlConnection) && target instanceof Wrapped<?> wrapped
+                && wrapped.unwrap() != target) {
+            target = wrapped.unwrap();
+        }
+        return target instanceof PostgresqlConnection postgres ? postgres : null;
     }
 
     /** One reusable view per statement: the row is valid only inside the mapping callback. */
