@@ -4,11 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 
-import dev.sluice.r2dbc.R2dbcRepo;
-import dev.sluice.testkit.PgWireRelay;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import reactor.test.StepVerifier;
 
@@ -16,31 +12,23 @@ import reactor.test.StepVerifier;
  * Cancelling stops database work after at most the page in flight, and the connection goes back healthy: each test
  * runs on a pool of ONE connection and must be able to run another query right after.
  */
-class CancelSpec {
+class CancelSpec extends RelayedSpecBase {
 
     private static final int MIN_PAGE = 100;
     private static final int MAX_PAGE = 1000;
 
-    private PgWireRelay relay;
-    private R2dbcRepo repo;
+    CancelSpec() {
+        super(MIN_PAGE, MAX_PAGE);
+    }
 
     @BeforeAll
     static void tables() {
         Fixtures.pictures();
     }
 
-    @BeforeEach
-    void open() {
-        relay = Fixtures.relay();
-        repo = Fixtures.repo(relay, 1, MIN_PAGE, MAX_PAGE);
+    @Override
+    void firstUse() {
         StepVerifier.create(repo.select(Picture.class).count()).expectNextCount(1).verifyComplete();
-        relay.reset();
-    }
-
-    @AfterEach
-    void close() {
-        repo.close();
-        relay.close();
     }
 
     private void anotherQueryRunsAtOnce() {

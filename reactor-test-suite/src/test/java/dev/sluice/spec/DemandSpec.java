@@ -5,11 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.List;
 
-import dev.sluice.r2dbc.R2dbcRepo;
-import dev.sluice.testkit.PgWireRelay;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
@@ -18,36 +14,23 @@ import reactor.test.StepVerifier;
  * The central promise: the subscriber's demand decides how many rows the database sends. Rows are counted on the
  * wire (DataRow messages through a relay), not inferred from what the subscriber saw.
  */
-class DemandSpec {
+class DemandSpec extends RelayedSpecBase {
 
     private static final int MIN_PAGE = 50;
     private static final int MAX_PAGE = 200;
 
-    private PgWireRelay relay;
-    private R2dbcRepo repo;
+    DemandSpec() {
+        super(MIN_PAGE, MAX_PAGE);
+    }
 
     @BeforeAll
     static void tables() {
         Fixtures.pictures();
     }
 
-    @BeforeEach
-    void open() {
-        relay = Fixtures.relay();
-        repo = Fixtures.repo(relay, 1, MIN_PAGE, MAX_PAGE);
-        // the entity is checked against its table once per repository: get that out of the counts
+    @Override
+    void firstUse() {
         StepVerifier.create(repo.select(Picture.class).count()).expectNext((long) Fixtures.PICTURES).verifyComplete();
-        relay.reset();
-    }
-
-    @AfterEach
-    void close() {
-        repo.close();
-        relay.close();
-    }
-
-    private long selects() {
-        return relay.commandTags().stream().filter(t -> t.startsWith("SELECT")).count();
     }
 
     @Test

@@ -6,23 +6,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import dev.sluice.MappingException;
 import dev.sluice.QueryException;
 import dev.sluice.annotation.Deferred;
 import dev.sluice.annotation.Id;
 import dev.sluice.annotation.Table;
-import dev.sluice.r2dbc.R2dbcRepo;
-import dev.sluice.testkit.PgWireRelay;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import reactor.test.StepVerifier;
 
 /** What a query loads: deferred columns stay on the server, projections select only their columns, plain SQL. */
-class LoadingSpec {
+class LoadingSpec extends RelayedSpecBase {
 
     @Table("picture")
     record LazyPicture(@Id Long id, byte[] sha1, String name, Instant takenAt, int sizeBytes, @Deferred byte[] data) {
@@ -37,29 +32,18 @@ class LoadingSpec {
     record SizeCount(int sizeBytes, long total) {
     }
 
-    private PgWireRelay relay;
-    private R2dbcRepo repo;
-    private final List<String> sql = new CopyOnWriteArrayList<>();
+    LoadingSpec() {
+        super(100, 10_000); // the default page sizes
+    }
 
     @BeforeAll
     static void tables() {
         Fixtures.pictures();
     }
 
-    @BeforeEach
-    void open() {
-        relay = Fixtures.relay();
-        String url = Fixtures.withParam(Fixtures.db().r2dbcUrl("127.0.0.1", relay.port()), "maxSize", 1);
-        repo = R2dbcRepo.builder(url).statementListener(sql::add).build();
+    @Override
+    void firstUse() {
         StepVerifier.create(repo.select(LazyPicture.class).count()).expectNextCount(1).verifyComplete();
-        relay.reset();
-        sql.clear();
-    }
-
-    @AfterEach
-    void close() {
-        repo.close();
-        relay.close();
     }
 
     @Test
@@ -74,7 +58,7 @@ class LoadingSpec {
         long allBytes = relay.bytesFromServer();
         assertThat(allBytes).as("1 KiB of data per row").isGreaterThan(Fixtures.PICTURES * 1024L);
         assertThat(deferredBytes).as("bytes without data").isLessThan(allBytes / 10);
-        assertThat(sql).first().asString().startsWith("SELECT id, sha1, name, taken_at, size_bytes FROM picture");
+        assertThat(statements).first().asString().startsWith("SELECT id, sha1, name, taken_at, size_bytes FROM picture");
     }
 
     @Test
@@ -87,11 +71,11 @@ class LoadingSpec {
         assertThat(full.data()).isEqualTo(repo.findById(Picture.class, 42L).block(Duration.ofSeconds(10)).data());
 
         relay.reset();
-        sql.clear();
+        statements.clear();
         long loaded = repo.loadAll(repo.select(LazyPicture.class).where("id <= ?", 1200).flux(), "data")
                 .filter(p -> p.data() != null && p.data().length == 1024).count().block(Duration.ofSeconds(30));
         assertThat(loaded).isEqualTo(1200);
-        assertThat(sql).filteredOn(s -> s.startsWith("SELECT id, data FROM picture WHERE id = ANY($1)"))
+        assertThat(statements).filteredOn(s -> s.startsWith("SELECT id, data FROM picture WHERE id = ANY($1)"))
                 .as("1200 pictures in windows of 500").hasSize(3);
         assertThatThrownBy(() -> repo.load(lazy, "name"))
                 .isInstanceOf(QueryException.class)
@@ -114,13 +98,13 @@ class LoadingSpec {
         List<Summary> summaries = repo.select(LazyPicture.class).where("id > ?", 19_000).orderBy("id desc")
                 .as(Summary.class).flux().collectList().block(Duration.ofSeconds(10));
         assertThat(summaries).hasSize(1000).first().isEqualTo(new Summary(20_000L, "IMG_020000"));
-        assertThat(sql).first().asString().isEqualTo(
+        assertThat(statements).first().asString().isEqualTo(
                 "SELECT id, name FROM picture WHERE (id > $1) ORDER BY id DESC LIMIT $2");
 
-        sql.clear();
+        statements.clear();
         StepVerifier.create(repo.select(Picture.class).as(NameOnly.class).flux().map(NameOnly::name).count())
                 .expectNext((long) Fixtures.PICTURES).verifyComplete();
-        assertThat(sql).filteredOn(s -> s.contains("FROM picture")).first().asString()
+        assertThat(statements).filteredOn(s -> s.contains("FROM picture")).first().asString()
                 .as("the key is read to page by, but not mapped")
                 .isEqualTo("SELECT name, id FROM picture ORDER BY id LIMIT $1");
         assertThat(relay.bytesFromServer()).isLessThan(Fixtures.PICTURES * 100L);

@@ -17,9 +17,7 @@ import dev.sluice.annotation.ManyToMany;
 import dev.sluice.annotation.Table;
 import dev.sluice.r2dbc.R2dbcRepo;
 import dev.sluice.testkit.PgWireRelay;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
@@ -28,7 +26,7 @@ import reactor.test.StepVerifier;
  * Relationships load as a second batched query per window of parents: results equal the SQL ground truth,
  * statements are counted on the wire, and back-pressure and cancel behave as for plain queries.
  */
-class RelationSpec {
+class RelationSpec extends RelayedSpecBase {
 
     @Table("album")
     record Album(@Id Long id, String title, @HasMany(foreignKey = "album_id", orderBy = "id") List<Photo> photos) {
@@ -55,35 +53,19 @@ class RelationSpec {
 
     static final int ALBUMS = Fixtures.ALBUMS;
 
-    private PgWireRelay relay;
-    private R2dbcRepo repo;
-    private final List<String> sql = new CopyOnWriteArrayList<>();
+    RelationSpec() {
+        super(100, 2000);
+    }
 
     @BeforeAll
     static void tables() {
         Fixtures.gallery();
     }
 
-    @BeforeEach
-    void open() {
-        relay = Fixtures.relay();
-        String url = Fixtures.withParam(Fixtures.db().r2dbcUrl("127.0.0.1", relay.port()), "maxSize", 1);
-        repo = R2dbcRepo.builder(url).minPageSize(100).maxPageSize(2000).statementListener(sql::add).build();
-        // check the entities against their tables once, out of the counts
+    @Override
+    void firstUse() {
         StepVerifier.create(repo.select(Album.class).with("photos.tags", "photos.album").limit(1).flux())
                 .expectNextCount(1).verifyComplete();
-        relay.reset();
-        sql.clear();
-    }
-
-    @AfterEach
-    void close() {
-        repo.close();
-        relay.close();
-    }
-
-    private long selects() {
-        return relay.commandTags().stream().filter(t -> t.startsWith("SELECT")).count();
     }
 
     private static String describe(Album a) {
@@ -103,7 +85,7 @@ class RelationSpec {
         assertThat(loaded).isEqualTo(truth);
         // windows of 500 albums: 4 windows x (albums + photos + tags), and the empty page that finds the end
         assertThat(selects()).isEqualTo(4 * 3 + 1);
-        assertThat(sql).filteredOn(s -> s.startsWith("SELECT id, album_id, caption FROM photo"))
+        assertThat(statements).filteredOn(s -> s.startsWith("SELECT id, album_id, caption FROM photo"))
                 .hasSize(4).allMatch(s -> s.contains("WHERE album_id = ANY($1)"));
     }
 
@@ -167,8 +149,8 @@ class RelationSpec {
         long firstWindow = Fixtures.db().queryLong("SELECT count(*) FROM photo WHERE album_id <= 100");
         long secondWindow = Fixtures.db().queryLong("SELECT count(*) FROM photo WHERE album_id BETWEEN 101 AND 200");
         PgWireRelay wire = Fixtures.relay();
-        List<String> statements = new CopyOnWriteArrayList<>();
-        try (R2dbcRepo three = Fixtures.repo(wire, 3, 100, 100, statements::add)) {
+        List<String> sent = new CopyOnWriteArrayList<>();
+        try (R2dbcRepo three = Fixtures.repo(wire, 3, 100, 100, sent::add)) {
             StepVerifier.create(three.select(SlowAlbum.class).with("photos").flux(), 0)
                     .thenRequest(200) // two windows of 100
                     .assertNext(first -> {
@@ -181,8 +163,8 @@ class RelationSpec {
                     .thenAwait(Duration.ofMillis(300))
                     // and nothing beyond the two windows asked for
                     .then(() -> {
-                        assertThat(statements).filteredOn(s -> s.contains(" FROM album ")).hasSize(2);
-                        assertThat(statements).filteredOn(s -> s.contains(" FROM slow_photo ")).hasSize(2);
+                        assertThat(sent).filteredOn(s -> s.contains(" FROM album ")).hasSize(2);
+                        assertThat(sent).filteredOn(s -> s.contains(" FROM slow_photo ")).hasSize(2);
                     })
                     .thenCancel()
                     .verify(Duration.ofSeconds(30));
