@@ -260,10 +260,13 @@ public final class CoreRepo implements Repo {
             rows = rows.collectList().flatMapMany(window -> relations.load(plan, window, session)
                     .thenMany(Flux.fromIterable(window)));
         }
-        if (last != null) {
-            rows = rows.doOnNext(last);
+        if (last == null) {
+            return rows.map(finish);
         }
-        return rows.map(finish);
+        return rows.map(row -> {
+            last.accept(row);
+            return finish.apply(row);
+        });
     }
 
     RelationLoader relations() {

@@ -2,7 +2,6 @@ package dev.sluice.internal;
 
 import java.util.Objects;
 import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import java.util.function.Supplier;
@@ -13,6 +12,7 @@ import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Operators;
+import reactor.util.concurrent.Queues;
 import reactor.util.context.Context;
 
 /**
@@ -91,7 +91,8 @@ final class DemandPager<T> extends Flux<T> {
         private final Pages<T> pages;
         private final int minPage;
         private final int maxPage;
-        private final Queue<T> queue = new ConcurrentLinkedQueue<>();
+        /** Rows received but not yet requested: one producer (the page in flight), one consumer (the drain). */
+        private final Queue<T> queue = Queues.<T>unbounded(Queues.SMALL_BUFFER_SIZE).get();
 
         private volatile long requested;
         @SuppressWarnings("rawtypes")
@@ -143,7 +144,33 @@ final class DemandPager<T> extends Flux<T> {
             if (WIP.getAndIncrement(this) != 0) {
                 return;
             }
-            int missed = 1;
+            drainLoop(1);
+        }
+
+        /**
+         * A row of the page in flight. The fast path, taken when no other signal is being handled, nothing is
+         * queued and the subscriber has demand, hands the row straight on; otherwise it joins the queue.
+         */
+        void onRow(T row) {
+            if (wip == 0 && WIP.compareAndSet(this, 0, 1)) {
+                if (emitted != requested && queue.isEmpty()) {
+                    actual.onNext(row);
+                    emitted++;
+                } else {
+                    queue.offer(row);
+                }
+                int missed = WIP.decrementAndGet(this);
+                if (missed != 0) {
+                    drainLoop(missed);
+                }
+            } else {
+                queue.offer(row);
+                drain();
+            }
+        }
+
+        /** The serialized work: emit, complete or fail, issue the next page; {@code missed} signals to handle. */
+        private void drainLoop(int missed) {
             for (;;) {
                 if (cancelled) {
                     queue.clear();
@@ -214,7 +241,7 @@ final class DemandPager<T> extends Flux<T> {
             Publisher<T> page;
             try {
                 long wantedAfter = r == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(0, r - issued);
-            page = Objects.requireNonNull(pages.next(pageSize, Math.min(wantedAfter, remaining)), "page");
+                page = Objects.requireNonNull(pages.next(pageSize, Math.min(wantedAfter, remaining)), "page");
             } catch (Throwable t) {
                 error = Operators.onOperatorError(t, actual.currentContext());
                 inFlight = false;
@@ -246,8 +273,7 @@ final class DemandPager<T> extends Flux<T> {
             public void onNext(T row) {
                 received++;
                 if (!cancelled) {
-                    queue.offer(row);
-                    drain();
+                    onRow(row);
                 }
             }
 
