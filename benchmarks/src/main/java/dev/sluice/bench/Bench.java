@@ -228,7 +228,8 @@ public final class Bench {
                     yield Scans.raw(c, true, 0);
                 }
             };
-            System.out.printf(Locale.ROOT, "probe %s: %d rows in %.2f s%n", name, s.rows(), s.seconds());
+            System.out.printf(Locale.ROOT, "probe %s: %d rows in %.2f s, first row after %.1f ms%n", name, s.rows(),
+                    s.seconds(), s.firstRowMillis());
             return 0;
         } catch (Throwable t) {
             System.out.println("probe " + name + " failed: " + t);
