@@ -46,7 +46,7 @@ public final class Bench {
     record Options(boolean quick, String url, int rounds, int warmupRounds, long pictures, long albums,
                    int photosPerAlbum, int writeRows, int springWriteRows, int concurrentSeconds,
                    Set<String> scenarios, boolean xmx, @Nullable String probe, @Nullable Path out,
-                   List<String> variants) {
+                   List<String> variants, boolean fork, @Nullable String only) {
 
         static Options parse(String... args) {
             boolean quick = false;
@@ -58,6 +58,8 @@ public final class Bench {
             String probe = null;
             Path out = null;
             List<String> variants = List.of();
+            boolean fork = false;
+            String only = null;
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
                 switch (a) {
@@ -82,14 +84,18 @@ public final class Bench {
                     }
                     case "--out" -> out = Path.of(value(args, ++i, a));
                     case "--variants" -> variants = List.of(value(args, ++i, a).split(","));
+                    case "--fork" -> fork = true;
+                    case "--only" -> only = value(args, ++i, a); // the child of --fork: one variant, exact name
                     default -> throw new IllegalArgumentException("Unknown option " + a + "; known: --quick, --url "
-                            + "URL, --rounds N, --warmup N, --scenarios 1,2,3,4,5,6, --variants A,B, --xmx, --no-xmx, --out DIR");
+                            + "URL, --rounds N, --warmup N, --scenarios 1,2,3,4,5,6, --variants A,B, --fork, --xmx, "
+                            + "--no-xmx, --out DIR");
                 }
             }
             return new Options(quick, url, rounds != null ? rounds : quick ? 1 : 3,
-                    warmup != null ? warmup : quick ? 0 : 1, quick ? 100_000 : 1_000_000, quick ? 2_000 : 20_000, 50,
+                    // a JVM per variant starts cold: Sluice's scan takes about 3 million rows to reach its speed
+                    warmup != null ? warmup : quick ? 0 : fork ? 3 : 1, quick ? 100_000 : 1_000_000, quick ? 2_000 : 20_000, 50,
                     quick ? 10_000 : 100_000, quick ? 1_000 : 2_000, quick ? 3 : 5, scenarios,
-                    xmx != null ? xmx : !quick, probe, out, variants);
+                    xmx != null ? xmx : !quick, probe, out, variants, fork, only);
         }
 
         private static String value(String[] args, int i, String option) {
@@ -127,6 +133,10 @@ public final class Bench {
         Db db = Db.parse(o.url());
         if (o.probe() != null) {
             System.exit(probe(db, o.probe()));
+            return;
+        }
+        if (o.only() != null) {
+            System.exit(Scans.child(o));
             return;
         }
         long t0 = System.nanoTime();
@@ -196,8 +206,10 @@ public final class Bench {
         }
         versions.stringPropertyNames().stream().sorted()
                 .forEach(k -> results.environment("version " + k, versions.getProperty(k)));
-        results.environment("rounds", o.rounds() + " measured, alternated (variant order rotates per round), after "
-                + o.warmupRounds() + " warm-up round(s)");
+        results.environment("rounds", o.rounds() + " measured, after " + o.warmupRounds() + " warm-up round(s); "
+                + (o.fork() && o.scenarios().contains("1")
+                ? "scenario 1: each variant in a JVM of its own, one after another; other scenarios: " : "")
+                + "alternated in one JVM (variant order rotates per round)");
         results.environment("data", String.format(Locale.ROOT, "bench_picture %,d x 1 KiB; bench_album %,d x %d "
                 + "bench_photo", o.pictures(), o.albums(), o.photosPerAlbum()));
     }
@@ -239,15 +251,12 @@ public final class Bench {
 
     /** Forks a JVM per variant and heap size, smallest first, and records the smallest heap that completed. */
     private static void heapProbes(Options o, Results results) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String classpath = classpath();
         for (String name : PROBES) {
             String smallest = "none of 32m/64m/128m";
             List<String> tried = new ArrayList<>();
             for (String heap : List.of("32m", "64m", "128m")) {
-                List<String> cmd = List.of(java, "-Xmx" + heap, "-XX:+ExitOnOutOfMemoryError", "-cp", classpath,
-                        Bench.class.getName(), "--xmx-probe", name, "--url", o.url());
-                Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+                Process p = fork(List.of("-Xmx" + heap, "-XX:+ExitOnOutOfMemoryError"),
+                        List.of("--xmx-probe", name, "--url", o.url()));
                 byte[] output = p.getInputStream().readAllBytes();
                 boolean done = p.waitFor(180, TimeUnit.SECONDS);
                 int code = done ? p.exitValue() : -1;
@@ -264,6 +273,16 @@ public final class Bench {
                     List.of(), null, smallest + " (" + String.join(", ", tried) + ")");
         }
         results.scenario("1x", "Smallest heap that completes a full scan (forked JVM per try)");
+    }
+
+    /** Runs this benchmark's main class in a new JVM with {@code jvmOptions} and {@code args}; returns its output. */
+    static Process fork(List<String> jvmOptions, List<String> args) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-cp", classpath(), Bench.class.getName()));
+        cmd.addAll(args);
+        return new ProcessBuilder(cmd).redirectErrorStream(true).start();
     }
 
     private static String classpath() {

@@ -1,5 +1,6 @@
 package dev.sluice.bench;
 
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -213,10 +214,95 @@ final class Scans {
 
     static void run(Db db, Bench.Options o, Results results) throws Exception {
         results.scenario("1", "Full scan of bench_picture into records (" + String.format(Locale.ROOT, "%,d",
-                o.pictures()) + " rows x 1 KiB)");
+                o.pictures()) + " rows x 1 KiB)" + (o.fork() ? ", each variant in a JVM of its own" : ""));
+        Map<String, List<Tally.Sample>> samples = o.fork() ? forked(db, o) : alternated(db, o);
+        report(samples, results);
+    }
+
+    /** The variants this run measures: all, or those whose names contain one of {@code --variants}. */
+    private static List<Variant> chosen(Resources r, Bench.Options o) {
+        return variants(r).stream().filter(v -> o.variants().isEmpty()
+                || o.variants().stream().anyMatch(v.name()::contains)).toList();
+    }
+
+    /**
+     * Each variant in a JVM of its own ({@code --fork}), one after another: its warm-up and measured rounds, with
+     * no other library's code in that JVM to share (or spoil) the JIT's profiles. Each child prints one SAMPLE line
+     * per measured round.
+     */
+    private static Map<String, List<Tally.Sample>> forked(Db db, Bench.Options o) throws Exception {
+        List<String> names;
         try (Resources r = new Resources(db)) {
-            List<Variant> variants = variants(r).stream().filter(v -> o.variants().isEmpty()
-                    || o.variants().stream().anyMatch(v.name()::contains)).toList();
+            names = chosen(r, o).stream().map(Variant::name).toList();
+        }
+        Map<String, List<Tally.Sample>> samples = new LinkedHashMap<>();
+        for (String name : names) {
+            List<String> args = new ArrayList<>(List.of("--url", o.url(), "--scenarios", "1", "--only", name,
+                    "--rounds", String.valueOf(o.rounds()),
+                    "--warmup", String.valueOf(SLOW.contains(name) ? 0 : o.warmupRounds())));
+            if (o.quick()) {
+                args.add("--quick");
+            }
+            Process p = Bench.fork(List.of(), args);
+            List<Tally.Sample> mine = new ArrayList<>();
+            StringBuilder output = new StringBuilder();
+            try (BufferedReader in = p.inputReader()) {
+                for (String line = in.readLine(); line != null; line = in.readLine()) {
+                    output.append(line).append('\n');
+                    if (line.startsWith("SAMPLE\t")) {
+                        String[] f = line.split("\t");
+                        mine.add(new Tally.Sample(Long.parseLong(f[1]), Long.parseLong(f[2]),
+                                Double.parseDouble(f[3]), Double.parseDouble(f[4])));
+                    } else if (line.startsWith("scan ")) {
+                        System.out.println(line);
+                    }
+                }
+            }
+            if (p.waitFor() != 0 || mine.size() != o.rounds()) {
+                throw new IllegalStateException("the JVM of " + name + " ended with " + p.exitValue() + " after "
+                        + mine.size() + " of " + o.rounds() + " rounds:\n" + output);
+            }
+            samples.put(name, mine);
+        }
+        return samples;
+    }
+
+    /** The child of {@link #forked}: one variant, exact name, its rounds as SAMPLE lines; exit code 0 when done. */
+    static int child(Bench.Options o) throws Exception {
+        Db db = Db.parse(o.url());
+        try (Resources r = new Resources(db)) {
+            Variant v = variants(r).stream().filter(x -> x.name().equals(o.only())).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("--only: no variant named " + o.only()));
+            for (int round = 0; round < o.warmupRounds() + o.rounds(); round++) {
+                boolean warmup = round < o.warmupRounds();
+                Tally.Sample s = v.run();
+                print(v, s, round, warmup);
+                check(v, s, o);
+                if (!warmup) {
+                    System.out.printf(Locale.ROOT, "SAMPLE\t%d\t%d\t%s\t%s%n", s.rows(), s.bytes(),
+                            s.firstRowMillis(), s.seconds());
+                }
+            }
+        }
+        return 0;
+    }
+
+    private static void print(Variant v, Tally.Sample s, int round, boolean warmup) {
+        System.out.printf(Locale.ROOT, "scan %s round %d %-40s %,9d rows %8.3f s %,10.0f rows/s "
+                        + "%7.1f MiB/s first row %7.1f ms%n", warmup ? "warmup" : "      ", round,
+                v.name(), s.rows(), s.seconds(), s.rowsPerSecond(), s.mibPerSecond(), s.firstRowMillis());
+    }
+
+    private static void check(Variant v, Tally.Sample s, Bench.Options o) {
+        if (s.rows() != o.pictures()) {
+            throw new IllegalStateException(v.name() + " read " + s.rows() + " rows, expected " + o.pictures());
+        }
+    }
+
+    /** All variants in this JVM, alternated: each round runs every variant once, the order rotating per round. */
+    private static Map<String, List<Tally.Sample>> alternated(Db db, Bench.Options o) throws Exception {
+        try (Resources r = new Resources(db)) {
+            List<Variant> variants = chosen(r, o);
             Map<String, List<Tally.Sample>> samples = new LinkedHashMap<>();
             variants.forEach(v -> samples.put(v.name(), new ArrayList<>()));
             int total = o.warmupRounds() + o.rounds();
@@ -228,28 +314,26 @@ final class Scans {
                         continue;
                     }
                     Tally.Sample s = v.run();
-                    System.out.printf(Locale.ROOT, "scan %s round %d %-40s %,9d rows %8.3f s %,10.0f rows/s "
-                                    + "%7.1f MiB/s first row %7.1f ms%n", warmup ? "warmup" : "      ", round,
-                            v.name(), s.rows(), s.seconds(), s.rowsPerSecond(), s.mibPerSecond(),
-                            s.firstRowMillis());
-                    if (s.rows() != o.pictures()) {
-                        throw new IllegalStateException(v.name() + " read " + s.rows() + " rows, expected "
-                                + o.pictures());
-                    }
+                    print(v, s, round, warmup);
+                    check(v, s, o);
                     if (!warmup) {
                         samples.get(v.name()).add(s);
                     }
                 }
             }
-            for (Map.Entry<String, List<Tally.Sample>> e : samples.entrySet()) {
-                List<Tally.Sample> list = e.getValue();
-                results.add("1", e.getKey(), "throughput", "rows/s",
-                        list.stream().map(Tally.Sample::rowsPerSecond).toList(), BASELINE, "");
-                results.add("1", e.getKey(), "payload", "MiB/s of bytea data",
-                        list.stream().map(Tally.Sample::mibPerSecond).toList(), BASELINE, "");
-                results.add("1", e.getKey(), "time to first row", "ms",
-                        list.stream().map(Tally.Sample::firstRowMillis).toList(), BASELINE, "");
-            }
+            return samples;
+        }
+    }
+
+    private static void report(Map<String, List<Tally.Sample>> samples, Results results) {
+        for (Map.Entry<String, List<Tally.Sample>> e : samples.entrySet()) {
+            List<Tally.Sample> list = e.getValue();
+            results.add("1", e.getKey(), "throughput", "rows/s",
+                    list.stream().map(Tally.Sample::rowsPerSecond).toList(), BASELINE, "");
+            results.add("1", e.getKey(), "payload", "MiB/s of bytea data",
+                    list.stream().map(Tally.Sample::mibPerSecond).toList(), BASELINE, "");
+            results.add("1", e.getKey(), "time to first row", "ms",
+                    list.stream().map(Tally.Sample::firstRowMillis).toList(), BASELINE, "");
         }
     }
 }

@@ -25,6 +25,16 @@ class OptionsTest {
     }
 
     @Test
+    void forkRunsEachScanVariantInItsOwnJvmAndOnlyNamesTheChildsVariant() {
+        assertThat(Bench.Options.parse().fork()).isFalse();
+        Bench.Options o = Bench.Options.parse("--fork", "--variants", "sluice scan");
+        assertThat(o.fork()).isTrue();
+        assertThat(o.only()).isNull();
+        assertThat(o.warmupRounds()).as("a cold JVM per variant warms up longer").isEqualTo(3);
+        assertThat(Bench.Options.parse("--only", "sluice scan").only()).isEqualTo("sluice scan");
+    }
+
+    @Test
     void quickIsSmallerAndSkipsHeapProbes() {
         Bench.Options o = Bench.Options.parse("--quick");
         assertThat(o.pictures()).isEqualTo(100_000);
