@@ -208,7 +208,8 @@ public final class Bench {
                 .forEach(k -> results.environment("version " + k, versions.getProperty(k)));
         results.environment("rounds", o.rounds() + " measured, after " + o.warmupRounds() + " warm-up round(s); "
                 + (o.fork() && o.scenarios().contains("1")
-                ? "scenario 1: each variant in a JVM of its own, one after another; other scenarios: " : "")
+                ? "scenario 1: every round of every variant in a fresh JVM (its warm-up scans, then one measured "
+                + "scan), alternated; other scenarios: " : "")
                 + "alternated in one JVM (variant order rotates per round)");
         results.environment("data", String.format(Locale.ROOT, "bench_picture %,d x 1 KiB; bench_album %,d x %d "
                 + "bench_photo", o.pictures(), o.albums(), o.photosPerAlbum()));

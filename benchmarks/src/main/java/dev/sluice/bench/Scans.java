@@ -214,7 +214,7 @@ final class Scans {
 
     static void run(Db db, Bench.Options o, Results results) throws Exception {
         results.scenario("1", "Full scan of bench_picture into records (" + String.format(Locale.ROOT, "%,d",
-                o.pictures()) + " rows x 1 KiB)" + (o.fork() ? ", each variant in a JVM of its own" : ""));
+                o.pictures()) + " rows x 1 KiB)" + (o.fork() ? ", every round of every variant in a fresh JVM" : ""));
         Map<String, List<Tally.Sample>> samples = o.fork() ? forked(db, o) : alternated(db, o);
         report(samples, results);
     }
@@ -226,9 +226,10 @@ final class Scans {
     }
 
     /**
-     * Each variant in a JVM of its own ({@code --fork}), one after another: its warm-up and measured rounds, with
-     * no other library's code in that JVM to share (or spoil) the JIT's profiles. Each child prints one SAMPLE line
-     * per measured round.
+     * Every round of every variant in a fresh JVM ({@code --fork}): its warm-up scans, then one measured scan, with no
+     * other library's code in that JVM to share (or spoil) the JIT's profiles. Rounds alternate the variants as in
+     * one JVM, the order rotating per round, so a round's samples are minutes apart at most; and since each JVM
+     * compiles the hot code its own way, the spread of the samples includes how much that varies between JVMs.
      */
     private static Map<String, List<Tally.Sample>> forked(Db db, Bench.Options o) throws Exception {
         List<String> names;
@@ -236,35 +237,43 @@ final class Scans {
             names = chosen(r, o).stream().map(Variant::name).toList();
         }
         Map<String, List<Tally.Sample>> samples = new LinkedHashMap<>();
-        for (String name : names) {
-            List<String> args = new ArrayList<>(List.of("--url", o.url(), "--scenarios", "1", "--only", name,
-                    "--rounds", String.valueOf(o.rounds()),
-                    "--warmup", String.valueOf(SLOW.contains(name) ? 0 : o.warmupRounds())));
-            if (o.quick()) {
-                args.add("--quick");
+        names.forEach(n -> samples.put(n, new ArrayList<>()));
+        for (int round = 0; round < o.rounds(); round++) {
+            for (int k = 0; k < names.size(); k++) {
+                String name = names.get((k + round) % names.size());
+                samples.get(name).add(forkOne(o, name));
             }
-            Process p = Bench.fork(List.of(), args);
-            List<Tally.Sample> mine = new ArrayList<>();
-            StringBuilder output = new StringBuilder();
-            try (BufferedReader in = p.inputReader()) {
-                for (String line = in.readLine(); line != null; line = in.readLine()) {
-                    output.append(line).append('\n');
-                    if (line.startsWith("SAMPLE\t")) {
-                        String[] f = line.split("\t");
-                        mine.add(new Tally.Sample(Long.parseLong(f[1]), Long.parseLong(f[2]),
-                                Double.parseDouble(f[3]), Double.parseDouble(f[4])));
-                    } else if (line.startsWith("scan ")) {
-                        System.out.println(line);
-                    }
-                }
-            }
-            if (p.waitFor() != 0 || mine.size() != o.rounds()) {
-                throw new IllegalStateException("the JVM of " + name + " ended with " + p.exitValue() + " after "
-                        + mine.size() + " of " + o.rounds() + " rounds:\n" + output);
-            }
-            samples.put(name, mine);
         }
         return samples;
+    }
+
+    /** One fresh JVM: {@code name}'s warm-up scans (none for the slow text variants), then one measured scan. */
+    private static Tally.Sample forkOne(Bench.Options o, String name) throws Exception {
+        List<String> args = new ArrayList<>(List.of("--url", o.url(), "--scenarios", "1", "--only", name,
+                "--rounds", "1", "--warmup", String.valueOf(SLOW.contains(name) ? 0 : o.warmupRounds())));
+        if (o.quick()) {
+            args.add("--quick");
+        }
+        Process p = Bench.fork(List.of(), args);
+        Tally.Sample sample = null;
+        StringBuilder output = new StringBuilder();
+        try (BufferedReader in = p.inputReader()) {
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                output.append(line).append('\n');
+                if (line.startsWith("SAMPLE\t")) {
+                    String[] f = line.split("\t");
+                    sample = new Tally.Sample(Long.parseLong(f[1]), Long.parseLong(f[2]), Double.parseDouble(f[3]),
+                            Double.parseDouble(f[4]));
+                } else if (line.startsWith("scan ") && !line.startsWith("scan warmup")) {
+                    System.out.println(line);
+                }
+            }
+        }
+        if (p.waitFor() != 0 || sample == null) {
+            throw new IllegalStateException("the JVM of " + name + " ended with " + p.exitValue()
+                    + " and no sample:\n" + output);
+        }
+        return sample;
     }
 
     /** The child of {@link #forked}: one variant, exact name, its rounds as SAMPLE lines; exit code 0 when done. */
