@@ -63,19 +63,28 @@ final class Results {
         return rows;
     }
 
-    /** The median of {@code metric} for the baseline of {@code row}, measured in the same run. */
-    @Nullable Double ratio(Row row) {
+    /** The row of {@code row}'s baseline: same scenario and metric, measured in the same run; null when none. */
+    private @Nullable Row baselineOf(Row row) {
         if (row.baseline() == null) {
             return null;
         }
         for (Row other : rows) {
             if (other.scenario().equals(row.scenario()) && other.metric().equals(row.metric())
                     && other.variant().equals(row.baseline())) {
-                double base = other.median();
-                return base == 0 || Double.isNaN(base) ? null : row.median() / base;
+                return other;
             }
         }
         return null;
+    }
+
+    /** The median of {@code metric} for the baseline of {@code row}, measured in the same run. */
+    @Nullable Double ratio(Row row) {
+        Row base = baselineOf(row);
+        if (base == null) {
+            return null;
+        }
+        double median = base.median();
+        return median == 0 || Double.isNaN(median) ? null : row.median() / median;
     }
 
     /**
@@ -83,24 +92,16 @@ final class Results {
      * most, so a machine that got busier or quieter during the run moves both. Null when the rounds do not pair up.
      */
     @Nullable Double pairedRatio(Row row) {
-        if (row.baseline() == null) {
+        Row base = baselineOf(row);
+        if (base == null || base.samples().size() != row.samples().size() || row.samples().isEmpty()) {
             return null;
         }
-        for (Row other : rows) {
-            if (other.scenario().equals(row.scenario()) && other.metric().equals(row.metric())
-                    && other.variant().equals(row.baseline())) {
-                if (other.samples().size() != row.samples().size() || row.samples().isEmpty()) {
-                    return null;
-                }
-                List<Double> ratios = new ArrayList<>();
-                for (int i = 0; i < row.samples().size(); i++) {
-                    ratios.add(row.samples().get(i) / other.samples().get(i));
-                }
-                double median = new Row("", "", "", "", ratios, null, "").median();
-                return Double.isNaN(median) || Double.isInfinite(median) ? null : median;
-            }
+        List<Double> ratios = new ArrayList<>();
+        for (int i = 0; i < row.samples().size(); i++) {
+            ratios.add(row.samples().get(i) / base.samples().get(i));
         }
-        return null;
+        double median = new Row("", "", "", "", ratios, null, "").median();
+        return Double.isNaN(median) || Double.isInfinite(median) ? null : median;
     }
 
     String toJson() {
