@@ -1,6 +1,8 @@
 package dev.sluice.r2dbc;
 
 import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.sluice.StatementListener;
 import dev.sluice.spi.RenderedSql;
@@ -8,6 +10,7 @@ import dev.sluice.spi.RowMapper;
 import dev.sluice.spi.RowView;
 import dev.sluice.spi.Session;
 import dev.sluice.spi.TypedNull;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.r2dbc.postgresql.api.PostgresqlConnection;
 import io.r2dbc.spi.ColumnMetadata;
@@ -20,6 +23,7 @@ import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 
 /**
  * Runs statements on one R2DBC connection. Knows binding and decoding; knows nothing of entities or pages.
@@ -34,6 +38,7 @@ final class ConnectionSession implements Session {
 
     private final Connection connection;
     private final StatementListener listener;
+    private Mono<Void> copyFinished = Mono.empty();
     /** Whether bytea parameters can go in binary on this connection ({@link SluiceCodecs}); null until known. */
     private @Nullable Boolean binaryBytea;
 
@@ -64,9 +69,12 @@ final class ConnectionSession implements Session {
 
     /**
      * Streams the chunks through r2dbc-postgresql's {@code copyIn}, one CopyData per chunk, as the driver asks.
-     * Known driver issue (r2dbc-postgresql 1.1.1): cancelling a COPY mid-stream can make the driver encode a CopyData
-     * it has already released ("Connection Error - IllegalReferenceCountException: refCnt: 0"); the connection is
-     * then closed, so the COPY is aborted and writes nothing, and the pool replaces the connection.
+     *
+     * <p>A cancel never reaches the driver: r2dbc-postgresql 1.1.1, cancelled mid-COPY, can write a CopyData it has
+     * already released ("IllegalReferenceCountException: refCnt: 0") and close the connection, which a pool may hand
+     * out before it notices. Instead the input ends with an error, so the driver sends CopyFail: the server aborts the
+     * COPY (nothing is written) and the connection stays usable. {@link #copyFinished()} tells when that is over, so
+     * the connection is released only then.
      */
     @Override
     public Mono<Long> copyIn(String sql, Publisher<byte[]> chunks) {
@@ -77,10 +85,31 @@ final class ConnectionSession implements Session {
                         + "but the factory gives " + connection.getClass().getName()));
             }
             listener.onStatement(sql);
-            return postgres.copyIn(sql)
-                    .fromMany(Flux.from(chunks).map(chunk -> Mono.fromCallable(() -> Unpooled.wrappedBuffer(chunk))))
-                    .build();
+            AtomicBoolean cancelled = new AtomicBoolean();
+            Sinks.Empty<Void> stop = Sinks.empty();
+            Flux<Mono<ByteBuf>> input = Flux.from(chunks)
+                    .takeUntilOther(stop.asMono())
+                    .concatWith(Mono.defer(() -> cancelled.get()
+                            ? Mono.<byte[]>error(new CancellationException("copyIn was cancelled")) : Mono.empty()))
+                    .map(chunk -> Mono.fromCallable(() -> Unpooled.wrappedBuffer(chunk)));
+            Sinks.One<Long> result = Sinks.one();
+            Mono<Long> copy = postgres.copyIn(sql).fromMany(input).build();
+            copyFinished = result.asMono().then().onErrorResume(e -> Mono.empty());
+            copy.subscribe(rows -> result.tryEmitValue(rows), result::tryEmitError, result::tryEmitEmpty);
+            return result.asMono().doOnCancel(() -> {
+                cancelled.set(true);
+                stop.tryEmitEmpty();
+            });
         });
+    }
+
+    Connection connection() {
+        return connection;
+    }
+
+    /** Completes when the last {@link #copyIn} on this session has ended, however it ended; at once if none ran. */
+    Mono<Void> copyFinished() {
+        return copyFinished;
     }
 
     private Statement statement(RenderedSql sql) {

@@ -45,9 +45,12 @@ final class R2dbcExecutor implements Executor {
         return Mono.usingWhen(connections.acquire(), c -> session(c).update(sql), connections::release);
     }
 
+    /** On cancel, the connection goes back only once the COPY it was running has been aborted on the server. */
     @Override
     public Mono<Long> copyIn(String sql, Publisher<byte[]> chunks) {
-        return Mono.usingWhen(connections.acquire(), c -> session(c).copyIn(sql, chunks), connections::release);
+        return Mono.usingWhen(Mono.from(connections.acquire()).map(this::session), s -> s.copyIn(sql, chunks),
+                s -> connections.release(s.connection()), (s, error) -> connections.release(s.connection()),
+                s -> s.copyFinished().then(Mono.from(connections.release(s.connection()))));
     }
 
     /**
