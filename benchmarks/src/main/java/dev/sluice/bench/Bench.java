@@ -34,7 +34,8 @@ import reactor.core.publisher.Mono;
  * Options: {@code --quick} (100k pictures, 2,000 albums, fewer rounds), {@code --url r2dbc:postgresql://u@h:p/db},
  * {@code --rounds N}, {@code --warmup N}, {@code --scenarios 1,2,3,4,5,6}, {@code --no-xmx} / {@code --xmx} (skip or force the
  * forked heap probes; skipped by default with --quick), {@code --variants "sluice scan,raw r2dbc binary"} (only
- * the scenario 1 variants whose names contain one of these), {@code --out DIR}.
+ * the scenario 1 variants whose names contain one of these), {@code --fork} (scenario 1: a fresh JVM per round and
+ * variant), {@code --latency-us N} (scenario 4 through a relay delaying each direction by N us), {@code --out DIR}.
  */
 public final class Bench {
 
@@ -46,7 +47,7 @@ public final class Bench {
     record Options(boolean quick, String url, int rounds, int warmupRounds, long pictures, long albums,
                    int photosPerAlbum, int writeRows, int springWriteRows, int concurrentSeconds,
                    Set<String> scenarios, boolean xmx, @Nullable String probe, @Nullable Path out,
-                   List<String> variants, boolean fork, @Nullable String only) {
+                   List<String> variants, boolean fork, @Nullable String only, int latencyMicros) {
 
         static Options parse(String... args) {
             boolean quick = false;
@@ -60,6 +61,7 @@ public final class Bench {
             List<String> variants = List.of();
             boolean fork = false;
             String only = null;
+            int latency = 0;
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
                 switch (a) {
@@ -85,17 +87,18 @@ public final class Bench {
                     case "--out" -> out = Path.of(value(args, ++i, a));
                     case "--variants" -> variants = List.of(value(args, ++i, a).split(","));
                     case "--fork" -> fork = true;
+                    case "--latency-us" -> latency = positive(value(args, ++i, a), a, 0);
                     case "--only" -> only = value(args, ++i, a); // the child of --fork: one variant, exact name
                     default -> throw new IllegalArgumentException("Unknown option " + a + "; known: --quick, --url "
-                            + "URL, --rounds N, --warmup N, --scenarios 1,2,3,4,5,6, --variants A,B, --fork, --xmx, "
-                            + "--no-xmx, --out DIR");
+                            + "URL, --rounds N, --warmup N, --scenarios 1,2,3,4,5,6, --variants A,B, --fork, "
+                            + "--latency-us N, --xmx, --no-xmx, --out DIR");
                 }
             }
             return new Options(quick, url, rounds != null ? rounds : quick ? 1 : 3,
                     // a JVM per variant starts cold: Sluice's scan takes about 3 million rows to reach its speed
                     warmup != null ? warmup : quick ? 0 : fork ? 3 : 1, quick ? 100_000 : 1_000_000, quick ? 2_000 : 20_000, 50,
                     quick ? 10_000 : 100_000, quick ? 1_000 : 2_000, quick ? 3 : 5, scenarios,
-                    xmx != null ? xmx : !quick, probe, out, variants, fork, only);
+                    xmx != null ? xmx : !quick, probe, out, variants, fork, only, latency);
         }
 
         private static String value(String[] args, int i, String option) {

@@ -36,8 +36,13 @@ final class Relations {
 
     static void run(Db db, Bench.Options o, Results results) throws Exception {
         results.scenario("4", "Relationship loading: " + String.format(Locale.ROOT, "%,d", o.albums())
-                + " albums x " + o.photosPerAlbum() + " photos");
-        ConnectionPool pool = (ConnectionPool) ConnectionFactories.get(db.r2dbcUrl("maxSize=8&initialSize=8"
+                + " albums x " + o.photosPerAlbum() + " photos" + (o.latencyMicros() > 0 ? ", through a relay that "
+                + "delays each direction by " + o.latencyMicros() + " us (a round trip: " + 2 * o.latencyMicros()
+                + " us)" : ""));
+        // --latency-us: every variant's connections go through a relay that adds a network's delay
+        LatencyRelay relay = o.latencyMicros() > 0 ? new LatencyRelay(db.host(), db.port(), o.latencyMicros()) : null;
+        int port = relay != null ? relay.port() : db.port();
+        ConnectionPool pool = (ConnectionPool) ConnectionFactories.get(db.r2dbcUrl(port, "maxSize=8&initialSize=8"
                 + "&forceBinary=true").replace("r2dbc:postgresql:", "r2dbc:pool:postgresql:"));
         AtomicLong statements = new AtomicLong();
         R2dbcRepo repo = R2dbcRepo.builder(pool).statementListener(sql -> statements.incrementAndGet()).build();
@@ -79,6 +84,9 @@ final class Relations {
             }
         } finally {
             pool.dispose();
+            if (relay != null) {
+                relay.close();
+            }
         }
         for (String name : names) {
             results.add("4", name, "wall time", "s", seconds.get(name), "= ANY($1) batches of 500 ids",

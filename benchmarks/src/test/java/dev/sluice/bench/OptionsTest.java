@@ -35,6 +35,14 @@ class OptionsTest {
     }
 
     @Test
+    void latencyAddsADelayEachWayForScenarioFour() {
+        assertThat(Bench.Options.parse().latencyMicros()).isZero();
+        assertThat(Bench.Options.parse("--latency-us", "250").latencyMicros()).isEqualTo(250);
+        assertThatThrownBy(() -> Bench.Options.parse("--latency-us", "-1"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--latency-us");
+    }
+
+    @Test
     void quickIsSmallerAndSkipsHeapProbes() {
         Bench.Options o = Bench.Options.parse("--quick");
         assertThat(o.pictures()).isEqualTo(100_000);
