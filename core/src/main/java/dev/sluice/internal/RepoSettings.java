@@ -43,9 +43,7 @@ public record RepoSettings(int minPageSize, int maxPageSize, StatementListener l
     }
 
     public RepoSettings {
-        if (minPageSize < 1) {
-            throw new IllegalArgumentException("minPageSize must be at least 1, got " + minPageSize);
-        }
+        requireAtLeastOne("minPageSize", minPageSize);
         if (maxPageSize < minPageSize) {
             throw new IllegalArgumentException("maxPageSize (" + maxPageSize + ") must be at least minPageSize ("
                     + minPageSize + ")");
@@ -53,11 +51,19 @@ public record RepoSettings(int minPageSize, int maxPageSize, StatementListener l
         if (listener == null) {
             throw new NullPointerException("listener");
         }
-        if (writeBatchSize < 1) {
-            throw new IllegalArgumentException("writeBatchSize must be at least 1, got " + writeBatchSize);
+        requireAtLeastOne("writeBatchSize", writeBatchSize);
+        requireAtLeastOne("relationBatchSize", relationBatchSize);
+    }
+
+    /**
+     * The check every count setting shares, here and in the adapters' builders: returns {@code value}.
+     *
+     * @throws IllegalArgumentException naming {@code setting} when {@code value} is less than 1
+     */
+    public static int requireAtLeastOne(String setting, int value) {
+        if (value < 1) {
+            throw new IllegalArgumentException(setting + " must be at least 1, got " + value);
         }
-        if (relationBatchSize < 1) {
-            throw new IllegalArgumentException("relationBatchSize must be at least 1, got " + relationBatchSize);
-        }
+        return value;
     }
 }

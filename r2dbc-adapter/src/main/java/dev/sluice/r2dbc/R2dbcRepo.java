@@ -183,10 +183,7 @@ public final class R2dbcRepo implements Repo, AutoCloseable {
          * @throws IllegalArgumentException if less than 1
          */
         public Builder minPageSize(int rows) {
-            if (rows < 1) {
-                throw new IllegalArgumentException("minPageSize must be at least 1, got " + rows);
-            }
-            this.minPageSize = rows;
+            this.minPageSize = RepoSettings.requireAtLeastOne("minPageSize", rows);
             return this;
         }
 
@@ -197,10 +194,7 @@ public final class R2dbcRepo implements Repo, AutoCloseable {
          * @throws IllegalArgumentException if less than 1
          */
         public Builder maxPageSize(int rows) {
-            if (rows < 1) {
-                throw new IllegalArgumentException("maxPageSize must be at least 1, got " + rows);
-            }
-            this.maxPageSize = rows;
+            this.maxPageSize = RepoSettings.requireAtLeastOne("maxPageSize", rows);
             return this;
         }
 
@@ -212,10 +206,7 @@ public final class R2dbcRepo implements Repo, AutoCloseable {
          * @throws IllegalArgumentException if less than 1
          */
         public Builder writeBatchSize(int rows) {
-            if (rows < 1) {
-                throw new IllegalArgumentException("writeBatchSize must be at least 1, got " + rows);
-            }
-            this.writeBatchSize = rows;
+            this.writeBatchSize = RepoSettings.requireAtLeastOne("writeBatchSize", rows);
             return this;
         }
 
@@ -227,10 +218,7 @@ public final class R2dbcRepo implements Repo, AutoCloseable {
          * @throws IllegalArgumentException if less than 1
          */
         public Builder relationBatchSize(int parents) {
-            if (parents < 1) {
-                throw new IllegalArgumentException("relationBatchSize must be at least 1, got " + parents);
-            }
-            this.relationBatchSize = parents;
+            this.relationBatchSize = RepoSettings.requireAtLeastOne("relationBatchSize", parents);
             return this;
         }
 
