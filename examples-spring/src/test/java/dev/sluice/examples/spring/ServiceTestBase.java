@@ -49,13 +49,7 @@ abstract class ServiceTestBase {
 
     static {
         TestDatabase db = TestDatabase.get();
-        db.execute(
-                "CREATE TABLE picture (id bigint PRIMARY KEY, sha1 bytea NOT NULL UNIQUE, name text NOT NULL, "
-                        + "taken_at timestamptz NOT NULL, size_bytes int NOT NULL, data bytea)",
-                "INSERT INTO picture SELECT i, decode(md5(i::text), 'hex'), 'IMG_' || lpad(i::text, 6, '0'), "
-                        + "timestamptz '2026-01-01 00:00:00+00' - (i % 997) * interval '1 minute', 1024, "
-                        + "decode(repeat(md5(i::text), 64), 'hex') FROM generate_series(1, " + PICTURES + ") i",
-                "ANALYZE picture");
+        db.createPictures(PICTURES);
         RELAY = PgWireRelay.start(db.host(), db.port());
         Runtime.getRuntime().addShutdownHook(new Thread(RELAY::close, "relay-close"));
     }
