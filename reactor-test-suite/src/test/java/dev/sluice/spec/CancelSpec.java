@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import reactor.test.StepVerifier;
 
@@ -12,23 +11,13 @@ import reactor.test.StepVerifier;
  * Cancelling stops database work after at most the page in flight, and the connection goes back healthy: each test
  * runs on a pool of ONE connection and must be able to run another query right after.
  */
-class CancelSpec extends RelayedSpecBase {
+class CancelSpec extends PictureSpecBase {
 
     private static final int MIN_PAGE = 100;
     private static final int MAX_PAGE = 1000;
 
     CancelSpec() {
         super(MIN_PAGE, MAX_PAGE);
-    }
-
-    @BeforeAll
-    static void tables() {
-        Fixtures.pictures();
-    }
-
-    @Override
-    void firstUse() {
-        StepVerifier.create(repo.select(Picture.class).count()).expectNextCount(1).verifyComplete();
     }
 
     private void anotherQueryRunsAtOnce() {

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.List;
 
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
@@ -14,7 +13,7 @@ import reactor.test.StepVerifier;
  * The central promise: the subscriber's demand decides how many rows the database sends. Rows are counted on the
  * wire (DataRow messages through a relay), not inferred from what the subscriber saw.
  */
-class DemandSpec extends RelayedSpecBase {
+class DemandSpec extends PictureSpecBase {
 
     private static final int MIN_PAGE = 50;
     private static final int MAX_PAGE = 200;
@@ -23,25 +22,9 @@ class DemandSpec extends RelayedSpecBase {
         super(MIN_PAGE, MAX_PAGE);
     }
 
-    @BeforeAll
-    static void tables() {
-        Fixtures.pictures();
-    }
-
-    @Override
-    void firstUse() {
-        StepVerifier.create(repo.select(Picture.class).count()).expectNext((long) Fixtures.PICTURES).verifyComplete();
-    }
-
     @Test
     void keysetSendsNothingBeforeDemandThenAMinimumPageForTenRows() {
-        StepVerifier.create(repo.scan(Picture.class), 0)
-                .expectSubscription()
-                .thenAwait(Duration.ofMillis(200))
-                .then(() -> assertThat(relay.dataRows()).as("rows before any request").isZero())
-                .thenRequest(10)
-                .expectNextCount(10)
-                .thenAwait(Duration.ofMillis(300))
+        tenRowsOnDemand(repo.scan(Picture.class))
                 .then(() -> {
                     assertThat(relay.dataRows()).as("rows sent for request(10)").isEqualTo(MIN_PAGE);
                     assertThat(relay.commandTags()).containsExactly("SELECT " + MIN_PAGE);
@@ -76,13 +59,7 @@ class DemandSpec extends RelayedSpecBase {
     @Test
     void cursorFetchesPerDemandInsideOneReadOnlyTransaction() {
         Flux<Picture> byTime = repo.select(Picture.class).orderBy("taken_at desc").flux();
-        StepVerifier.create(byTime, 0)
-                .expectSubscription()
-                .thenAwait(Duration.ofMillis(200))
-                .then(() -> assertThat(relay.dataRows()).isZero())
-                .thenRequest(10)
-                .expectNextCount(10)
-                .thenAwait(Duration.ofMillis(300))
+        tenRowsOnDemand(byTime)
                 .then(() -> {
                     assertThat(relay.dataRows()).isEqualTo(MIN_PAGE);
                     assertThat(relay.commandTags()).containsExactly("BEGIN", "DECLARE CURSOR", "FETCH " + MIN_PAGE);

@@ -122,13 +122,7 @@ class RelationSpec extends RelayedSpecBase {
 
     @Test
     void demandBoundsParentsAndChildrenAlike() {
-        StepVerifier.create(repo.select(Album.class).with("photos").flux(), 0)
-                .expectSubscription()
-                .thenAwait(Duration.ofMillis(200))
-                .then(() -> assertThat(relay.dataRows()).isZero())
-                .thenRequest(10)
-                .expectNextCount(10)
-                .thenAwait(Duration.ofMillis(300))
+        tenRowsOnDemand(repo.select(Album.class).with("photos").flux())
                 .then(() -> {
                     // one window of 100 albums and the photos of those 100 albums, nothing more
                     long photosOfFirst100 = Fixtures.db().queryLong(

@@ -1,5 +1,8 @@
 package dev.sluice.spec;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -7,6 +10,8 @@ import dev.sluice.r2dbc.R2dbcRepo;
 import dev.sluice.testkit.PgWireRelay;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.reactivestreams.Publisher;
+import reactor.test.StepVerifier;
 
 /**
  * What the read specs do around each test: a repository on a pool of ONE connection through a counting relay (so
@@ -44,6 +49,20 @@ abstract class RelayedSpecBase {
     void closeRelayedRepository() {
         repo.close();
         relay.close();
+    }
+
+    /**
+     * Subscribes with no demand and checks that no row crossed the wire for 200 ms; then requests 10 rows, receives
+     * them, and waits 300 ms so that whatever was fetched beyond them has arrived and is counted.
+     */
+    <T> StepVerifier.Step<T> tenRowsOnDemand(Publisher<T> rows) {
+        return StepVerifier.create(rows, 0)
+                .expectSubscription()
+                .thenAwait(Duration.ofMillis(200))
+                .then(() -> assertThat(relay.dataRows()).as("rows before any request").isZero())
+                .thenRequest(10)
+                .expectNextCount(10)
+                .thenAwait(Duration.ofMillis(300));
     }
 
     /** The SELECT statements the server has completed since the last reset. */
