@@ -10,10 +10,12 @@ import reactor.core.publisher.Mono;
  * <h2>How rows are fetched</h2>
  * A query ordered by the primary key (the default) runs as keyset pages:
  * {@code WHERE (pk) > (last) ORDER BY pk LIMIT n}, where {@code n} follows the subscriber's outstanding demand
- * between the repository's minimum and maximum page sizes. No connection and no transaction is held between pages.
+ * between the repository's minimum and maximum page sizes (beyond the maximum only for rows already requested). No
+ * connection and no transaction is held between pages.
  * Any other order streams through a server-side cursor ({@code DECLARE ... CURSOR}, {@code FETCH n} per demand) in a
  * read-only transaction that holds one connection until the stream ends. In both modes the database sends at most
- * the rows requested plus one page, and a cancel stops database work after the page in flight.
+ * the rows requested plus one page, and a cancel stops database work after the page in flight (a page beyond the
+ * maximum is cancelled on the server).
  *
  * @param <T> the entity type
  */

@@ -218,13 +218,22 @@ public final class CoreRepo implements Repo {
         return Math.min(settings.minPageSize(), maxPage(plan));
     }
 
+    /**
+     * Keyset pages. Without relations, and when the executor can stop a statement on the server, pages grow
+     * beyond {@code maxPageSize} as far as the subscriber has asked: a cancel then stops the page in flight on the
+     * server instead of reading it to its end.
+     */
     <T> Flux<T> keyset(LoadPlan<?> plan, SelectSql sql, Function<Object[], T> finish, long limit) {
-        return DemandPager.create(() -> new KeysetPages<>(this, plan, sql, finish), minPage(plan), maxPage(plan),
-                limit);
+        if (!plan.branches().isEmpty()) {
+            return DemandPager.create(() -> new KeysetPages<>(this, plan, sql, finish), minPage(plan), maxPage(plan),
+                    limit);
+        }
+        return executor.canStopStatements().flatMapMany(stoppable -> DemandPager.create(
+                () -> new KeysetPages<>(this, plan, sql, finish), minPage(plan), maxPage(plan), limit, stoppable));
     }
 
     <T> Flux<T> cursor(LoadPlan<?> plan, SelectSql sql, Function<Object[], T> finish, long limit) {
-        return cursor(sql.ordered(limit), session -> fetch -> window(plan, session, fetch, finish, null),
+        return cursor(sql.ordered(limit), session -> fetch -> window(plan, session, fetch, finish, null, null),
                 minPage(plan), maxPage(plan));
     }
 
@@ -252,10 +261,12 @@ public final class CoreRepo implements Repo {
      * rows in order.
      *
      * @param last told of every row read, before it is built (keyset pages remember the last key)
+     * @param stop null, or when to stop the statement early on the server
      */
     <T> Flux<T> window(LoadPlan<?> plan, Session session, RenderedSql sql, Function<Object[], T> finish,
-                       @Nullable Consumer<Object[]> last) {
-        Flux<Object[]> rows = session.query(sql, plan.reader());
+                       @Nullable Consumer<Object[]> last, @Nullable Mono<Void> stop) {
+        Flux<Object[]> rows = stop == null ? session.query(sql, plan.reader())
+                : session.query(sql, plan.reader(), stop);
         if (!plan.branches().isEmpty()) {
             rows = rows.collectList().flatMapMany(window -> relations.load(plan, window, session)
                     .thenMany(Flux.fromIterable(window)));

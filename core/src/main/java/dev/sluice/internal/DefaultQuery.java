@@ -148,7 +148,8 @@ final class DefaultQuery<T> implements Query<T> {
         List<Object> values = CoreRepo.keyValues(model, key);
         LoadPlan<?> plan = plan();
         SelectSql sql = new SelectSql(repo.dialect(), model, plan.selectList(repo.dialect()), conditions, order());
-        return repo.checked(plan).thenMany(repo.window(plan, repo.executor(), sql.byKey(values), finisher(plan), null))
+        return repo.checked(plan)
+                .thenMany(repo.window(plan, repo.executor(), sql.byKey(values), finisher(plan), null, null))
                 .next();
     }
 

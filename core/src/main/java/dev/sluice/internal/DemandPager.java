@@ -11,7 +11,9 @@ import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import reactor.core.publisher.Operators;
+import reactor.core.publisher.Sinks;
 import reactor.util.concurrent.Queues;
 import reactor.util.context.Context;
 
@@ -23,13 +25,18 @@ import reactor.util.context.Context;
  *   <li>One page is in flight at most; the next is asked for only after the previous one completed.</li>
  *   <li>A page is issued for unmet demand, sized {@code clamp(max(unmet, 2 x previous page), minPage, maxPage)}:
  *       a subscriber that keeps consuming gets growing pages, one that asks for 10 rows gets a minimum page.</li>
+ *   <li>When the source can stop a page early (on the server), pages keep doubling beyond {@code maxPage} for as
+ *       long as the subscriber has already asked for that many rows: a subscriber with unbounded demand reads a
+ *       million rows in a handful of statements, not a hundred. The part of a page beyond {@code maxPage} is
+ *       always requested, so the bound below holds.</li>
  *   <li>While the subscriber keeps requesting, the next page is fetched ahead when fewer than half a page of
  *       fetched rows remain unrequested, to hide the round trip.</li>
  *   <li>So rows fetched never exceed rows requested plus {@code maxPage}: after {@code request(n)} and a pause
  *       the source has been asked for at most {@code n + maxPage} rows.</li>
  *   <li>A page shorter than asked for ends the stream.</li>
  *   <li>Cancel never cancels the page in flight: it is read to its end and discarded, so its connection is
- *       released healthy (a driver that drains or wedges on cancel never sees one).</li>
+ *       released healthy (a driver that drains or wedges on cancel never sees one). A page larger than
+ *       {@code maxPage} is told to stop, so the server ends it early and little is left to read.</li>
  * </ul>
  */
 final class DemandPager<T> extends Flux<T> {
@@ -42,8 +49,11 @@ final class DemandPager<T> extends Flux<T> {
          * The next page, knowing that after it the subscriber has already asked for {@code wantedAfter} more rows
          * ({@code Long.MAX_VALUE}: unbounded). A source may use that to prepare the next page early; the default
          * ignores it.
+         *
+         * @param stop null, or for a page the source must be able to end early: completes when the subscriber has
+         *             cancelled, and the page should then complete as soon as it can
          */
-        default Publisher<T> next(int size, long wantedAfter) {
+        default Publisher<T> next(int size, long wantedAfter, @Nullable Mono<Void> stop) {
             return next(size);
         }
     }
@@ -52,25 +62,37 @@ final class DemandPager<T> extends Flux<T> {
     private final int minPage;
     private final int maxPage;
     private final long limit;
+    private final boolean stoppable;
 
-    private DemandPager(Supplier<? extends Pages<T>> pages, int minPage, int maxPage, long limit) {
+    private DemandPager(Supplier<? extends Pages<T>> pages, int minPage, int maxPage, long limit, boolean stoppable) {
         this.pages = pages;
         this.minPage = minPage;
         this.maxPage = maxPage;
         this.limit = limit;
+        this.stoppable = stoppable;
     }
 
     /**
      * @param pages   makes the page source of one subscription
      * @param minPage the smallest page, at least 1
-     * @param maxPage the largest page, at least {@code minPage}
+     * @param maxPage the most rows fetched ahead of demand, and the largest page unless the source can stop pages; at
+     *                least {@code minPage}
      * @param limit   the most rows to emit in all, {@code Long.MAX_VALUE} for no limit
      */
     static <T> Flux<T> create(Supplier<? extends Pages<T>> pages, int minPage, int maxPage, long limit) {
+        return create(pages, minPage, maxPage, limit, false);
+    }
+
+    /**
+     * As {@link #create(Supplier, int, int, long)}; with {@code stoppable}, the source can end a page early when
+     * told to stop, so pages may grow beyond {@code maxPage} as far as the subscriber's demand reaches.
+     */
+    static <T> Flux<T> create(Supplier<? extends Pages<T>> pages, int minPage, int maxPage, long limit,
+                              boolean stoppable) {
         if (minPage < 1 || maxPage < minPage) {
             throw new IllegalArgumentException("need 1 <= minPage <= maxPage, got " + minPage + ", " + maxPage);
         }
-        return new DemandPager<>(pages, minPage, maxPage, limit);
+        return new DemandPager<>(pages, minPage, maxPage, limit, stoppable);
     }
 
     @Override
@@ -82,7 +104,7 @@ final class DemandPager<T> extends Flux<T> {
             Operators.error(actual, Operators.onOperatorError(t, actual.currentContext()));
             return;
         }
-        actual.onSubscribe(new PagerSubscription<>(actual, source, minPage, maxPage, limit));
+        actual.onSubscribe(new PagerSubscription<>(actual, source, minPage, maxPage, limit, stoppable));
     }
 
     static final class PagerSubscription<T> implements Subscription {
@@ -91,6 +113,7 @@ final class DemandPager<T> extends Flux<T> {
         private final Pages<T> pages;
         private final int minPage;
         private final int maxPage;
+        private final boolean stoppable;
         /** Rows received but not yet requested: one producer (the page in flight), one consumer (the drain). */
         private final Queue<T> queue = Queues.<T>unbounded(Queues.SMALL_BUFFER_SIZE).get();
 
@@ -115,13 +138,16 @@ final class DemandPager<T> extends Flux<T> {
         private long remaining;
         private long requestedAtLastIssue;
         private int lastPage;
+        private volatile @Nullable PageSubscriber page;
 
-        PagerSubscription(CoreSubscriber<? super T> actual, Pages<T> pages, int minPage, int maxPage, long limit) {
+        PagerSubscription(CoreSubscriber<? super T> actual, Pages<T> pages, int minPage, int maxPage, long limit,
+                          boolean stoppable) {
             this.actual = actual;
             this.pages = pages;
             this.minPage = minPage;
             this.maxPage = maxPage;
             this.remaining = limit;
+            this.stoppable = stoppable;
         }
 
         @Override
@@ -174,6 +200,10 @@ final class DemandPager<T> extends Flux<T> {
             for (;;) {
                 if (cancelled) {
                     queue.clear();
+                    PageSubscriber current = page;
+                    if (current != null) {
+                        current.stop();
+                    }
                     return; // wip stays non-zero: every later drain() is a no-op
                 }
                 Throwable failure = error;
@@ -217,10 +247,15 @@ final class DemandPager<T> extends Flux<T> {
         }
 
         private void issueIfWanted(long r) {
-            long grown = lastPage == 0 ? minPage : Math.min(maxPage, 2L * lastPage);
+            long doubled = lastPage == 0 ? minPage : 2L * lastPage;
+            long grown = Math.min(maxPage, doubled);
             long size;
             if (r > issued) {
-                size = Math.max(minPage, Math.min(maxPage, Math.max(r - issued, grown)));
+                long unmet = r - issued;
+                size = Math.max(minPage, Math.min(maxPage, Math.max(unmet, grown)));
+                if (stoppable && unmet > maxPage) {
+                    size = Math.max(size, Math.min(Integer.MAX_VALUE, Math.min(unmet, doubled)));
+                }
             } else if (r > requestedAtLastIssue && issued - r < lastPage / 2) {
                 size = Math.min(grown, r + maxPage - issued);
                 if (size < minPage) {
@@ -238,25 +273,37 @@ final class DemandPager<T> extends Flux<T> {
             requestedAtLastIssue = r;
             lastPage = pageSize;
             inFlight = true;
-            Publisher<T> page;
+            PageSubscriber subscriber = new PageSubscriber(pageSize, pageSize > maxPage ? Sinks.empty() : null);
+            Publisher<T> next;
             try {
                 long wantedAfter = r == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(0, r - issued);
-                page = Objects.requireNonNull(pages.next(pageSize, Math.min(wantedAfter, remaining)), "page");
+                Sinks.Empty<Void> stop = subscriber.stop;
+                next = Objects.requireNonNull(pages.next(pageSize, Math.min(wantedAfter, remaining),
+                        stop == null ? null : stop.asMono()), "page");
             } catch (Throwable t) {
                 error = Operators.onOperatorError(t, actual.currentContext());
                 inFlight = false;
                 return;
             }
-            page.subscribe(new PageSubscriber(pageSize));
+            page = subscriber;
+            next.subscribe(subscriber);
         }
 
-        /** Reads one page to its end, even after a cancel. */
+        /** Reads one page to its end, even after a cancel; a page beyond {@code maxPage} is told to stop first. */
         private final class PageSubscriber implements CoreSubscriber<T> {
             private final int size;
+            private final Sinks.@Nullable Empty<Void> stop;
             private int received;
 
-            PageSubscriber(int size) {
+            PageSubscriber(int size, Sinks.@Nullable Empty<Void> stop) {
                 this.size = size;
+                this.stop = stop;
+            }
+
+            void stop() {
+                if (stop != null) {
+                    stop.tryEmitEmpty();
+                }
             }
 
             @Override
@@ -280,6 +327,7 @@ final class DemandPager<T> extends Flux<T> {
             @Override
             public void onError(Throwable t) {
                 error = t;
+                page = null;
                 inFlight = false;
                 drain();
             }
@@ -289,6 +337,7 @@ final class DemandPager<T> extends Flux<T> {
                 if (received < size) {
                     exhausted = true;
                 }
+                page = null;
                 inFlight = false;
                 drain();
             }

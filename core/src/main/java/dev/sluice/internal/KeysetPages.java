@@ -45,13 +45,14 @@ final class KeysetPages<T> implements DemandPager.Pages<T> {
 
     @Override
     public Publisher<T> next(int size) {
-        return next(size, 0);
+        return next(size, 0, null);
     }
 
     @Override
-    public Publisher<T> next(int size, long wantedAfter) {
+    public Publisher<T> next(int size, long wantedAfter, @Nullable Mono<Void> stop) {
         if (plan.branches().isEmpty()) {
-            return repo.window(plan, repo.executor(), sql.keysetPage(after(last), size), finish, row -> last = row);
+            return repo.window(plan, repo.executor(), sql.keysetPage(after(last), size), finish, row -> last = row,
+                    stop);
         }
         Window early = ahead;
         ahead = null;

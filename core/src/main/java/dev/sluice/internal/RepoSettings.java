@@ -6,7 +6,7 @@ import dev.sluice.StatementListener;
  * The settings of a repository, shared by all its queries. Adapters build it from their builders; unstable API.
  *
  * @param minPageSize the smallest page a keyset or cursor fetch asks for (default {@value #DEFAULT_MIN_PAGE_SIZE})
- * @param maxPageSize the largest page, and the most rows fetched ahead of demand (default
+ * @param maxPageSize the most rows fetched ahead of demand, and the largest page unless more was asked for (default
  *                    {@value #DEFAULT_MAX_PAGE_SIZE})
  * @param listener    told of every statement sent
  * @param writeBatchSize the most rows one multi-row {@code INSERT} writes (default

@@ -5,6 +5,7 @@ import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 /**
  * What an adapter implements to run Sluice on a database driver.
@@ -20,6 +21,16 @@ public interface Executor extends Session {
      * in every case. An executor that is already inside a transaction joins it instead.
      */
     <T> Flux<T> inTransaction(TransactionOptions options, Function<Session, ? extends Publisher<T>> work);
+
+    /**
+     * Whether {@link Session#query(RenderedSql, RowMapper, Publisher)} ends statements early on the server in the
+     * current subscription. When it does, Sluice may run pages larger than {@code maxPageSize} for a subscriber that
+     * has asked for that many rows, since a cancel no longer means reading the rest of the page. Evaluated once per
+     * query subscription, in the subscriber's context. The default: never.
+     */
+    default Mono<Boolean> canStopStatements() {
+        return Mono.just(false);
+    }
 
     /**
      * Describes an error if the database raised it (a constraint violation, a bad value), or returns null for any

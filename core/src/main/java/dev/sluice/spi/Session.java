@@ -22,6 +22,18 @@ public interface Session {
      */
     <T> Flux<T> query(RenderedSql sql, RowMapper<T> mapper);
 
+    /**
+     * Runs a statement like {@link #query(RenderedSql, RowMapper)}, and once {@code stop} signals (emits or
+     * completes) while it runs, ends it early on the server if it can: the returned rows then complete normally,
+     * without the rest of the result, once the statement has ended and its connection is ready for the next one.
+     * Rows may still arrive between the stop and the end; the caller discards them. Whether an executor's
+     * statements can stop is {@link Executor#canStopStatements()}. The default ignores {@code stop}: the statement
+     * runs to its end.
+     */
+    default <T> Flux<T> query(RenderedSql sql, RowMapper<T> mapper, Publisher<?> stop) {
+        return query(sql, mapper);
+    }
+
     /** Runs a statement that returns no rows and emits the number of rows it affected (0 when not applicable). */
     Mono<Long> update(RenderedSql sql);
 

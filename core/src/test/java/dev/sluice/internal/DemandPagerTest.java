@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.test.StepVerifier;
 
@@ -136,6 +137,63 @@ class DemandPagerTest {
         slowPage.tryEmitComplete();
         assertThat(cancelledPages).as("the page in flight is read to its end, never cancelled").hasValue(0);
         assertThat(calls).hasValue(2);
+    }
+
+    @Test
+    void stoppablePagesDoubleBeyondTheMaximumUnderUnboundedDemand() {
+        Source source = new Source(100_000);
+        StepVerifier.create(DemandPager.create(() -> source, 100, 2000, Long.MAX_VALUE, true))
+                .expectNextCount(100_000)
+                .verifyComplete();
+        assertThat(source.pages).containsExactly(2000, 4000, 8000, 16_000, 32_000, 64_000);
+    }
+
+    @Test
+    void stoppablePagesBeyondTheMaximumFetchOnlyRequestedRows() {
+        Source source = new Source(100_000);
+        StepVerifier.create(DemandPager.create(() -> source, 100, 2000, Long.MAX_VALUE, true), 0)
+                .thenRequest(5000)
+                .expectNextCount(5000)
+                .then(() -> assertThat(source.pages).as("beyond maxPage, only what was asked for")
+                        .containsExactly(2000, 3000))
+                .thenRequest(20_000)
+                .expectNextCount(20_000)
+                .then(() -> assertThat(source.fetched()).as("rows fetched <= requested + maxPage")
+                        .isLessThanOrEqualTo(25_000 + 2000))
+                .thenCancel()
+                .verify();
+    }
+
+    @Test
+    void cancelStopsAPageBeyondTheMaximumButNotAnOrdinaryOne() {
+        Source source = new Source(1_000_000);
+        Sinks.Many<Integer> slowPage = Sinks.many().unicast().onBackpressureBuffer();
+        List<Mono<Void>> stops = new CopyOnWriteArrayList<>();
+        AtomicInteger stopped = new AtomicInteger();
+        DemandPager.Pages<Integer> pages = new DemandPager.Pages<>() {
+            @Override
+            public Flux<Integer> next(int size) {
+                throw new AssertionError("the pager passes the stop signal");
+            }
+
+            @Override
+            public Flux<Integer> next(int size, long wantedAfter, Mono<Void> stop) {
+                stops.add(stop == null ? Mono.never() : stop.doOnSuccess(v -> stopped.incrementAndGet()));
+                stops.get(stops.size() - 1).subscribe();
+                return stops.size() == 1 ? source.next(size) : slowPage.asFlux();
+            }
+        };
+        List<Integer> sizes = new CopyOnWriteArrayList<>();
+        StepVerifier.create(DemandPager.create(() -> pages, 100, 2000, Long.MAX_VALUE, true), 0)
+                .thenRequest(Long.MAX_VALUE)
+                .expectNextCount(2000)
+                .then(() -> sizes.addAll(source.pages))
+                .thenCancel()
+                .verify();
+        assertThat(sizes).as("the first page is an ordinary one").containsExactly(2000);
+        assertThat(stops).hasSize(2);
+        assertThat(stopped).as("only the 4000-row page in flight was told to stop").hasValue(1);
+        slowPage.tryEmitComplete();
     }
 
     @Test

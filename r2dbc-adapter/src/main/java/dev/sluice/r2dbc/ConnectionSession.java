@@ -21,6 +21,7 @@ import io.r2dbc.spi.Statement;
 import io.r2dbc.spi.Wrapped;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
+import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -49,15 +50,44 @@ final class ConnectionSession implements Session {
 
     @Override
     public <T> Flux<T> query(RenderedSql sql, RowMapper<T> mapper) {
+        return Flux.defer(() -> rows(sql, mapper, null));
+    }
+
+    /**
+     * Ends the statement with a PostgreSQL CancelRequest when {@code stop} signals, if the connection is outside a
+     * transaction (a cancel inside one would abort it); otherwise the statement runs to its end.
+     */
+    @Override
+    public <T> Flux<T> query(RenderedSql sql, RowMapper<T> mapper, Publisher<?> stop) {
         return Flux.defer(() -> {
-            Statement statement = statement(sql);
-            if (sql.bindings().isEmpty()) {
-                statement.fetchSize(EXTENDED_PROTOCOL_ALL_ROWS);
+            PostgresqlConnection postgres = postgres();
+            if (postgres == null || !connection.isAutoCommit()) {
+                return rows(sql, mapper, null);
             }
-            CurrentRow current = new CurrentRow();
+            StatementStop control = new StatementStop(postgres);
+            Disposable watch = Flux.from(stop).take(1).subscribe(signal -> control.stop(), error -> control.stop(),
+                    control::stop);
+            return rows(sql, mapper, control)
+                    .onErrorResume(control::endedByStop, error -> Mono.empty())
+                    .concatWith(Mono.defer(control::ended).then(Mono.empty()))
+                    .doFinally(signal -> watch.dispose());
+        });
+    }
+
+    private <T> Flux<T> rows(RenderedSql sql, RowMapper<T> mapper, @Nullable StatementStop control) {
+        Statement statement = statement(sql);
+        if (sql.bindings().isEmpty()) {
+            statement.fetchSize(EXTENDED_PROTOCOL_ALL_ROWS);
+        }
+        CurrentRow current = new CurrentRow();
+        if (control == null) {
             return Flux.from(statement.execute())
                     .concatMap(result -> result.map((row, metadata) -> mapper.map(current.at(row))));
-        });
+        }
+        return Flux.from(statement.execute()).concatMap(result -> result.map((row, metadata) -> {
+            control.rowArrived();
+            return mapper.map(current.at(row));
+        }));
     }
 
     @Override

@@ -41,6 +41,17 @@ final class R2dbcExecutor implements Executor {
     }
 
     @Override
+    public <T> Flux<T> query(RenderedSql sql, RowMapper<T> mapper, Publisher<?> stop) {
+        return Flux.usingWhen(connections.acquire(), c -> session(c).query(sql, mapper, stop), connections::release);
+    }
+
+    /** Yes, unless the statements run in a transaction managed elsewhere, which a CancelRequest would abort. */
+    @Override
+    public Mono<Boolean> canStopStatements() {
+        return connections.inExternalTransaction().map(external -> !external);
+    }
+
+    @Override
     public Mono<Long> update(RenderedSql sql) {
         return Mono.usingWhen(connections.acquire(), c -> session(c).update(sql), connections::release);
     }

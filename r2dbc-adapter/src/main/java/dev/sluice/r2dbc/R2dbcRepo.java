@@ -188,8 +188,10 @@ public final class R2dbcRepo implements Repo, AutoCloseable {
         }
 
         /**
-         * The largest page a scan fetches; also the most rows fetched ahead of the subscriber's demand. Pages grow
-         * towards it while the subscriber keeps up. Defaults to {@value RepoSettings#DEFAULT_MAX_PAGE_SIZE}.
+         * The most rows fetched ahead of the subscriber's demand, and the largest page a scan fetches unless the
+         * subscriber has already asked for more: pages grow towards it while the subscriber keeps up, and beyond it,
+         * doubling, only as far as the rows requested (such a page is cancelled on the server if the subscriber
+         * cancels). Defaults to {@value RepoSettings#DEFAULT_MAX_PAGE_SIZE}.
          *
          * @throws IllegalArgumentException if less than 1
          */

@@ -3,6 +3,10 @@ package dev.sluice.spec;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.time.Instant;
+
+import dev.sluice.annotation.Id;
+import dev.sluice.annotation.Table;
 
 import org.junit.jupiter.api.Test;
 import reactor.test.StepVerifier;
@@ -62,6 +66,62 @@ class CancelSpec extends PictureSpecBase {
         anotherQueryRunsAtOnce();
         assertThat(relay.dataRows()).isLessThanOrEqualTo(MAX_PAGE + 5);
         assertThat(relay.commandTags()).filteredOn(t -> t.startsWith("SELECT")).hasSizeLessThanOrEqualTo(2);
+    }
+
+    @Test
+    void cancelDuringAPageBeyondTheMaximumStopsItOnTheServer() {
+        // rows after id 3000 take 2 ms each to produce: with unbounded demand the third page asks for 4000 of them
+        Fixtures.db().execute("CREATE OR REPLACE FUNCTION slow_after(id bigint, after bigint) RETURNS boolean "
+                        + "LANGUAGE plpgsql AS $$ BEGIN IF id > after THEN PERFORM pg_sleep(0.002); END IF; "
+                        + "RETURN true; END $$",
+                "CREATE OR REPLACE VIEW slow_picture AS SELECT * FROM picture WHERE slow_after(id, 3000)");
+        repo.findById(SlowPicture.class, 1L).block(Duration.ofSeconds(10)); // its table check, out of the counts
+        relay.reset();
+        StepVerifier.create(repo.scan(SlowPicture.class).map(SlowPicture::id).takeUntil(id -> id == 3010))
+                .expectNextCount(3010)
+                .expectComplete()
+                .verify(Duration.ofSeconds(30));
+        anotherQueryRunsAtOnce();
+        assertThat(relay.commandTags()).as("pages of 1000 and 2000 rows, then 5 for the next query")
+                .containsExactly("SELECT 1000", "SELECT 2000", "SELECT 5");
+        assertThat(relay.cancelRequests()).as("the 4000-row page in flight was cancelled on the server").isOne();
+        // without the stop, the page would have been read to its end: 7000 rows
+        assertThat(relay.dataRows()).as("rows sent").isLessThan(3000 + 1000 + 5);
+        assertThat(Fixtures.db().queryLong("SELECT count(*) FROM pg_stat_activity WHERE state = 'active' "
+                + "AND pid <> pg_backend_pid() AND query LIKE '%slow_picture%'")).as("statements still running")
+                .isZero();
+    }
+
+    @Test
+    void aStopRacingTheEndOfItsStatementNeverHitsTheNextStatement() {
+        // cancels at and around page ends (pages of 1000, 2000, 4000, 8000 rows), where the statement may already
+        // have ended when the stop comes; the next statement on the one connection must never be cancelled
+        for (long at : new long[] {1500, 2999, 3000, 3001, 5000, 6999, 7000, 7001, 14_999, 15_000, 19_999}) {
+            StepVerifier.create(repo.scan(Picture.class).map(Picture::id).takeUntil(id -> id == at).count())
+                    .expectNext(at)
+                    .expectComplete()
+                    .verify(Duration.ofSeconds(30));
+            anotherQueryRunsAtOnce();
+        }
+    }
+
+    @Test
+    void insideATransactionACancelLeavesThePageToFinishAndTheTransactionCommits() {
+        StepVerifier.create(repo.inTransaction(tx -> tx.scan(Picture.class).map(Picture::id)
+                        .takeUntil(id -> id == 3010).count()))
+                .expectNext(3010L)
+                .expectComplete()
+                .verify(Duration.ofSeconds(30));
+        anotherQueryRunsAtOnce();
+        assertThat(relay.cancelRequests()).isZero();
+        assertThat(relay.commandTags()).contains("COMMIT")
+                .filteredOn(t -> t.startsWith("SELECT"))
+                .allSatisfy(tag -> assertThat(Integer.parseInt(tag.substring(7))).isLessThanOrEqualTo(MAX_PAGE));
+    }
+
+    /** The pictures through a view that is slow after id 3000. */
+    @Table("slow_picture")
+    record SlowPicture(@Id Long id, byte[] sha1, String name, Instant takenAt, int sizeBytes, byte[] data) {
     }
 
     @Test

@@ -15,7 +15,8 @@ public class SluiceProperties {
     private int minPageSize = 100;
 
     /**
-     * The largest page a scan fetches; also the most rows fetched ahead of the subscriber's demand.
+     * The most rows fetched ahead of the subscriber's demand, and the largest page a scan fetches unless the
+     * subscriber has already asked for more.
      */
     private int maxPageSize = 10_000;
 
