@@ -34,8 +34,8 @@ import reactor.core.publisher.Mono;
  * Options: {@code --quick} (100k pictures, 2,000 albums, fewer rounds), {@code --url r2dbc:postgresql://u@h:p/db},
  * {@code --rounds N}, {@code --warmup N}, {@code --scenarios 1,2,3,4,5,6}, {@code --no-xmx} / {@code --xmx} (skip or force the
  * forked heap probes; skipped by default with --quick), {@code --variants "sluice scan,raw r2dbc binary"} (only
- * the scenario 1 variants whose names contain one of these), {@code --fork} (scenario 1: a fresh JVM per round and
- * variant), {@code --latency-us N} (scenario 4 through a relay delaying each direction by N us), {@code --out DIR}.
+ * the scenario 1 variants whose names contain one of these), {@code --fork} (scenarios 1 and 4: a fresh JVM per
+ * round and variant), {@code --latency-us N} (scenario 4 through a relay delaying each direction by N us), {@code --out DIR}.
  */
 public final class Bench {
 
@@ -139,7 +139,7 @@ public final class Bench {
             return;
         }
         if (o.only() != null) {
-            System.exit(Scans.child(o));
+            System.exit(o.scenarios().contains("4") ? Relations.child(o) : Scans.child(o));
             return;
         }
         long t0 = System.nanoTime();
@@ -210,9 +210,9 @@ public final class Bench {
         versions.stringPropertyNames().stream().sorted()
                 .forEach(k -> results.environment("version " + k, versions.getProperty(k)));
         results.environment("rounds", o.rounds() + " measured, after " + o.warmupRounds() + " warm-up round(s); "
-                + (o.fork() && o.scenarios().contains("1")
-                ? "scenario 1: every round of every variant in a fresh JVM (its warm-up scans, then one measured "
-                + "scan), alternated; other scenarios: " : "")
+                + (o.fork() && (o.scenarios().contains("1") || o.scenarios().contains("4"))
+                ? "scenarios 1 and 4: every round of every variant in a fresh JVM (its warm-up rounds, then one "
+                + "measured), alternated; other scenarios: " : "")
                 + "alternated in one JVM (variant order rotates per round)");
         results.environment("data", String.format(Locale.ROOT, "bench_picture %,d x 1 KiB; bench_album %,d x %d "
                 + "bench_photo", o.pictures(), o.albums(), o.photosPerAlbum()));

@@ -1,5 +1,7 @@
 package dev.sluice.bench;
 
+import java.io.BufferedReader;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -7,7 +9,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Function;
 
 import dev.sluice.bench.Entities.Album;
 import dev.sluice.bench.Entities.Photo;
@@ -38,60 +39,141 @@ final class Relations {
         results.scenario("4", "Relationship loading: " + String.format(Locale.ROOT, "%,d", o.albums())
                 + " albums x " + o.photosPerAlbum() + " photos" + (o.latencyMicros() > 0 ? ", through a relay that "
                 + "delays each direction by " + o.latencyMicros() + " us (a round trip: " + 2 * o.latencyMicros()
-                + " us)" : ""));
-        // --latency-us: every variant's connections go through a relay that adds a network's delay
-        LatencyRelay relay = o.latencyMicros() > 0 ? new LatencyRelay(db.host(), db.port(), o.latencyMicros()) : null;
-        int port = relay != null ? relay.port() : db.port();
-        ConnectionPool pool = (ConnectionPool) ConnectionFactories.get(db.r2dbcUrl(port, "maxSize=8&initialSize=8"
-                + "&forceBinary=true").replace("r2dbc:postgresql:", "r2dbc:pool:postgresql:"));
-        AtomicLong statements = new AtomicLong();
-        R2dbcRepo repo = R2dbcRepo.builder(pool).statementListener(sql -> statements.incrementAndGet()).build();
-        // each variant builds its own records and reports each album's number of photos, so none pays for a
-        // conversion into another variant's types
-        Map<String, Function<ConnectionPool, Flux<Integer>>> variants = new LinkedHashMap<>();
-        variants.put("sluice with(\"photos\")", p -> sluice(repo).map(a -> a.photos().size()));
-        variants.put("N+1 over a pool of 8", p -> nPlusOne(p, statements).map(a -> a.photos().size()));
-        variants.put("one LEFT JOIN, grouped client-side", p -> join(p, statements).map(a -> a.photos().size()));
-        variants.put("= ANY($1) batches of 500 ids", p -> any(p, statements).map(a -> a.photos().size()));
+                + " us)" : "") + (o.fork() ? ", every round of every variant in a fresh JVM" : ""));
         Map<String, List<Double>> seconds = new LinkedHashMap<>();
         Map<String, Long> counts = new LinkedHashMap<>();
-        List<String> names = new ArrayList<>(variants.keySet());
-        try {
-            for (int round = 0; round < o.warmupRounds() + o.rounds(); round++) {
-                for (int k = 0; k < names.size(); k++) {
-                    String name = names.get((k + round) % names.size());
-                    statements.set(0);
-                    long t0 = System.nanoTime();
-                    long[] albumsAndPhotos = variants.get(name).apply(pool)
-                            .reduce(new long[2], (acc, photos) -> {
-                                acc[0]++;
-                                acc[1] += photos;
-                                return acc;
-                            }).block();
-                    double s = (System.nanoTime() - t0) / 1e9;
-                    if (albumsAndPhotos[0] != o.albums() || albumsAndPhotos[1] != o.albums() * o.photosPerAlbum()) {
-                        throw new IllegalStateException(name + " loaded " + albumsAndPhotos[0] + " albums, "
-                                + albumsAndPhotos[1] + " photos");
-                    }
-                    boolean warmup = round < o.warmupRounds();
-                    System.out.printf(Locale.ROOT, "relations %s round %d %-38s %7.3f s, %,d statements%n",
-                            warmup ? "warmup" : "      ", round, name, s, statements.get());
-                    if (!warmup) {
-                        seconds.computeIfAbsent(name, n -> new ArrayList<>()).add(s);
-                        counts.put(name, statements.get());
+        if (o.fork()) {
+            for (int round = 0; round < o.rounds(); round++) {
+                for (int k = 0; k < NAMES.size(); k++) {
+                    String name = NAMES.get((k + round) % NAMES.size());
+                    double[] sample = forkOne(o, name);
+                    seconds.computeIfAbsent(name, n -> new ArrayList<>()).add(sample[0]);
+                    counts.put(name, (long) sample[1]);
+                }
+            }
+        } else {
+            try (Setup setup = new Setup(db, o)) {
+                for (int round = 0; round < o.warmupRounds() + o.rounds(); round++) {
+                    for (int k = 0; k < NAMES.size(); k++) {
+                        String name = NAMES.get((k + round) % NAMES.size());
+                        boolean warmup = round < o.warmupRounds();
+                        double s = setup.measure(name, round, warmup, o);
+                        if (!warmup) {
+                            seconds.computeIfAbsent(name, n -> new ArrayList<>()).add(s);
+                            counts.put(name, setup.statements.get());
+                        }
                     }
                 }
             }
-        } finally {
+        }
+        for (String name : NAMES) {
+            results.add("4", name, "wall time", "s", seconds.get(name), "= ANY($1) batches of 500 ids",
+                    String.format(Locale.ROOT, "%,d statements", counts.get(name)));
+        }
+    }
+
+    /** The variants, in the order of the first round. */
+    private static final List<String> NAMES = List.of("sluice with(\"photos\")", "N+1 over a pool of 8",
+            "one LEFT JOIN, grouped client-side", "= ANY($1) batches of 500 ids");
+
+    /** The pool (through the latency relay, if any) and repository every variant of one JVM shares. */
+    private static final class Setup implements AutoCloseable {
+        final AtomicLong statements = new AtomicLong();
+        private final LatencyRelay relay;
+        private final ConnectionPool pool;
+        private final R2dbcRepo repo;
+
+        Setup(Db db, Bench.Options o) throws Exception {
+            // --latency-us: every variant's connections go through a relay that adds a network's delay
+            relay = o.latencyMicros() > 0 ? new LatencyRelay(db.host(), db.port(), o.latencyMicros()) : null;
+            int port = relay != null ? relay.port() : db.port();
+            pool = (ConnectionPool) ConnectionFactories.get(db.r2dbcUrl(port, "maxSize=8&initialSize=8"
+                    + "&forceBinary=true").replace("r2dbc:postgresql:", "r2dbc:pool:postgresql:"));
+            repo = R2dbcRepo.builder(pool).statementListener(sql -> statements.incrementAndGet()).build();
+        }
+
+        /**
+         * Runs one variant once and checks it loaded every album and photo. Each variant builds its own records and
+         * reports each album's number of photos, so none pays for a conversion into another variant's types.
+         */
+        double measure(String name, int round, boolean warmup, Bench.Options o) {
+            Flux<Integer> photosPerAlbum = switch (name) {
+                case "sluice with(\"photos\")" -> sluice(repo).map(a -> a.photos().size());
+                case "N+1 over a pool of 8" -> nPlusOne(pool, statements).map(a -> a.photos().size());
+                case "one LEFT JOIN, grouped client-side" -> join(pool, statements).map(a -> a.photos().size());
+                case "= ANY($1) batches of 500 ids" -> any(pool, statements).map(a -> a.photos().size());
+                default -> throw new IllegalArgumentException("no scenario 4 variant named " + name);
+            };
+            statements.set(0);
+            long t0 = System.nanoTime();
+            long[] albumsAndPhotos = photosPerAlbum.reduce(new long[2], (acc, photos) -> {
+                acc[0]++;
+                acc[1] += photos;
+                return acc;
+            }).block();
+            double s = (System.nanoTime() - t0) / 1e9;
+            if (albumsAndPhotos[0] != o.albums() || albumsAndPhotos[1] != o.albums() * o.photosPerAlbum()) {
+                throw new IllegalStateException(name + " loaded " + albumsAndPhotos[0] + " albums, "
+                        + albumsAndPhotos[1] + " photos");
+            }
+            System.out.printf(Locale.ROOT, "relations %s round %d %-38s %7.3f s, %,d statements%n",
+                    warmup ? "warmup" : "      ", round, name, s, statements.get());
+            return s;
+        }
+
+        @Override
+        public void close() throws IOException {
             pool.dispose();
             if (relay != null) {
                 relay.close();
             }
         }
-        for (String name : names) {
-            results.add("4", name, "wall time", "s", seconds.get(name), "= ANY($1) batches of 500 ids",
-                    String.format(Locale.ROOT, "%,d statements", counts.get(name)));
+    }
+
+    /** One fresh JVM ({@code --fork}): {@code name}'s warm-up rounds, then one measured; its seconds and statements. */
+    private static double[] forkOne(Bench.Options o, String name) throws Exception {
+        List<String> args = new ArrayList<>(List.of("--url", o.url(), "--scenarios", "4", "--only", name,
+                "--rounds", "1", "--warmup", String.valueOf(o.warmupRounds()),
+                "--latency-us", String.valueOf(o.latencyMicros())));
+        if (o.quick()) {
+            args.add("--quick");
         }
+        Process p = Bench.fork(List.of(), args);
+        double[] sample = null;
+        StringBuilder output = new StringBuilder();
+        try (BufferedReader in = p.inputReader()) {
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                output.append(line).append('\n');
+                if (line.startsWith("SAMPLE\t")) {
+                    String[] f = line.split("\t");
+                    sample = new double[] {Double.parseDouble(f[1]), Double.parseDouble(f[2])};
+                } else if (line.startsWith("relations ") && !line.startsWith("relations warmup")) {
+                    System.out.println(line);
+                }
+            }
+        }
+        if (p.waitFor() != 0 || sample == null) {
+            throw new IllegalStateException("the JVM of " + name + " ended with " + p.exitValue()
+                    + " and no sample:\n" + output);
+        }
+        return sample;
+    }
+
+    /** The child of {@link #forkOne}: one variant, its rounds as SAMPLE lines; exit code 0 when done. */
+    static int child(Bench.Options o) throws Exception {
+        if (!NAMES.contains(o.only())) {
+            throw new IllegalArgumentException("--only: no scenario 4 variant named " + o.only());
+        }
+        try (Setup setup = new Setup(Db.parse(o.url()), o)) {
+            for (int round = 0; round < o.warmupRounds() + o.rounds(); round++) {
+                boolean warmup = round < o.warmupRounds();
+                double s = setup.measure(o.only(), round, warmup, o);
+                if (!warmup) {
+                    System.out.printf(Locale.ROOT, "SAMPLE\t%s\t%d%n", s, setup.statements.get());
+                }
+            }
+        }
+        return 0;
     }
 
     private static Flux<Head> albums(ConnectionPool pool, AtomicLong statements) {
