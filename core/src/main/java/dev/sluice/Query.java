@@ -13,9 +13,10 @@ import reactor.core.publisher.Mono;
  * between the repository's minimum and maximum page sizes (beyond the maximum only for rows already requested). No
  * connection and no transaction is held between pages.
  * Any other order streams through a server-side cursor ({@code DECLARE ... CURSOR}, {@code FETCH n} per demand) in a
- * read-only transaction that holds one connection until the stream ends. In both modes the database sends at most
- * the rows requested plus one page, and a cancel stops database work after the page in flight (a page beyond the
- * maximum is cancelled on the server).
+ * read-only transaction that holds one connection until the stream ends; a subscriber that asks for every row at
+ * once ({@code request(Long.MAX_VALUE)}) gets one statement instead, without a transaction. In both modes the
+ * database sends at most the rows requested plus one page, and a cancel stops database work after the page in
+ * flight (a page beyond the maximum, or the one statement, is cancelled on the server).
  *
  * @param <T> the entity type
  */

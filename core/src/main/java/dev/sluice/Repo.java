@@ -67,7 +67,8 @@ public interface Repo {
      * Runs any SQL that returns rows ({@code SELECT} or {@code VALUES}, with {@code ?} placeholders) and maps each
      * row onto a record by column name: component {@code takenAt} reads column {@code taken_at} (or its
      * {@code @Column} name). Streams through a server-side cursor in a read-only transaction, with the same demand
-     * rules as any query: rows fetched stay within what was requested plus one page.
+     * rules as any query: rows fetched stay within what was requested plus one page. A subscriber that asks for every
+     * row at once gets one statement instead, without a transaction, which a cancel stops on the server.
      *
      * @throws QueryException if the placeholders and values do not match
      * @throws MappingException if the type is not a record of supported component types

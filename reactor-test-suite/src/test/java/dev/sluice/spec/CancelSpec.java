@@ -119,9 +119,49 @@ class CancelSpec extends PictureSpecBase {
                 .allSatisfy(tag -> assertThat(Integer.parseInt(tag.substring(7))).isLessThanOrEqualTo(MAX_PAGE));
     }
 
+    @Test
+    void cancelBeforeTheFirstRowOfAnotherOrderAskedForWholeStopsItsOneStatementOnTheServer() {
+        // the name column takes 2 ms a row, computed before the sort by taken_at: no row for 40 s
+        Fixtures.db().execute("CREATE OR REPLACE FUNCTION slow_name(name text) RETURNS text LANGUAGE plpgsql "
+                        + "AS $$ BEGIN PERFORM pg_sleep(0.002); RETURN name; END $$",
+                "CREATE OR REPLACE VIEW slow_named_picture AS SELECT id, sha1, slow_name(name) AS name, taken_at, "
+                        + "size_bytes, data FROM picture");
+        repo.findById(SlowNamedPicture.class, 1L).block(Duration.ofSeconds(10)); // its table check
+        relay.reset();
+        StepVerifier.create(repo.select(SlowNamedPicture.class).orderBy("taken_at").flux()
+                        .take(Duration.ofMillis(500)))
+                .expectComplete()
+                .verify(Duration.ofSeconds(30));
+        anotherQueryRunsAtOnce();
+        assertThat(relay.commandTags()).as("one statement, no transaction, cancelled: only the next query's tag")
+                .containsExactly("SELECT 5");
+        assertThat(relay.cancelRequests()).isOne();
+        assertThat(Fixtures.db().queryLong("SELECT count(*) FROM pg_stat_activity WHERE state = 'active' "
+                + "AND pid <> pg_backend_pid() AND query LIKE '%slow_named_picture%'")).as("statements still running")
+                .isZero();
+    }
+
+    @Test
+    void aStopRacingTheEndOfAnotherOrderAskedForWholeNeverHitsTheNextStatement() {
+        for (long at : new long[] {1, 100, 10_000, 19_998, 19_999}) {
+            StepVerifier.create(repo.select(Picture.class).orderBy("name").flux().index()
+                            .takeUntil(row -> row.getT1() == at - 1).count())
+                    .expectNext(at)
+                    .expectComplete()
+                    .verify(Duration.ofSeconds(30));
+            anotherQueryRunsAtOnce();
+        }
+        assertThat(relay.commandTags()).noneMatch(t -> t.equals("BEGIN"));
+    }
+
     /** The pictures through a view that is slow after id 3000. */
     @Table("slow_picture")
     record SlowPicture(@Id Long id, byte[] sha1, String name, Instant takenAt, int sizeBytes, byte[] data) {
+    }
+
+    /** The pictures through a view whose name column is slow to compute. */
+    @Table("slow_named_picture")
+    record SlowNamedPicture(@Id Long id, byte[] sha1, String name, Instant takenAt, int sizeBytes, byte[] data) {
     }
 
     @Test

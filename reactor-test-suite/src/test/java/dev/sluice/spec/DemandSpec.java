@@ -84,6 +84,15 @@ class DemandSpec extends PictureSpecBase {
     }
 
     @Test
+    void anotherOrderAskedForWholeRunsAsOneStatementWithoutACursorOrATransaction() {
+        List<String> names = repo.select(Picture.class).orderBy("taken_at desc, name").flux().map(Picture::name)
+                .collectList().block(Duration.ofSeconds(60));
+        assertThat(String.join(",", names)).isEqualTo(Fixtures.queryString(
+                "SELECT string_agg(name, ',' ORDER BY taken_at DESC, name) FROM picture"));
+        assertThat(relay.commandTags()).containsExactly("SELECT " + Fixtures.PICTURES);
+    }
+
+    @Test
     void insideATransactionPagesStayWithinTheMaximum() {
         // a cancel there could not stop a statement without aborting the transaction
         List<Long> ids = repo.inTransaction(tx -> tx.scan(Picture.class).map(Picture::id)).collectList()

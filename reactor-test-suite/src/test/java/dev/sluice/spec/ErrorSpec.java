@@ -87,11 +87,23 @@ class ErrorSpec {
 
     @Test
     void aDatabaseErrorInCursorModeRollsBackAndFreesTheConnection() {
-        StepVerifier.create(repo.select(Picture.class).where("1 / (id - 300) > ?", -100).orderBy("name").flux())
+        // bounded demand: a cursor
+        StepVerifier.create(repo.select(Picture.class).where("1 / (id - 300) > ?", -100).orderBy("name").flux(), 0)
+                .thenRequest(10)
                 .expectErrorSatisfies(e -> assertThat(((R2dbcException) e).getSqlState()).isEqualTo("22012"))
                 .verify(Duration.ofSeconds(10));
         stillHealthy();
         assertThat(relay.commandTags()).contains("ROLLBACK");
+    }
+
+    @Test
+    void aDatabaseErrorInAnotherOrderAskedForWholeReachesTheSubscriberAndFreesTheConnection() {
+        // unbounded demand: one statement, no transaction
+        StepVerifier.create(repo.select(Picture.class).where("1 / (id - 300) > ?", -100).orderBy("name").flux())
+                .expectErrorSatisfies(e -> assertThat(((R2dbcException) e).getSqlState()).isEqualTo("22012"))
+                .verify(Duration.ofSeconds(10));
+        stillHealthy();
+        assertThat(relay.commandTags()).doesNotContain("BEGIN", "ROLLBACK");
     }
 
     @Test
