@@ -1,5 +1,6 @@
 package dev.sluice.bench;
 
+import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -277,6 +278,34 @@ public final class Bench {
                     List.of(), null, smallest + " (" + String.join(", ", tried) + ")");
         }
         results.scenario("1x", "Smallest heap that completes a full scan (forked JVM per try)");
+    }
+
+    /**
+     * Runs one variant's rounds in a fresh JVM (the child side of {@code --fork}, {@code --only name}): echoes its
+     * measured lines, those starting with {@code echo} and not {@code echo + "warmup"}, and returns the fields of its
+     * {@code SAMPLE} line after that word.
+     *
+     * @throws IllegalStateException with the child's output, if it failed or printed no sample
+     */
+    static String[] forkForSample(String name, List<String> args, String echo) throws Exception {
+        Process p = fork(List.of(), args);
+        String[] sample = null;
+        StringBuilder output = new StringBuilder();
+        try (BufferedReader in = p.inputReader()) {
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                output.append(line).append('\n');
+                if (line.startsWith("SAMPLE\t")) {
+                    sample = line.substring("SAMPLE\t".length()).split("\t");
+                } else if (line.startsWith(echo) && !line.startsWith(echo + "warmup")) {
+                    System.out.println(line);
+                }
+            }
+        }
+        if (p.waitFor() != 0 || sample == null) {
+            throw new IllegalStateException("the JVM of " + name + " ended with " + p.exitValue()
+                    + " and no sample:\n" + output);
+        }
+        return sample;
     }
 
     /** Runs this benchmark's main class in a new JVM with {@code jvmOptions} and {@code args}; returns its output. */

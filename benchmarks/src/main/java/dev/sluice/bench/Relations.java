@@ -1,6 +1,5 @@
 package dev.sluice.bench;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -138,25 +137,8 @@ final class Relations {
         if (o.quick()) {
             args.add("--quick");
         }
-        Process p = Bench.fork(List.of(), args);
-        double[] sample = null;
-        StringBuilder output = new StringBuilder();
-        try (BufferedReader in = p.inputReader()) {
-            for (String line = in.readLine(); line != null; line = in.readLine()) {
-                output.append(line).append('\n');
-                if (line.startsWith("SAMPLE\t")) {
-                    String[] f = line.split("\t");
-                    sample = new double[] {Double.parseDouble(f[1]), Double.parseDouble(f[2])};
-                } else if (line.startsWith("relations ") && !line.startsWith("relations warmup")) {
-                    System.out.println(line);
-                }
-            }
-        }
-        if (p.waitFor() != 0 || sample == null) {
-            throw new IllegalStateException("the JVM of " + name + " ended with " + p.exitValue()
-                    + " and no sample:\n" + output);
-        }
-        return sample;
+        String[] f = Bench.forkForSample(name, args, "relations ");
+        return new double[] {Double.parseDouble(f[0]), Double.parseDouble(f[1])};
     }
 
     /** The child of {@link #forkOne}: one variant, its rounds as SAMPLE lines; exit code 0 when done. */

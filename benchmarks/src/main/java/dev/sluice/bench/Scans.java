@@ -1,6 +1,5 @@
 package dev.sluice.bench;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -256,26 +255,9 @@ final class Scans {
         if (o.quick()) {
             args.add("--quick");
         }
-        Process p = Bench.fork(List.of(), args);
-        Tally.Sample sample = null;
-        StringBuilder output = new StringBuilder();
-        try (BufferedReader in = p.inputReader()) {
-            for (String line = in.readLine(); line != null; line = in.readLine()) {
-                output.append(line).append('\n');
-                if (line.startsWith("SAMPLE\t")) {
-                    String[] f = line.split("\t");
-                    sample = new Tally.Sample(Long.parseLong(f[1]), Long.parseLong(f[2]), Double.parseDouble(f[3]),
-                            Double.parseDouble(f[4]));
-                } else if (line.startsWith("scan ") && !line.startsWith("scan warmup")) {
-                    System.out.println(line);
-                }
-            }
-        }
-        if (p.waitFor() != 0 || sample == null) {
-            throw new IllegalStateException("the JVM of " + name + " ended with " + p.exitValue()
-                    + " and no sample:\n" + output);
-        }
-        return sample;
+        String[] f = Bench.forkForSample(name, args, "scan ");
+        return new Tally.Sample(Long.parseLong(f[0]), Long.parseLong(f[1]), Double.parseDouble(f[2]),
+                Double.parseDouble(f[3]));
     }
 
     /** The child of {@link #forked}: one variant, exact name, its rounds as SAMPLE lines; exit code 0 when done. */
