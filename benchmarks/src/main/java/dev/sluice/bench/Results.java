@@ -115,6 +115,7 @@ final class Results {
         sep = "\n";
         for (Row r : rows) {
             Double ratio = ratio(r);
+            Double paired = pairedRatio(r);
             b.append(sep).append("    {\"scenario\": ").append(q(r.scenario()))
                     .append(", \"variant\": ").append(q(r.variant()))
                     .append(", \"metric\": ").append(q(r.metric()))
@@ -125,7 +126,7 @@ final class Results {
                     .append(", \"samples\": ").append(r.samples().stream().map(Results::num).toList())
                     .append(", \"baseline\": ").append(r.baseline() == null ? "null" : q(r.baseline()))
                     .append(", \"ratio\": ").append(ratio == null ? "null" : num(ratio))
-                    .append(", \"paired_ratio\": ").append(pairedRatio(r) == null ? "null" : num(pairedRatio(r)))
+                    .append(", \"paired_ratio\": ").append(paired == null ? "null" : num(paired))
                     .append(", \"note\": ").append(q(r.note())).append('}');
             sep = ",\n";
         }

@@ -101,7 +101,7 @@ public final class CoreRepo implements Repo {
                 + sql + "\")");
         return cursor(statement, session -> {
             RowMapper<R> rows = mapper.newMapper(); // matches columns on its result's first row
-            return (fetch, stop) -> stop == null ? session.query(fetch, rows) : session.query(fetch, rows, stop);
+            return (fetch, stop) -> rows(session, fetch, rows, stop);
         }, settings.minPageSize(), settings.maxPageSize(), true);
     }
 
@@ -224,12 +224,9 @@ public final class CoreRepo implements Repo {
      * server instead of reading it to its end.
      */
     <T> Flux<T> keyset(LoadPlan<?> plan, SelectSql sql, Function<Object[], T> finish, long limit) {
-        if (!plan.branches().isEmpty()) {
-            return DemandPager.create(() -> new KeysetPages<>(this, plan, sql, finish), minPage(plan), maxPage(plan),
-                    limit);
-        }
-        return executor.canStopStatements().flatMapMany(stoppable -> DemandPager.create(
-                () -> new KeysetPages<>(this, plan, sql, finish), minPage(plan), maxPage(plan), limit, stoppable));
+        Mono<Boolean> stoppable = plan.branches().isEmpty() ? executor.canStopStatements() : Mono.just(false);
+        return stoppable.flatMapMany(canStop -> DemandPager.create(() -> new KeysetPages<>(this, plan, sql, finish),
+                minPage(plan), maxPage(plan), limit, canStop));
     }
 
     <T> Flux<T> cursor(LoadPlan<?> plan, SelectSql sql, Function<Object[], T> finish, long limit) {
@@ -282,8 +279,7 @@ public final class CoreRepo implements Repo {
      */
     <T> Flux<T> window(LoadPlan<?> plan, Session session, RenderedSql sql, Function<Object[], T> finish,
                        @Nullable Consumer<Object[]> last, @Nullable Mono<Void> stop) {
-        Flux<Object[]> rows = stop == null ? session.query(sql, plan.reader())
-                : session.query(sql, plan.reader(), stop);
+        Flux<Object[]> rows = rows(session, sql, plan.reader(), stop);
         if (!plan.branches().isEmpty()) {
             rows = rows.collectList().flatMapMany(window -> relations.load(plan, window, session)
                     .thenMany(Flux.fromIterable(window)));
@@ -295,6 +291,11 @@ public final class CoreRepo implements Repo {
             last.accept(row);
             return finish.apply(row);
         });
+    }
+
+    /** Runs {@code sql} on {@code session}, stoppable on the server when {@code stop} is given. */
+    private static <T> Flux<T> rows(Session session, RenderedSql sql, RowMapper<T> mapper, @Nullable Mono<Void> stop) {
+        return stop == null ? session.query(sql, mapper) : session.query(sql, mapper, stop);
     }
 
     RelationLoader relations() {

@@ -80,12 +80,10 @@ final class ConnectionSession implements Session {
             statement.fetchSize(EXTENDED_PROTOCOL_ALL_ROWS);
         }
         CurrentRow current = new CurrentRow();
-        if (control == null) {
-            return Flux.from(statement.execute())
-                    .concatMap(result -> result.map((row, metadata) -> mapper.map(current.at(row))));
-        }
         return Flux.from(statement.execute()).concatMap(result -> result.map((row, metadata) -> {
-            control.rowArrived();
+            if (control != null) {
+                control.rowArrived();
+            }
             return mapper.map(current.at(row));
         }));
     }
