@@ -1,6 +1,7 @@
 package dev.sluice.r2dbc;
 
 import java.lang.reflect.Method;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -22,6 +23,11 @@ final class Factories {
     /** r2dbc-postgresql's option: results in binary, which decodes bytea without hex strings. */
     static final Option<Boolean> FORCE_BINARY = Option.valueOf("forceBinary");
     private static final Option<Integer> INITIAL_SIZE = Option.valueOf("initialSize");
+    /** r2dbc-pool's options, read from the URL too. */
+    static final Option<Duration> MAX_ACQUIRE_TIME = Option.valueOf("maxAcquireTime");
+    static final Option<Duration> MAX_IDLE_TIME = Option.valueOf("maxIdleTime");
+    static final Option<Duration> MAX_LIFE_TIME = Option.valueOf("maxLifeTime");
+    private static final Option<Integer> ACQUIRE_RETRY = Option.valueOf("acquireRetry");
     private static final String POOL = "pool";
 
     private Factories() {
@@ -31,8 +37,20 @@ final class Factories {
      * A pooled, binary-transfer factory for an R2DBC URL. {@code r2dbc:postgresql://...} becomes
      * {@code r2dbc:pool:postgresql://...}; {@code forceBinary} is switched on unless the URL sets it; pool options in
      * the URL ({@code maxSize}, {@code initialSize}, ...) are honoured, with {@code initialSize} defaulting to 1.
+     * The pool's times are {@code times} where set there, else the URL's, else Sluice's defaults
+     * ({@link PoolTimes#DEFAULTS}); {@code acquireRetry} defaults to 0, since {@link PoolBorrow} retries what is
+     * worth retrying (r2dbc-pool would retry a timed-out borrow too, doubling the wait).
      */
-    static ConnectionPool pooled(String url) {
+    static ConnectionPool pooled(String url, PoolTimes times) {
+        ConnectionFactory factory = ConnectionFactories.get(poolOptions(url, times));
+        if (!(factory instanceof ConnectionPool pool)) {
+            throw new IllegalStateException("r2dbc-pool did not create a pool for " + url);
+        }
+        return pool;
+    }
+
+    /** The options {@link #pooled} builds its pool with. */
+    static ConnectionFactoryOptions poolOptions(String url, PoolTimes times) {
         ConnectionFactoryOptions options = ConnectionFactoryOptions.parse(url);
         ConnectionFactoryOptions.Builder builder = options.mutate();
         Object driver = options.getValue(ConnectionFactoryOptions.DRIVER);
@@ -46,11 +64,22 @@ final class Factories {
         if (!options.hasOption(INITIAL_SIZE)) {
             builder.option(INITIAL_SIZE, 1);
         }
-        ConnectionFactory factory = ConnectionFactories.get(builder.build());
-        if (!(factory instanceof ConnectionPool pool)) {
-            throw new IllegalStateException("r2dbc-pool did not create a pool for " + url);
+        if (!options.hasOption(ACQUIRE_RETRY)) {
+            builder.option(ACQUIRE_RETRY, 0);
         }
-        return pool;
+        time(builder, options, MAX_ACQUIRE_TIME, times.maxAcquireTime(), PoolTimes.DEFAULTS.maxAcquireTime());
+        time(builder, options, MAX_IDLE_TIME, times.maxIdleTime(), PoolTimes.DEFAULTS.maxIdleTime());
+        time(builder, options, MAX_LIFE_TIME, times.maxLifeTime(), PoolTimes.DEFAULTS.maxLifeTime());
+        return builder.build();
+    }
+
+    private static void time(ConnectionFactoryOptions.Builder builder, ConnectionFactoryOptions url,
+                             Option<Duration> option, @Nullable Duration set, @Nullable Duration fallback) {
+        if (set != null) {
+            builder.option(option, set);
+        } else if (!url.hasOption(option) && fallback != null) {
+            builder.option(option, fallback);
+        }
     }
 
     /** Logs a warning for each reason the given factory will make Sluice slow. */

@@ -1,5 +1,6 @@
 package dev.sluice.r2dbc;
 
+import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Function;
 
@@ -56,7 +57,10 @@ public final class R2dbcRepo implements Repo, AutoCloseable {
     /**
      * A repository on a new connection pool for the URL, with binary transfer, e.g.
      * {@code r2dbc:postgresql://user:password@localhost:5432/db}. Pool options may be given in the URL
-     * ({@code ?maxSize=20}). Closing the repository closes the pool.
+     * ({@code ?maxSize=20&maxAcquireTime=PT5S}); unless set there or on the {@link #builder(String) builder}, a
+     * borrow waits at most 30 seconds, and connections are closed after 10 minutes unused or 30 minutes in all.
+     * Dead pooled connections (after a server restart) are dropped and replaced as they are borrowed, without a
+     * failed query. Closing the repository closes the pool.
      */
     public static R2dbcRepo create(String r2dbcUrl) {
         return builder(r2dbcUrl).build();
@@ -170,6 +174,7 @@ public final class R2dbcRepo implements Repo, AutoCloseable {
         private int writeBatchSize = RepoSettings.DEFAULT_WRITE_BATCH_SIZE;
         private int relationBatchSize = RepoSettings.DEFAULT_RELATION_BATCH_SIZE;
         private @Nullable ConnectionProvider connections;
+        private PoolTimes poolTimes = PoolTimes.UNSET;
 
         private Builder(@Nullable ConnectionFactory factory, @Nullable String url) {
             this.factory = factory;
@@ -242,8 +247,51 @@ public final class R2dbcRepo implements Repo, AutoCloseable {
         }
 
         /**
+         * For a repository on a URL: how long a statement waits for a connection when all of the pool's are busy,
+         * before it fails with an {@code R2dbcTimeoutException} that names the pool's size and how many connections
+         * are busy. Defaults to the URL's {@code maxAcquireTime}, else 30 seconds.
+         *
+         * @throws IllegalArgumentException if not positive
+         */
+        public Builder maxAcquireTime(Duration time) {
+            this.poolTimes = poolTimes.withMaxAcquireTime(positive("maxAcquireTime", time));
+            return this;
+        }
+
+        /**
+         * For a repository on a URL: how long an unused connection stays in the pool. Defaults to the URL's
+         * {@code maxIdleTime}, else 10 minutes.
+         *
+         * @throws IllegalArgumentException if not positive
+         */
+        public Builder maxIdleTime(Duration time) {
+            this.poolTimes = poolTimes.withMaxIdleTime(positive("maxIdleTime", time));
+            return this;
+        }
+
+        /**
+         * For a repository on a URL: how long any connection stays in the pool, so that none outlives a failover
+         * or a proxy's connection limit. Defaults to the URL's {@code maxLifeTime}, else 30 minutes.
+         *
+         * @throws IllegalArgumentException if not positive
+         */
+        public Builder maxLifeTime(Duration time) {
+            this.poolTimes = poolTimes.withMaxLifeTime(positive("maxLifeTime", time));
+            return this;
+        }
+
+        private static Duration positive(String name, Duration time) {
+            Objects.requireNonNull(time, name);
+            if (time.isNegative() || time.isZero()) {
+                throw new IllegalArgumentException(name + " must be positive, but was " + time);
+            }
+            return time;
+        }
+
+        /**
          * @throws IllegalArgumentException if maxPageSize is less than minPageSize
-         * @throws IllegalStateException    if a connection provider was set on a builder for a URL
+         * @throws IllegalStateException    if a connection provider or pool times were set on a builder for a URL,
+         *                                  or pool times on a builder for a factory
          */
         public R2dbcRepo build() {
             if (maxPageSize < minPageSize) {
@@ -253,16 +301,22 @@ public final class R2dbcRepo implements Repo, AutoCloseable {
             RepoSettings settings = RepoSettings.DEFAULTS.withPageSizes(minPageSize, maxPageSize).withListener(listener)
                     .withWriteBatchSize(writeBatchSize).withRelationBatchSize(relationBatchSize);
             if (factory != null) {
+                if (!poolTimes.isUnset()) {
+                    throw new IllegalStateException("maxAcquireTime, maxIdleTime and maxLifeTime configure the pool "
+                            + "of a repository built on a URL; for a ConnectionFactory of your own, set them on its "
+                            + "pool (ConnectionPoolConfiguration.builder(factory).maxAcquireTime(...), or "
+                            + "spring.r2dbc.pool.max-acquire-time in Spring Boot)");
+                }
                 Factories.warnIfSlow(factory);
-                return new R2dbcRepo(factory, null,
-                        connections != null ? connections : ConnectionProvider.of(factory), settings);
+                return new R2dbcRepo(factory, null, PoolBorrow.of(
+                        connections != null ? connections : ConnectionProvider.of(factory), factory), settings);
             }
             if (connections != null) {
                 throw new IllegalStateException("connectionProvider needs R2dbcRepo.builder(ConnectionFactory): a "
                         + "repository built on a URL creates its own pool, which no provider can know of");
             }
-            ConnectionPool pool = Factories.pooled(Objects.requireNonNull(url));
-            return new R2dbcRepo(pool, pool, ConnectionProvider.of(pool), settings);
+            ConnectionPool pool = Factories.pooled(Objects.requireNonNull(url), poolTimes);
+            return new R2dbcRepo(pool, pool, PoolBorrow.of(ConnectionProvider.of(pool), pool), settings);
         }
     }
 }

@@ -6,6 +6,9 @@ import io.r2dbc.pool.ConnectionPool;
 import io.r2dbc.pool.ConnectionPoolConfiguration;
 import io.r2dbc.postgresql.PostgresqlConnectionConfiguration;
 import io.r2dbc.postgresql.PostgresqlConnectionFactory;
+import io.r2dbc.spi.ConnectionFactoryOptions;
+import io.r2dbc.spi.Option;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /** Which factories Sluice warns about. Building a factory does not connect, so no database is needed. */
@@ -37,7 +40,8 @@ class FactoriesTest {
     @Test
     void aPooledBinaryFactoryAndTheUrlFactoryAreFine() {
         ConnectionPool pool = new ConnectionPool(ConnectionPoolConfiguration.builder(postgres(true)).build());
-        ConnectionPool fromUrl = Factories.pooled("r2dbc:postgresql://postgres@127.0.0.1:5432/test");
+        ConnectionPool fromUrl = Factories.pooled("r2dbc:postgresql://postgres@127.0.0.1:5432/test",
+                PoolTimes.UNSET);
         try {
             assertThat(Factories.slowness(pool)).isEmpty();
             assertThat(Factories.slowness(fromUrl)).isEmpty();
@@ -49,11 +53,32 @@ class FactoriesTest {
 
     @Test
     void theUrlFactoryKeepsAnExplicitForceBinarySetting() {
-        ConnectionPool text = Factories.pooled("r2dbc:postgresql://postgres@127.0.0.1:5432/test?forceBinary=false");
+        ConnectionPool text = Factories.pooled("r2dbc:postgresql://postgres@127.0.0.1:5432/test?forceBinary=false", PoolTimes.UNSET);
         try {
             assertThat(Factories.slowness(text)).singleElement().asString().contains("without forceBinary");
         } finally {
             text.dispose();
         }
+    }
+
+    @Test
+    void aUrlPoolWaitsAndKeepsConnectionsForSluicesDefaultTimesAndRetriesNoBorrowItself() {
+        ConnectionFactoryOptions options = Factories.poolOptions("r2dbc:postgresql://postgres@127.0.0.1:5432/test",
+                PoolTimes.UNSET);
+        assertThat(options.getValue(Factories.MAX_ACQUIRE_TIME)).isEqualTo(Duration.ofSeconds(30));
+        assertThat(options.getValue(Factories.MAX_IDLE_TIME)).isEqualTo(Duration.ofMinutes(10));
+        assertThat(options.getValue(Factories.MAX_LIFE_TIME)).isEqualTo(Duration.ofMinutes(30));
+        assertThat(options.getValue(Option.valueOf("acquireRetry"))).isEqualTo(0);
+    }
+
+    @Test
+    void theBuildersTimesWinOverTheUrlsWhichWinOverTheDefaults() {
+        ConnectionFactoryOptions options = Factories.poolOptions(
+                "r2dbc:postgresql://postgres@127.0.0.1:5432/test?maxAcquireTime=PT2S&maxIdleTime=PT1M&acquireRetry=3",
+                PoolTimes.UNSET.withMaxIdleTime(Duration.ofSeconds(5)));
+        assertThat(options.getValue(Factories.MAX_ACQUIRE_TIME)).hasToString("PT2S");
+        assertThat(options.getValue(Factories.MAX_IDLE_TIME)).isEqualTo(Duration.ofSeconds(5));
+        assertThat(options.getValue(Factories.MAX_LIFE_TIME)).isEqualTo(Duration.ofMinutes(30));
+        assertThat(options.getValue(Option.valueOf("acquireRetry"))).hasToString("3");
     }
 }
