@@ -84,7 +84,10 @@ public interface Query<T> {
     <R> Query<R> as(Class<R> projection);
 
     /**
-     * Finds the row with the given key among the rows this query matches, loading what the query loads.
+     * Finds the row with the given key among the rows this query matches, loading what the query loads: every
+     * {@link #where} condition holds for it, and with a {@link #limit} it must be among the first rows in the
+     * query's order. {@code repo.select(Item.class).where("owner = ?", "alice").findById(1L)} is empty when item 1
+     * is not alice's.
      *
      * @return the row, or empty
      * @throws QueryException if the key values do not fit the entity's {@code @Id} components
