@@ -31,7 +31,12 @@ public interface Query<T> {
      * typed array, for {@code id = any(?)}. {@code null} is rejected: SQL {@code = NULL} matches nothing; write
      * {@code column is null} instead.
      *
-     * @throws QueryException if the number of placeholders differs from the number of values, or a value is null
+     * <p>The condition sits in parentheses of its own, and nothing in it can reach beyond them: a comment
+     * ({@code --}, {@code /*}), a {@code ;}, a parenthesis it does not balance, an unclosed quote or a dollar-quoted
+     * string outside quotes is refused, with a message that says where.
+     *
+     * @throws QueryException if the number of placeholders differs from the number of values, a value is null, the
+     *                        condition is empty, or it holds what could change the statement around it
      */
     Query<T> where(String condition, Object... args);
 
