@@ -21,6 +21,7 @@ import dev.sluice.annotation.HasMany;
 import dev.sluice.annotation.Id;
 import dev.sluice.annotation.ManyToMany;
 import dev.sluice.annotation.Table;
+import dev.sluice.annotation.UniqueKey;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -118,6 +119,16 @@ final class EntityModel<T> {
 
     List<Property> key() {
         return key;
+    }
+
+    /** Whether the entity declares its key unique ({@link UniqueKey}), so that it is not checked. */
+    boolean keyDeclaredUnique() {
+        return type.isAnnotationPresent(UniqueKey.class);
+    }
+
+    /** The key columns for messages, e.g. {@code id} or {@code region, id}. */
+    String keyColumnList() {
+        return key.stream().map(Property::column).collect(Collectors.joining(", "));
     }
 
     /** Finds a property by column name or component name. */

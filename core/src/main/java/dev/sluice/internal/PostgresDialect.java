@@ -58,6 +58,24 @@ final class PostgresDialect {
                 + " ORDER BY a.attnum";
     }
 
+    /**
+     * Describes what makes a relation's rows unique: one row per key column of each unique index that is valid,
+     * immediate (not deferrable), not partial and on plain columns (included columns left out): the relation's kind
+     * ({@code pg_class.relkind}: 'r' table, 'p' partitioned table, 'v' view, 'm' materialized view, 'f' foreign
+     * table), the index, the column name; a relation without such an index gives one row with the index and column
+     * NULL.
+     */
+    String describeUniqueIndexes() {
+        return "SELECT c.relkind::text, i.indexrelid::int8, a.attname::text"
+                + " FROM pg_catalog.pg_class c"
+                + " LEFT JOIN pg_catalog.pg_index i ON i.indrelid = c.oid AND i.indisunique AND i.indisvalid"
+                + " AND i.indimmediate AND i.indpred IS NULL AND i.indexprs IS NULL"
+                + " LEFT JOIN LATERAL generate_series(0, i.indnkeyatts - 1) AS k(n) ON true"
+                + " LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum = i.indkey[k.n]"
+                + " WHERE c.oid = to_regclass($1)"
+                + " ORDER BY 2, 3";
+    }
+
     String declareCursor(String cursor, String query) {
         return "DECLARE " + cursor + " NO SCROLL CURSOR FOR " + query;
     }

@@ -38,6 +38,21 @@ final class TableCheck {
         }
     }
 
+    /**
+     * One key column of a unique index, as {@link PostgresDialect#describeUniqueIndexes()} describes it.
+     *
+     * @param kind   the relation's {@code pg_class.relkind}
+     * @param index  the index, or null when the relation has none that makes rows unique
+     * @param column a key column of the index, or null
+     */
+    record IndexColumn(String kind, @Nullable Long index, @Nullable String column) {
+
+        static IndexColumn read(dev.sluice.spi.RowView row) {
+            return new IndexColumn(java.util.Objects.requireNonNull(row.get(0, String.class)), row.get(1, Long.class),
+                    row.get(2, String.class));
+        }
+    }
+
     /** PostgreSQL type name to the Java types Sluice reads it as, preferred first. */
     private static final Map<String, List<Class<?>>> READS_AS = Map.ofEntries(
             Map.entry("int2", List.of(Short.class, Integer.class, Long.class, BigDecimal.class)),
@@ -91,6 +106,63 @@ final class TableCheck {
                 throw new MappingException(where + ": " + problem);
             }
         }
+    }
+
+    /**
+     * Checks that the entity's key can page and find rows: its columns are NOT NULL and a unique index (a primary
+     * key's among them) on some or all of them makes them unique. Call after {@link #check}, so the key columns
+     * exist.
+     *
+     * @param columns the table's columns, as for {@link #check}
+     * @param indexes the key columns of the relation's unique indexes
+     * @throws MappingException saying how to make the key unique or to declare it so
+     */
+    static void checkKey(EntityModel<?> model, List<ColumnInfo> columns, List<IndexColumn> indexes) {
+        String kind = indexes.isEmpty() ? "" : indexes.get(0).kind();
+        List<String> key = model.key().stream().map(Property::column).toList();
+        Map<Long, List<String>> byIndex = new java.util.LinkedHashMap<>();
+        for (IndexColumn c : indexes) {
+            if (c.index() != null) {
+                byIndex.computeIfAbsent(c.index(), i -> new ArrayList<>()).add(c.column());
+            }
+        }
+        boolean unique = byIndex.values().stream().anyMatch(key::containsAll);
+        Map<String, ColumnInfo> byName = columns.stream()
+                .collect(Collectors.toMap(ColumnInfo::name, c -> c, (a, b) -> a));
+        Property nullable = model.key().stream().filter(p -> !byName.get(p.column()).notNull()).findFirst()
+                .orElse(null);
+        if (unique && nullable == null) {
+            return;
+        }
+        String name = model.name();
+        String table = model.table();
+        String keyList = "(" + model.keyColumnList() + ")";
+        String declare = "annotate " + name + " with @UniqueKey";
+        if (!kind.equals("r") && !kind.equals("p")) {
+            throw new MappingException(name + ": " + table + " is " + describeKind(kind) + ", so PostgreSQL cannot "
+                    + "tell whether " + name + "'s key " + keyList + " is unique and never NULL, and keyset pages "
+                    + "over a key that repeats skip rows; if it is unique and never NULL, " + declare);
+        }
+        String sqlTable = PostgresDialect.INSTANCE.identifier(table);
+        if (!unique) {
+            throw new MappingException(name + ": table " + table + " has no primary key or unique index on " + name
+                    + "'s key " + keyList + ", so keyset pages could skip or repeat rows; add one, e.g. ALTER TABLE "
+                    + sqlTable + " ADD PRIMARY KEY " + keyList + ", or, if the key is unique and never NULL anyway, "
+                    + declare);
+        }
+        throw new MappingException(name + "." + nullable.name() + ": key column " + nullable.column() + " of table "
+                + table + " may be NULL, so keyset pages could skip rows; make it NOT NULL, e.g. ALTER TABLE "
+                + sqlTable + " ALTER COLUMN " + PostgresDialect.INSTANCE.identifier(nullable.column())
+                + " SET NOT NULL, or, if it never is NULL, " + declare);
+    }
+
+    private static String describeKind(String kind) {
+        return switch (kind) {
+            case "v" -> "a view";
+            case "m" -> "a materialized view";
+            case "f" -> "a foreign table";
+            default -> "a relation of kind '" + kind + "'";
+        };
     }
 
     private static @Nullable String typeProblem(Property p, ColumnInfo column) {
