@@ -7,7 +7,10 @@ import java.util.Arrays;
 import java.util.List;
 
 import dev.sluice.MappingException;
+import dev.sluice.annotation.BelongsTo;
+import dev.sluice.annotation.HasMany;
 import dev.sluice.annotation.Id;
+import dev.sluice.annotation.ManyToMany;
 import dev.sluice.annotation.Table;
 import dev.sluice.annotation.UniqueKey;
 import dev.sluice.r2dbc.R2dbcRepo;
@@ -64,6 +67,23 @@ class KeySpec {
     record Pair(@Id Long a, @Id Long b) {
     }
 
+    /** Orders keyed by (region, id): the same id in two regions, so a relation by id alone mixes them up. */
+    @Table("k_order")
+    record Order(@Id String region, @Id Long id, String note,
+                 @HasMany(foreignKey = {"region", "order_id"}, orderBy = "no") List<Line> lines,
+                 @ManyToMany(joinTable = "k_order_tag", joinColumn = {"region", "order_id"},
+                         inverseJoinColumn = "tag_id", orderBy = "name") List<Tag> tags) {
+    }
+
+    @Table("k_line")
+    record Line(@Id String region, @Id Long orderId, @Id int no, String item,
+                @BelongsTo(foreignKey = {"region", "order_id"}) Order order) {
+    }
+
+    @Table("k_tag")
+    record Tag(@Id Long id, String name) {
+    }
+
     private PgWireRelay relay;
     private R2dbcRepo repo;
 
@@ -83,7 +103,21 @@ class KeySpec {
                 "CREATE TABLE IF NOT EXISTS k_included (a bigint NOT NULL, b bigint NOT NULL)",
                 "CREATE UNIQUE INDEX IF NOT EXISTS k_included_a ON k_included (a) INCLUDE (b)",
                 "INSERT INTO k_nokey VALUES (1, 'a'), (1, 'b')",
-                "INSERT INTO k_included VALUES (1, 7), (2, 7)");
+                "INSERT INTO k_included VALUES (1, 7), (2, 7)",
+                "CREATE TABLE IF NOT EXISTS k_order (region text, id bigint, note text NOT NULL, PRIMARY KEY (region, id))",
+                "CREATE TABLE IF NOT EXISTS k_line (region text, order_id bigint, no int, item text NOT NULL, "
+                        + "PRIMARY KEY (region, order_id, no), FOREIGN KEY (region, order_id) REFERENCES k_order)",
+                "CREATE TABLE IF NOT EXISTS k_tag (id bigint PRIMARY KEY, name text NOT NULL)",
+                "CREATE TABLE IF NOT EXISTS k_order_tag (region text, order_id bigint, tag_id bigint REFERENCES k_tag, "
+                        + "PRIMARY KEY (region, order_id, tag_id), FOREIGN KEY (region, order_id) REFERENCES k_order)",
+                // ids 1..6 in each of three regions; how many lines and tags an order has depends on both
+                "INSERT INTO k_order SELECT r, i, r || '/' || i FROM unnest(ARRAY['eu', 'us', 'ap']) r, "
+                        + "generate_series(1, 6) i",
+                "INSERT INTO k_line SELECT o.region, o.id, n, o.note || '#' || n FROM k_order o, generate_series(1, 3) n "
+                        + "WHERE n <= (o.id + ascii(substr(o.region, 2))) % 4",
+                "INSERT INTO k_tag SELECT t, 'tag ' || chr(100 - t) FROM generate_series(1, 5) t",
+                "INSERT INTO k_order_tag SELECT o.region, o.id, t FROM k_order o, generate_series(1, 5) t "
+                        + "WHERE t <= (o.id + ascii(o.region)) % 3");
     }
 
     @BeforeEach
@@ -156,5 +190,34 @@ class KeySpec {
                 Fixtures.db().queryLong("SELECT max(a) FROM k_included"));
         StepVerifier.create(repo.scan(Pair.class).limitRate(1).map(Pair::a).collectList()).expectNext(truth)
                 .verifyComplete();
+    }
+
+    @Test
+    void relationsOfACompositeKeyAreFoundByEveryKeyColumn() {
+        // per order, in key order: its lines' numbers and its tags' ids, as SQL says
+        String truth = Fixtures.queryString("SELECT string_agg(o.region || '/' || o.id || ':' "
+                + "|| coalesce((SELECT string_agg(l.no::text, ',' ORDER BY l.no) FROM k_line l "
+                + "WHERE l.region = o.region AND l.order_id = o.id), '') || ':' "
+                + "|| coalesce((SELECT string_agg(t.id::text, ',' ORDER BY t.name) FROM k_order_tag ot "
+                + "JOIN k_tag t ON t.id = ot.tag_id WHERE ot.region = o.region AND ot.order_id = o.id), ''), ' ' "
+                + "ORDER BY o.region, o.id) FROM k_order o");
+        assertThat(truth).contains("eu/1:").contains("us/1:");
+        StepVerifier.create(repo.select(Order.class).with("lines", "tags").flux().limitRate(2)
+                        .map(o -> o.region() + "/" + o.id() + ":" + String.join(",", o.lines().stream()
+                                .map(l -> String.valueOf(l.no())).toList()) + ":" + String.join(",", o.tags().stream()
+                                .map(t -> String.valueOf(t.id())).toList()))
+                        .collectList().map(orders -> String.join(" ", orders)))
+                .expectNext(truth).verifyComplete();
+        long lines = Fixtures.db().queryLong("SELECT count(*) FROM k_line");
+        StepVerifier.create(repo.select(Line.class).with("order").flux()
+                        .filter(l -> l.order().region().equals(l.region()) && l.order().id().equals(l.orderId())
+                                && l.item().startsWith(l.order().note() + "#"))
+                        .count())
+                .as("each line's order is its own").expectNext(lines).verifyComplete();
+        long us3 = Fixtures.db().queryLong("SELECT count(*) FROM k_line WHERE region = 'us' AND order_id = 3");
+        assertThat(us3).isPositive();
+        StepVerifier.create(repo.select(Order.class).where("note like ?", "us/%").with("lines").findById("us", 3L)
+                        .map(o -> o.lines().stream().map(l -> l.region() + "/" + l.orderId()).toList()))
+                .expectNext(java.util.Collections.nCopies((int) us3, "us/3")).verifyComplete();
     }
 }
