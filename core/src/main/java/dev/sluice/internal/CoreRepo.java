@@ -196,11 +196,12 @@ public final class CoreRepo implements Repo {
     Mono<Void> checked(EntityModel<?> model) {
         return checks.computeIfAbsent(model.type(), type -> describe(model)
                 .collectList()
-                .doOnNext(columns -> TableCheck.check(model, columns))
-                .flatMap(columns -> model.keyDeclaredUnique() ? Mono.empty() : executor.query(RenderedSql.of(
-                                dialect.describeUniqueIndexes(), List.of(dialect.identifier(model.table()))),
-                        TableCheck.IndexColumn::read).collectList()
-                        .doOnNext(indexes -> TableCheck.checkKey(model, columns, indexes)))
+                .doOnNext(columns -> {
+                    TableCheck.check(model, columns);
+                    if (!model.keyDeclaredUnique()) {
+                        TableCheck.checkKey(model, columns);
+                    }
+                })
                 .doOnError(e -> checks.remove(type))
                 .then()
                 .cache());

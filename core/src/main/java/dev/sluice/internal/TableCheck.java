@@ -24,32 +24,35 @@ import org.jspecify.annotations.Nullable;
  */
 final class TableCheck {
 
-    /** One column as the database describes it. */
-    record ColumnInfo(String name, String type, boolean isEnum, String elementType, boolean notNull) {
+    /**
+     * One column as the database describes it.
+     *
+     * @param kind          the relation's {@code pg_class.relkind}, e.g. 'r' for a table, 'v' for a view
+     * @param uniqueIndexes the unique indexes that make rows unique of which this is a key column
+     */
+    record ColumnInfo(String name, String type, boolean isEnum, String elementType, boolean notNull, String kind,
+                      List<Long> uniqueIndexes) {
+
+        ColumnInfo {
+            uniqueIndexes = List.copyOf(uniqueIndexes);
+        }
+
+        /** A column of a table without unique indexes. */
+        ColumnInfo(String name, String type, boolean isEnum, String elementType, boolean notNull) {
+            this(name, type, isEnum, elementType, notNull, "r", List.of());
+        }
 
         /** Reads a row of {@link PostgresDialect#describeTable()}. */
         static ColumnInfo read(dev.sluice.spi.RowView row) {
+            Long[] indexes = row.get(6, Long[].class);
             return new ColumnInfo(
                     java.util.Objects.requireNonNull(row.get(0, String.class)),
                     java.util.Objects.requireNonNull(row.get(1, String.class)),
                     "e".equals(row.get(2, String.class)),
                     java.util.Objects.requireNonNull(row.get(3, String.class)),
-                    Boolean.TRUE.equals(row.get(4, Boolean.class)));
-        }
-    }
-
-    /**
-     * One key column of a unique index, as {@link PostgresDialect#describeUniqueIndexes()} describes it.
-     *
-     * @param kind   the relation's {@code pg_class.relkind}
-     * @param index  the index, or null when the relation has none that makes rows unique
-     * @param column a key column of the index, or null
-     */
-    record IndexColumn(String kind, @Nullable Long index, @Nullable String column) {
-
-        static IndexColumn read(dev.sluice.spi.RowView row) {
-            return new IndexColumn(java.util.Objects.requireNonNull(row.get(0, String.class)), row.get(1, Long.class),
-                    row.get(2, String.class));
+                    Boolean.TRUE.equals(row.get(4, Boolean.class)),
+                    java.util.Objects.requireNonNull(row.get(5, String.class)),
+                    indexes == null ? List.of() : List.of(indexes));
         }
     }
 
@@ -114,16 +117,15 @@ final class TableCheck {
      * exist.
      *
      * @param columns the table's columns, as for {@link #check}
-     * @param indexes the key columns of the relation's unique indexes
      * @throws MappingException saying how to make the key unique or to declare it so
      */
-    static void checkKey(EntityModel<?> model, List<ColumnInfo> columns, List<IndexColumn> indexes) {
-        String kind = indexes.isEmpty() ? "" : indexes.get(0).kind();
+    static void checkKey(EntityModel<?> model, List<ColumnInfo> columns) {
+        String kind = columns.isEmpty() ? "" : columns.get(0).kind();
         List<String> key = model.key().stream().map(Property::column).toList();
         Map<Long, List<String>> byIndex = new java.util.LinkedHashMap<>();
-        for (IndexColumn c : indexes) {
-            if (c.index() != null) {
-                byIndex.computeIfAbsent(c.index(), i -> new ArrayList<>()).add(c.column());
+        for (ColumnInfo c : columns) {
+            for (Long index : c.uniqueIndexes()) {
+                byIndex.computeIfAbsent(index, i -> new ArrayList<>()).add(c.name());
             }
         }
         boolean unique = byIndex.values().stream().anyMatch(key::containsAll);

@@ -120,21 +120,20 @@ class EntityModelTest {
     record RecentLine(@Id String region, @Id Long orderId, String item) {
     }
 
-    private static final List<TableCheck.ColumnInfo> LINE_COLUMNS = List.of(
-            new TableCheck.ColumnInfo("region", "text", false, "", true),
-            new TableCheck.ColumnInfo("order_id", "int8", false, "", true),
-            new TableCheck.ColumnInfo("item", "text", false, "", false));
-
-    private static TableCheck.IndexColumn index(String kind, long index, String column) {
-        return new TableCheck.IndexColumn(kind, index, column);
+    /** The columns of {@code line} in a relation of {@code kind}: order_id nullable or not, and the indexes given. */
+    private static List<TableCheck.ColumnInfo> line(String kind, boolean orderIdNotNull, List<Long> regionIndexes,
+                                                    List<Long> orderIdIndexes, List<Long> itemIndexes) {
+        return List.of(new TableCheck.ColumnInfo("region", "text", false, "", true, kind, regionIndexes),
+                new TableCheck.ColumnInfo("order_id", "int8", false, "", orderIdNotNull, kind, orderIdIndexes),
+                new TableCheck.ColumnInfo("item", "text", false, "", false, kind, itemIndexes));
     }
 
     @Test
     void aKeyIsAcceptedWhenAUniqueIndexCoversSomeOrAllOfItsNotNullColumns() {
         EntityModel<Line> model = EntityModel.of(Line.class);
-        TableCheck.checkKey(model, LINE_COLUMNS, List.of(index("r", 1, "order_id"), index("r", 1, "region")));
-        TableCheck.checkKey(model, LINE_COLUMNS, List.of(index("p", 1, "order_id")));
-        TableCheck.checkKey(model, LINE_COLUMNS, List.of(index("m", 7, "item"), index("m", 8, "region")));
+        TableCheck.checkKey(model, line("r", true, List.of(1L), List.of(1L), List.of()));
+        TableCheck.checkKey(model, line("p", true, List.of(), List.of(1L), List.of()));
+        TableCheck.checkKey(model, line("r", true, List.of(8L), List.of(7L), List.of(7L)));
         assertThat(EntityModel.of(RecentLine.class).keyDeclaredUnique()).isTrue();
         assertThat(model.keyDeclaredUnique()).isFalse();
     }
@@ -142,32 +141,30 @@ class EntityModelTest {
     @Test
     void aKeyThatCannotPageSaysHowToMakeItUniqueOrDeclareIt() {
         EntityModel<Line> model = EntityModel.of(Line.class);
-        assertThatThrownBy(() -> TableCheck.checkKey(model, LINE_COLUMNS, List.of(new TableCheck.IndexColumn("r",
-                null, null)))).isInstanceOf(MappingException.class)
+        assertThatThrownBy(() -> TableCheck.checkKey(model, line("r", true, List.of(), List.of(), List.of())))
+                .isInstanceOf(MappingException.class)
                 .hasMessage("Line: table line has no primary key or unique index on Line's key (region, order_id), so "
                         + "keyset pages could skip or repeat rows; add one, e.g. ALTER TABLE line ADD PRIMARY KEY "
                         + "(region, order_id), or, if the key is unique and never NULL anyway, annotate Line with "
                         + "@UniqueKey");
-        assertThatThrownBy(() -> TableCheck.checkKey(model, LINE_COLUMNS, List.of(index("r", 1, "order_id"),
-                index("r", 1, "item")))).as("an index on more than the key").isInstanceOf(MappingException.class)
+        assertThatThrownBy(() -> TableCheck.checkKey(model, line("r", true, List.of(), List.of(1L), List.of(1L))))
+                .as("an index on more than the key").isInstanceOf(MappingException.class)
                 .hasMessageStartingWith("Line: table line has no primary key or unique index on Line's key");
-        List<TableCheck.ColumnInfo> nullable = List.of(LINE_COLUMNS.get(0),
-                new TableCheck.ColumnInfo("order_id", "int8", false, "", false), LINE_COLUMNS.get(2));
-        assertThatThrownBy(() -> TableCheck.checkKey(model, nullable, List.of(index("r", 1, "order_id"))))
+        assertThatThrownBy(() -> TableCheck.checkKey(model, line("r", false, List.of(), List.of(1L), List.of())))
                 .isInstanceOf(MappingException.class)
                 .hasMessage("Line.orderId: key column order_id of table line may be NULL, so keyset pages could skip "
                         + "rows; make it NOT NULL, e.g. ALTER TABLE line ALTER COLUMN order_id SET NOT NULL, or, if it "
                         + "never is NULL, annotate Line with @UniqueKey");
-        assertThatThrownBy(() -> TableCheck.checkKey(model, nullable, List.of(new TableCheck.IndexColumn("v", null,
-                null)))).isInstanceOf(MappingException.class)
+        assertThatThrownBy(() -> TableCheck.checkKey(model, line("v", false, List.of(), List.of(), List.of())))
+                .isInstanceOf(MappingException.class)
                 .hasMessage("Line: line is a view, so PostgreSQL cannot tell whether Line's key (region, order_id) is "
                         + "unique and never NULL, and keyset pages over a key that repeats skip rows; if it is unique "
                         + "and never NULL, annotate Line with @UniqueKey");
-        assertThatThrownBy(() -> TableCheck.checkKey(model, nullable, List.of(index("m", 1, "order_id"))))
+        assertThatThrownBy(() -> TableCheck.checkKey(model, line("m", false, List.of(), List.of(1L), List.of())))
                 .isInstanceOf(MappingException.class)
                 .hasMessageStartingWith("Line: line is a materialized view, so PostgreSQL cannot tell");
-        assertThatThrownBy(() -> TableCheck.checkKey(model, LINE_COLUMNS, List.of(new TableCheck.IndexColumn("f",
-                null, null)))).isInstanceOf(MappingException.class)
+        assertThatThrownBy(() -> TableCheck.checkKey(model, line("f", true, List.of(), List.of(), List.of())))
+                .isInstanceOf(MappingException.class)
                 .hasMessageStartingWith("Line: line is a foreign table, so PostgreSQL cannot tell");
     }
 }
