@@ -17,7 +17,8 @@ import reactor.core.publisher.Mono;
 public interface Delete<T> {
 
     /**
-     * Adds a condition, as {@link Query#where}; several are combined with {@code AND}.
+     * Adds a condition, as {@link Query#where}; several are combined with {@code AND}. An empty condition is
+     * refused, so {@link #execute()} never runs without one.
      *
      * @throws QueryException as {@link Query#where} does
      */

@@ -31,7 +31,12 @@ public interface Query<T> {
      * typed array, for {@code id = any(?)}. {@code null} is rejected: SQL {@code = NULL} matches nothing; write
      * {@code column is null} instead.
      *
-     * @throws QueryException if the number of placeholders differs from the number of values, or a value is null
+     * <p>The condition sits in parentheses of its own, and nothing in it can reach beyond them: a comment
+     * ({@code --}, {@code /*}), a {@code ;}, a parenthesis it does not balance, an unclosed quote or a dollar-quoted
+     * string outside quotes is refused, with a message that says where.
+     *
+     * @throws QueryException if the number of placeholders differs from the number of values, a value is null, the
+     *                        condition is empty, or it holds what could change the statement around it
      */
     Query<T> where(String condition, Object... args);
 
@@ -84,7 +89,10 @@ public interface Query<T> {
     <R> Query<R> as(Class<R> projection);
 
     /**
-     * Finds the row with the given key among the rows this query matches, loading what the query loads.
+     * Finds the row with the given key among the rows this query matches, loading what the query loads: every
+     * {@link #where} condition holds for it, and with a {@link #limit} it must be among the first rows in the
+     * query's order. {@code repo.select(Item.class).where("owner = ?", "alice").findById(1L)} is empty when item 1
+     * is not alice's.
      *
      * @return the row, or empty
      * @throws QueryException if the key values do not fit the entity's {@code @Id} components

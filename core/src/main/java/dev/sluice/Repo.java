@@ -70,7 +70,10 @@ public interface Repo {
      * rules as any query: rows fetched stay within what was requested plus one page. A subscriber that asks for every
      * row at once gets one statement instead, without a transaction, which a cancel stops on the server.
      *
-     * @throws QueryException if the placeholders and values do not match
+     * <p>The SQL is one statement, run as written: a {@code ;}, a comment ({@code --}, {@code /*}), a parenthesis it
+     * does not balance or an unclosed quote is refused, as in {@link Query#where}.
+     *
+     * @throws QueryException if the placeholders and values do not match, or the SQL holds what is refused above
      * @throws MappingException if the type is not a record of supported component types
      */
     <R> Flux<R> query(Class<R> type, String sql, Object... args);

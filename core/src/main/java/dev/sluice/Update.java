@@ -18,15 +18,21 @@ public interface Update<T> {
 
     /**
      * Adds an assignment, SQL with {@code ?} placeholders: {@code set("size_bytes = size_bytes + ?", 10)}. Several
-     * calls are joined with commas. Values are bound, never spliced in; {@code null} is rejected: write
-     * {@code set("name = null")}.
+     * calls are joined with commas, and one call may hold several assignments separated by commas. Values are bound,
+     * never spliced in; {@code null} is rejected: write {@code set("name = null")}.
      *
-     * @throws QueryException if the placeholders and values differ in number, or a value is null
+     * <p>Each assignment is {@code column = value}: the column (or component) is checked against the entity, and the
+     * value sits in parentheses of its own, so nothing in it reaches beyond its assignment; it is refused, as in
+     * {@link Query#where}, when it holds a comment, a {@code ;} or parentheses it does not balance.
+     *
+     * @throws QueryException if the placeholders and values differ in number, a value is null, a column is not the
+     *                        entity's, or the assignment holds what could change the statement around it
      */
     Update<T> set(String assignment, Object... args);
 
     /**
-     * Adds a condition, as {@link Query#where}; several are combined with {@code AND}.
+     * Adds a condition, as {@link Query#where}; several are combined with {@code AND}. An empty condition is
+     * refused, so {@link #execute()} never runs without one.
      *
      * @throws QueryException as {@link Query#where} does
      */

@@ -16,14 +16,26 @@ import java.lang.annotation.Target;
  *
  * <p>Loaded only when a query asks ({@code with("photos")}), in one query per window of parents:
  * {@code ... WHERE album_id = ANY($1)}. Not loaded, the component is {@code null}; loaded with no children, an empty
- * list. The owning entity must have a single-column key.
+ * list.
+ *
+ * <p>An owner with a composite key names one child column per key column, in the owner's key order; the children
+ * are then found by all of them:
+ *
+ * <pre>{@code
+ * record Order(@Id String region, @Id Long id,
+ *              @HasMany(foreignKey = {"order_region", "order_id"}) List<Line> lines) {}
+ * // ... WHERE (order_region, order_id) IN (SELECT * FROM unnest($1, $2))
+ * }</pre>
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)
 @Target({ElementType.RECORD_COMPONENT, ElementType.FIELD, ElementType.PARAMETER})
 public @interface HasMany {
-    /** The child table's column that holds this entity's key, e.g. {@code album_id}. */
-    String foreignKey();
+    /**
+     * The child table's column that holds this entity's key, e.g. {@code album_id}; for a composite key, one column
+     * per key column, in key order.
+     */
+    String[] foreignKey();
 
     /** The children's order within each parent: column names with optional asc/desc. Defaults to the child key. */
     String orderBy() default "";

@@ -15,8 +15,8 @@ import java.lang.annotation.Target;
  * List<Tag> tags
  * }</pre>
  *
- * <p>Loaded only when a query asks, in one query per window through the join table. Both entities must have a
- * single-column key.
+ * <p>Loaded only when a query asks, in one query per window through the join table. An entity with a composite key
+ * has one join table column per key column, in its key order.
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)
@@ -25,11 +25,14 @@ public @interface ManyToMany {
     /** The join table, e.g. {@code photo_tag}. */
     String joinTable();
 
-    /** The join table's column holding this entity's key, e.g. {@code photo_id}. */
-    String joinColumn();
+    /** The join table's column holding this entity's key, e.g. {@code photo_id}; one per key column, in key order. */
+    String[] joinColumn();
 
-    /** The join table's column holding the other entity's key, e.g. {@code tag_id}. */
-    String inverseJoinColumn();
+    /**
+     * The join table's column holding the other entity's key, e.g. {@code tag_id}; one per key column of the other
+     * entity, in its key order.
+     */
+    String[] inverseJoinColumn();
 
     /** The order of the other entities within each owner: their column names with optional asc/desc. */
     String orderBy() default "";

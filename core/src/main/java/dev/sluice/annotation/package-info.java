@@ -1,6 +1,6 @@
 /**
- * Annotations that map Java records to tables: {@link dev.sluice.annotation.Table}, {@link dev.sluice.annotation.Id}
- * and {@link dev.sluice.annotation.Column}.
+ * Annotations that map Java records to tables: {@link dev.sluice.annotation.Table}, {@link dev.sluice.annotation.Id},
+ * {@link dev.sluice.annotation.Column} and {@link dev.sluice.annotation.UniqueKey}; relations and deferred columns.
  */
 @NullMarked
 package dev.sluice.annotation;

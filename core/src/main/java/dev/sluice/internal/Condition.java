@@ -7,7 +7,8 @@ import java.util.List;
 import dev.sluice.QueryException;
 
 /**
- * One user condition: SQL with {@code ?} placeholders and its values, checked when it is added to a query.
+ * One user condition: SQL with {@code ?} placeholders and its values, checked when it is added to a query. It is
+ * rendered in parentheses of its own, and {@link Placeholders} refuses whatever could close them or hide what follows.
  */
 record Condition(String sql, List<Object> values) {
 
@@ -15,19 +16,30 @@ record Condition(String sql, List<Object> values) {
         values = List.copyOf(values);
     }
 
+    /** A condition of a query. */
     static Condition of(String sql, Object[] args) {
-        return of(sql, args, "where(\"" + sql + "\")");
+        return of(sql, args, "where(\"" + sql + "\")", "the condition is empty; write one, e.g. where(\"id = ?\", 42)");
+    }
+
+    /** A condition of an update or delete, which {@code execute()} insists on. */
+    static Condition ofWrite(String sql, Object[] args) {
+        return of(sql, args, "where(\"" + sql + "\")", "the condition is empty; write one, e.g. where(\"id = ?\", 42), "
+                + "or call executeOnAllRows() if every row is meant");
     }
 
     /** A whole statement of the user's, with its {@code ?} placeholders numbered from $1. */
     static dev.sluice.spi.RenderedSql renderAlone(String sql, Object[] args, String what) {
-        Condition c = of(sql, args, what);
+        Condition c = of(sql, args, what, "the SQL is empty; write a select, e.g. \"select id, name from item\"");
         return dev.sluice.spi.RenderedSql.of(Placeholders.rewrite(sql, 1, what).sql(), c.values());
     }
 
-    private static Condition of(String sql, Object[] args, String what) {
+    /**
+     * Checks the fragment with {@link Placeholders} (nothing in it can change the statement around it) and its
+     * values.
+     */
+    private static Condition of(String sql, Object[] args, String what, String ifEmpty) {
         if (sql.isBlank()) {
-            throw new QueryException(what + ": the SQL is empty");
+            throw new QueryException(what + ": " + ifEmpty);
         }
         Placeholders.Rewritten probe = Placeholders.rewrite(sql, 1, what);
         if (probe.count() != args.length) {

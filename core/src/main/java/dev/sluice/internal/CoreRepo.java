@@ -189,11 +189,19 @@ public final class CoreRepo implements Repo {
         return Flux.fromIterable(plan.models()).concatMap(this::checked).then();
     }
 
-    /** Checks the entity against its table once per repository; a failed check is retried on next use. */
+    /**
+     * Checks the entity against its table once per repository: its columns, and that its key is unique and never
+     * NULL (unless the entity declares it so). A failed check is retried on next use.
+     */
     Mono<Void> checked(EntityModel<?> model) {
         return checks.computeIfAbsent(model.type(), type -> describe(model)
                 .collectList()
-                .doOnNext(columns -> TableCheck.check(model, columns))
+                .doOnNext(columns -> {
+                    TableCheck.check(model, columns);
+                    if (!model.keyDeclaredUnique()) {
+                        TableCheck.checkKey(model, columns);
+                    }
+                })
                 .doOnError(e -> checks.remove(type))
                 .then()
                 .cache());

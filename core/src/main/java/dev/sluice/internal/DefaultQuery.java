@@ -146,10 +146,13 @@ final class DefaultQuery<T> implements Query<T> {
     public Mono<T> findById(Object... key) {
         Objects.requireNonNull(key, "key");
         List<Object> values = CoreRepo.keyValues(model, key);
+        if (limit == 0) {
+            return Mono.empty();
+        }
         LoadPlan<?> plan = plan();
         SelectSql sql = new SelectSql(repo.dialect(), model, plan.selectList(repo.dialect()), conditions, order());
         return repo.checked(plan)
-                .thenMany(repo.window(plan, repo.executor(), sql.byKey(values), finisher(plan), null, null))
+                .thenMany(repo.window(plan, repo.executor(), sql.byKey(values, limit), finisher(plan), null, null))
                 .next();
     }
 

@@ -28,7 +28,7 @@ final class DefaultUpdate<T> implements Update<T> {
         Objects.requireNonNull(assignment, "assignment");
         Objects.requireNonNull(args, "args");
         List<Condition> more = new ArrayList<>(assignments);
-        more.add(assignment(assignment, args));
+        more.add(new WriteSql<>(PostgresDialect.INSTANCE, model).assignment(assignment, args));
         return new DefaultUpdate<>(writes, model, more, conditions);
     }
 
@@ -37,7 +37,7 @@ final class DefaultUpdate<T> implements Update<T> {
         Objects.requireNonNull(condition, "condition");
         Objects.requireNonNull(args, "args");
         List<Condition> more = new ArrayList<>(conditions);
-        more.add(Condition.of(condition, args));
+        more.add(Condition.ofWrite(condition, args));
         return new DefaultUpdate<>(writes, model, assignments, more);
     }
 
@@ -61,27 +61,5 @@ final class DefaultUpdate<T> implements Update<T> {
 
     private String what() {
         return "update(" + model.name() + ".class)";
-    }
-
-    private static Condition assignment(String sql, Object[] args) {
-        String what = "set(\"" + sql + "\")";
-        if (sql.isBlank()) {
-            throw new QueryException(what + ": the assignment is empty; write e.g. set(\"name = ?\", value)");
-        }
-        Placeholders.Rewritten probe = Placeholders.rewrite(sql, 1, what);
-        if (probe.count() != args.length) {
-            throw new QueryException(what + ": has " + probe.count() + " placeholder" + (probe.count() == 1 ? "" : "s")
-                    + " but " + args.length + " value" + (args.length == 1 ? " was" : "s were")
-                    + " given; pass one value per ?");
-        }
-        List<Object> values = new ArrayList<>(args.length);
-        for (int i = 0; i < args.length; i++) {
-            if (args[i] == null) {
-                throw new QueryException(what + ": value " + (i + 1) + " is null, and a bare null has no SQL type; "
-                        + "write the null into the SQL instead, e.g. set(\"name = null\")");
-            }
-            values.add(BindValues.normalize(args[i], what, i + 1));
-        }
-        return new Condition(sql, values);
     }
 }

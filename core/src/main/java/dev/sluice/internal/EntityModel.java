@@ -21,6 +21,7 @@ import dev.sluice.annotation.HasMany;
 import dev.sluice.annotation.Id;
 import dev.sluice.annotation.ManyToMany;
 import dev.sluice.annotation.Table;
+import dev.sluice.annotation.UniqueKey;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -120,6 +121,34 @@ final class EntityModel<T> {
         return key;
     }
 
+    /** Whether the entity declares its key unique ({@link UniqueKey}), so that it is not checked. */
+    boolean keyDeclaredUnique() {
+        return type.isAnnotationPresent(UniqueKey.class);
+    }
+
+    /**
+     * Checks that a relation names one column per key column of this entity.
+     *
+     * @param where the relation, for messages, e.g. {@code Order.lines}
+     * @param kind  the columns' table in messages, e.g. {@code child table}, or empty
+     * @throws MappingException naming the columns and the key when the counts differ
+     */
+    void requireKeyColumns(String where, String annotation, String attribute, List<String> columns, String kind) {
+        if (columns.size() != key.size()) {
+            throw new MappingException(where + ": " + annotation + "(" + attribute + " = "
+                    + columns.stream().map(c -> "\"" + c + "\"").collect(Collectors.joining(", ", "{", "}"))
+                    + ") names " + columns.size() + " column" + (columns.size() == 1 ? "" : "s") + " but " + name()
+                    + "'s key has " + key.size() + " (" + keyColumnList() + "); name one " + (kind.isEmpty() ? "" : kind + " ")
+                    + "column per key "
+                    + "column of " + name() + ", in its key order");
+        }
+    }
+
+    /** The key columns for messages, e.g. {@code id} or {@code region, id}. */
+    String keyColumnList() {
+        return key.stream().map(Property::column).collect(Collectors.joining(", "));
+    }
+
     /** Finds a property by column name or component name. */
     Optional<Property> property(String columnOrName) {
         Property p = byColumn.get(columnOrName);
@@ -217,9 +246,13 @@ final class EntityModel<T> {
         EntityModel<T> model = new EntityModel<>(type, table, components.length, properties, relations,
                 RecordConstructor.of(type));
         for (Relation r : relations) {
-            if (r.kind() != Relation.Kind.BELONGS_TO && model.key().size() != 1) {
-                throw new MappingException(name + "." + r.name() + ": a to-many relation needs an entity with a "
-                        + "single-column key, but " + name + " has " + model.key().size() + " key columns");
+            switch (r.kind()) {
+                case HAS_MANY -> model.requireKeyColumns(name + "." + r.name(), "@HasMany", "foreignKey",
+                        r.foreignKey(), "child table");
+                case MANY_TO_MANY -> model.requireKeyColumns(name + "." + r.name(), "@ManyToMany", "joinColumn",
+                        r.joinColumn(), "join table");
+                default -> {
+                }
             }
         }
         return model;
@@ -253,9 +286,8 @@ final class EntityModel<T> {
         if (belongsTo != null) {
             Class<?> target = component.getType();
             requireRecord(where, target, "the related entity type, e.g. 'Album album'");
-            requireName(where, "foreignKey", belongsTo.foreignKey());
-            return new Relation(component.getName(), position, Relation.Kind.BELONGS_TO, target, false,
-                    belongsTo.foreignKey(), "", "", "", "", accessor);
+            return Relation.belongsTo(component.getName(), position, target,
+                    requireNames(where, "foreignKey", belongsTo.foreignKey()), accessor);
         }
         Class<?> collection = component.getType();
         if (collection != List.class && collection != java.util.Set.class) {
@@ -266,16 +298,14 @@ final class EntityModel<T> {
         Class<?> target = elementType(component.getGenericType(), where);
         requireRecord(where, target, "a List or Set of a record, e.g. 'List<Photo> photos'");
         if (hasMany != null) {
-            requireName(where, "foreignKey", hasMany.foreignKey());
-            return new Relation(component.getName(), position, Relation.Kind.HAS_MANY, target,
-                    collection == java.util.Set.class, hasMany.foreignKey(), "", "", "", hasMany.orderBy(), accessor);
+            return Relation.hasMany(component.getName(), position, target, collection == java.util.Set.class,
+                    requireNames(where, "foreignKey", hasMany.foreignKey()), hasMany.orderBy(), accessor);
         }
         requireName(where, "joinTable", manyToMany.joinTable());
-        requireName(where, "joinColumn", manyToMany.joinColumn());
-        requireName(where, "inverseJoinColumn", manyToMany.inverseJoinColumn());
-        return new Relation(component.getName(), position, Relation.Kind.MANY_TO_MANY, target,
-                collection == java.util.Set.class, "", manyToMany.joinTable(), manyToMany.joinColumn(),
-                manyToMany.inverseJoinColumn(), manyToMany.orderBy(), accessor);
+        return Relation.manyToMany(component.getName(), position, target, collection == java.util.Set.class,
+                manyToMany.joinTable(), requireNames(where, "joinColumn", manyToMany.joinColumn()),
+                requireNames(where, "inverseJoinColumn", manyToMany.inverseJoinColumn()), manyToMany.orderBy(),
+                accessor);
     }
 
     private static Class<?> elementType(Type generic, String where) {
@@ -298,6 +328,16 @@ final class EntityModel<T> {
         if (value.isBlank()) {
             throw new MappingException(where + ": " + attribute + " is empty; name the column or table");
         }
+    }
+
+    private static List<String> requireNames(String where, String attribute, String[] values) {
+        if (values.length == 0) {
+            throw new MappingException(where + ": " + attribute + " is empty; name the column or table");
+        }
+        for (String value : values) {
+            requireName(where, attribute, value);
+        }
+        return List.of(values);
     }
 
 }

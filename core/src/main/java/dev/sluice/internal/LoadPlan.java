@@ -30,17 +30,21 @@ final class LoadPlan<T> {
     }
 
     /**
-     * A relation to load below this level.
+     * A relation to load below this level. The related rows are found by one or more columns (a composite key):
+     * the slots and types have one entry per column, in key order.
      *
-     * @param relation   the relation component
-     * @param child      the plan of the related rows
-     * @param parentSlot where this level's rows hold the value that finds the related rows
-     * @param childSlot  where the related rows hold the value that matches it
-     * @param keyType    the Java type of those values (the element type of the {@code = ANY($1)} array)
-     * @param order      the order of the related rows within an owner
+     * @param relation    the relation component
+     * @param child       the plan of the related rows
+     * @param parentSlots where this level's rows hold the values that find the related rows
+     * @param childSlots  where the related rows hold the values that match them
+     * @param keyTypes    the Java types of those values (the element types of the bound arrays)
+     * @param order       the order of the related rows within an owner
      */
-    record Branch(Relation relation, LoadPlan<?> child, int parentSlot, int childSlot, Class<?> keyType,
+    record Branch(Relation relation, LoadPlan<?> child, int[] parentSlots, int[] childSlots, List<Class<?>> keyTypes,
                   OrderBy order) {
+        Branch {
+            keyTypes = List.copyOf(keyTypes);
+        }
     }
 
     private final EntityModel<T> model;
@@ -113,51 +117,70 @@ final class LoadPlan<T> {
             OrderBy order = order(target, r, where);
             switch (r.kind()) {
                 case HAS_MANY -> {
-                    Property key = model.key().get(0);
-                    Optional<Property> fk = selected(target, target.defaultColumns(), r.foreignKey());
-                    List<Hidden> childHidden = fk.isPresent() ? List.of()
-                            : List.of(new Hidden(r.foreignKey(), key.boxedType(), null));
+                    List<Property> key = model.key();
+                    List<Hidden> childHidden = new ArrayList<>();
+                    int[] childSlots = new int[key.size()];
+                    for (int i = 0; i < key.size(); i++) {
+                        String column = r.foreignKey().get(i);
+                        Optional<Property> fk = selected(target, target.defaultColumns(), column);
+                        if (fk.isPresent()) {
+                            childSlots[i] = fk.get().position();
+                        } else {
+                            childSlots[i] = target.arity() + childHidden.size();
+                            childHidden.add(new Hidden(column, key.get(i).boxedType(), null));
+                        }
+                    }
                     LoadPlan<?> child = build(target, target.defaultColumns(), childHidden, below, null,
                             path + "." + r.name());
-                    int childSlot = fk.map(Property::position).orElse(target.arity());
-                    branches.add(new Branch(r, child, key.position(), childSlot, key.boxedType(), order));
+                    branches.add(new Branch(r, child, positions(key), childSlots, types(key), order));
                 }
                 case BELONGS_TO -> {
-                    if (target.key().size() != 1) {
-                        throw new MappingException(where + ": @BelongsTo needs " + target.name()
-                                + " to have a single-column key, but it has " + target.key().size());
-                    }
-                    Property targetKey = target.key().get(0);
-                    Optional<Property> fk = selected(model, columns, r.foreignKey());
-                    int parentSlot;
-                    Class<?> keyType;
-                    if (fk.isPresent()) {
-                        parentSlot = fk.get().position();
-                        keyType = fk.get().boxedType();
-                    } else {
-                        parentSlot = model.arity() + hidden.size();
-                        keyType = targetKey.boxedType();
-                        hidden.add(new Hidden(r.foreignKey(), keyType, qualifier));
+                    target.requireKeyColumns(where, "@BelongsTo", "foreignKey", r.foreignKey(), "");
+                    List<Property> targetKey = target.key();
+                    int[] parentSlots = new int[targetKey.size()];
+                    List<Class<?>> keyTypes = new ArrayList<>();
+                    for (int i = 0; i < targetKey.size(); i++) {
+                        String column = r.foreignKey().get(i);
+                        Optional<Property> fk = selected(model, columns, column);
+                        if (fk.isPresent()) {
+                            parentSlots[i] = fk.get().position();
+                            keyTypes.add(fk.get().boxedType());
+                        } else {
+                            parentSlots[i] = model.arity() + hidden.size();
+                            keyTypes.add(targetKey.get(i).boxedType());
+                            hidden.add(new Hidden(column, targetKey.get(i).boxedType(), qualifier));
+                        }
                     }
                     LoadPlan<?> child = build(target, target.defaultColumns(), List.of(), below, null,
                             path + "." + r.name());
-                    branches.add(new Branch(r, child, parentSlot, targetKey.position(), keyType, order));
+                    branches.add(new Branch(r, child, parentSlots, positions(targetKey), keyTypes, order));
                 }
                 case MANY_TO_MANY -> {
-                    if (target.key().size() != 1) {
-                        throw new MappingException(where + ": @ManyToMany needs " + target.name()
-                                + " to have a single-column key, but it has " + target.key().size());
+                    target.requireKeyColumns(where, "@ManyToMany", "inverseJoinColumn", r.inverseJoinColumn(),
+                            "join table");
+                    List<Property> key = model.key();
+                    List<Hidden> joinColumns = new ArrayList<>();
+                    int[] childSlots = new int[key.size()];
+                    for (int i = 0; i < key.size(); i++) {
+                        childSlots[i] = target.arity() + i;
+                        joinColumns.add(new Hidden(r.joinColumn().get(i), key.get(i).boxedType(), "j"));
                     }
-                    Property key = model.key().get(0);
-                    LoadPlan<?> child = build(target, target.defaultColumns(),
-                            List.of(new Hidden(r.joinColumn(), key.boxedType(), "j")), below, "t",
+                    LoadPlan<?> child = build(target, target.defaultColumns(), joinColumns, below, "t",
                             path + "." + r.name());
-                    branches.add(new Branch(r, child, key.position(), target.arity(), key.boxedType(), order));
+                    branches.add(new Branch(r, child, positions(key), childSlots, types(key), order));
                 }
                 default -> throw new IllegalStateException(r.kind().name());
             }
         }
         return new LoadPlan<>(model, columns, hidden, branches, qualifier);
+    }
+
+    private static int[] positions(List<Property> properties) {
+        return properties.stream().mapToInt(Property::position).toArray();
+    }
+
+    private static List<Class<?>> types(List<Property> properties) {
+        return properties.stream().<Class<?>>map(Property::boxedType).toList();
     }
 
     private static Optional<Property> selected(EntityModel<?> model, List<Property> columns, String column) {

@@ -12,12 +12,13 @@ import java.util.Set;
 
 import dev.sluice.spi.RenderedSql;
 import dev.sluice.spi.Session;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
  * Loads the relations of one window of rows: for each relation one query, {@code ... = ANY($1)} with the window's
- * keys, whose rows are grouped by key and set onto the window's rows in their order. Nested relations repeat this
+ * keys (for a composite key {@code (a, b) IN (SELECT * FROM unnest($1, $2))}), whose rows are grouped by key and set onto the window's rows in their order. Nested relations repeat this
  * one level down, for the same window. Statements per window = 1 + the number of relations in the plan, never one
  * per row. Relations load one after another, so a pinned session (a cursor's, a transaction's) runs one statement
  * at a time.
@@ -40,8 +41,8 @@ final class RelationLoader {
 
     private Mono<Void> load(LoadPlan.Branch branch, List<Object[]> rows, Session session) {
         Relation relation = branch.relation();
-        Object keys = distinctKeys(rows, branch.parentSlot(), branch.keyType());
-        if (Array.getLength(keys) == 0) {
+        List<Object> keys = distinctKeys(rows, branch.parentSlots());
+        if (keys.isEmpty()) {
             rows.forEach(row -> row[relation.position()] = relation.toMany() ? collection(relation, List.of()) : null);
             return Mono.empty();
         }
@@ -53,24 +54,52 @@ final class RelationLoader {
                 .then();
     }
 
-    private RenderedSql sql(LoadPlan.Branch branch, Object keys) {
+    private RenderedSql sql(LoadPlan.Branch branch, List<Object> keys) {
         Relation r = branch.relation();
         LoadPlan<?> child = branch.child();
         EntityModel<?> target = child.model();
         String table = dialect.identifier(target.table());
         String select = "SELECT " + child.selectList(dialect);
+        List<String> targetKey = target.key().stream().map(Property::column).toList();
         String sql = switch (r.kind()) {
-            case HAS_MANY -> select + " FROM " + table + " WHERE " + dialect.identifier(r.foreignKey())
-                    + " = ANY($1) ORDER BY " + dialect.identifier(r.foreignKey()) + ", " + branch.order().sql(dialect);
-            case BELONGS_TO -> select + " FROM " + table + " WHERE "
-                    + dialect.identifier(target.key().get(0).column()) + " = ANY($1)";
-            case MANY_TO_MANY -> select + " FROM " + dialect.identifier(r.joinTable()) + " j JOIN " + table
-                    + " t ON t." + dialect.identifier(target.key().get(0).column()) + " = j."
-                    + dialect.identifier(r.inverseJoinColumn()) + " WHERE j." + dialect.identifier(r.joinColumn())
-                    + " = ANY($1) ORDER BY j." + dialect.identifier(r.joinColumn()) + ", "
-                    + branch.order().sql(dialect, "t");
+            case HAS_MANY -> select + " FROM " + table + " WHERE " + matching(r.foreignKey(), "") + " ORDER BY "
+                    + columns(r.foreignKey(), "") + ", " + branch.order().sql(dialect);
+            case BELONGS_TO -> select + " FROM " + table + " WHERE " + matching(targetKey, "");
+            case MANY_TO_MANY -> {
+                StringBuilder on = new StringBuilder();
+                for (int i = 0; i < targetKey.size(); i++) {
+                    on.append(i == 0 ? "" : " AND ").append("t.").append(dialect.identifier(targetKey.get(i)))
+                            .append(" = j.").append(dialect.identifier(r.inverseJoinColumn().get(i)));
+                }
+                yield select + " FROM " + dialect.identifier(r.joinTable()) + " j JOIN " + table + " t ON " + on
+                        + " WHERE " + matching(r.joinColumn(), "j.") + " ORDER BY " + columns(r.joinColumn(), "j.")
+                        + ", " + branch.order().sql(dialect, "t");
+            }
         };
-        return RenderedSql.of(sql, List.of(keys));
+        return RenderedSql.of(sql, keyArrays(keys, branch.keyTypes()));
+    }
+
+    /**
+     * The condition that the columns hold one of the bound keys: {@code c = ANY($1)} for one column, and for several
+     * {@code (a, b) IN (SELECT * FROM unnest($1, $2))}, one array per column (a row cannot be bound as one value).
+     */
+    private String matching(List<String> columns, String prefix) {
+        if (columns.size() == 1) {
+            return prefix + dialect.identifier(columns.get(0)) + " = ANY($1)";
+        }
+        StringBuilder arrays = new StringBuilder();
+        for (int i = 1; i <= columns.size(); i++) {
+            arrays.append(i == 1 ? "" : ", ").append('$').append(i);
+        }
+        return "(" + columns(columns, prefix) + ") IN (SELECT * FROM unnest(" + arrays + "))";
+    }
+
+    private String columns(List<String> columns, String prefix) {
+        StringBuilder sql = new StringBuilder();
+        for (String column : columns) {
+            sql.append(sql.length() == 0 ? "" : ", ").append(prefix).append(dialect.identifier(column));
+        }
+        return sql.toString();
     }
 
     private static void attach(LoadPlan.Branch branch, List<Object[]> rows, List<Object[]> children) {
@@ -79,36 +108,80 @@ final class RelationLoader {
         if (relation.toMany()) {
             Map<Object, List<Object>> byOwner = new HashMap<>();
             Map<Object, Object> shared = new HashMap<>(); // one instance per related key within the window
-            int childKey = child.model().key().get(0).position();
+            int[] childKey = child.model().key().stream().mapToInt(Property::position).toArray();
             for (Object[] c : children) {
                 Object entity = relation.kind() == Relation.Kind.MANY_TO_MANY
-                        ? shared.computeIfAbsent(c[childKey], k -> child.construct(c))
+                        ? shared.computeIfAbsent(keyAt(c, childKey), k -> child.construct(c))
                         : child.construct(c);
-                byOwner.computeIfAbsent(c[branch.childSlot()], k -> new ArrayList<>()).add(entity);
+                byOwner.computeIfAbsent(keyAt(c, branch.childSlots()), k -> new ArrayList<>()).add(entity);
             }
             for (Object[] row : rows) {
-                List<Object> group = byOwner.get(row[branch.parentSlot()]);
+                List<Object> group = byOwner.get(keyAt(row, branch.parentSlots()));
                 row[relation.position()] = collection(relation, group == null ? List.of() : group);
             }
         } else {
             Map<Object, Object> byKey = new HashMap<>();
             for (Object[] c : children) {
-                byKey.put(c[branch.childSlot()], child.construct(c));
+                byKey.put(keyAt(c, branch.childSlots()), child.construct(c));
             }
             for (Object[] row : rows) {
-                Object key = row[branch.parentSlot()];
+                Object key = keyAt(row, branch.parentSlots());
                 row[relation.position()] = key == null ? null : byKey.get(key);
             }
         }
+    }
+
+    /**
+     * The key a row holds at {@code slots}: the value itself for one slot; for several, a list of the values, or
+     * null when any of them is null (a composite reference with a NULL refers to nothing).
+     */
+    static @Nullable Object keyAt(Object[] row, int[] slots) {
+        if (slots.length == 1) {
+            return row[slots[0]];
+        }
+        Object[] values = new Object[slots.length];
+        for (int i = 0; i < slots.length; i++) {
+            values[i] = row[slots[i]];
+            if (values[i] == null) {
+                return null;
+            }
+        }
+        return List.of(values);
     }
 
     private static Object collection(Relation relation, List<Object> items) {
         return relation.set() ? Collections.unmodifiableSet(new LinkedHashSet<>(items)) : List.copyOf(items);
     }
 
-    /** The distinct non-null values at {@code slot}, in first-seen order, as a typed array for {@code = ANY($1)}. */
-    private static Object distinctKeys(List<Object[]> rows, int slot, Class<?> type) {
-        return keyArray(rows.stream().map(row -> row[slot]).toList(), type);
+    /** The distinct non-null keys at {@code slots}, in first-seen order. */
+    private static List<Object> distinctKeys(List<Object[]> rows, int[] slots) {
+        Set<Object> seen = new LinkedHashSet<>();
+        for (Object[] row : rows) {
+            Object key = keyAt(row, slots);
+            if (key != null) {
+                seen.add(key);
+            }
+        }
+        return new ArrayList<>(seen);
+    }
+
+    /**
+     * The keys as bindings: one array of {@code types.get(0)} (such as {@code Long[]}) for one column, which
+     * drivers bind for {@code = ANY($1)}; one array per column for several.
+     */
+    private static List<Object> keyArrays(List<Object> keys, List<Class<?>> types) {
+        if (types.size() == 1) {
+            return List.of(keyArray(keys, types.get(0)));
+        }
+        List<Object> arrays = new ArrayList<>(types.size());
+        for (int column = 0; column < types.size(); column++) {
+            Object[] array = (Object[]) Array.newInstance(types.get(column), keys.size());
+            for (int k = 0; k < keys.size(); k++) {
+                array[k] = ((List<?>) keys.get(k)).get(column);
+            }
+            arrays.add(array);
+        }
+        return arrays;
     }
 
     /**

@@ -96,15 +96,41 @@ final class SelectSql {
                 + ") AS limited", bindings);
     }
 
-    /** The row with the given key values (in key order). */
-    RenderedSql byKey(List<Object> key) {
-        List<Object> bindings = new ArrayList<>(key);
+    /**
+     * The row with the given key values (in key order) among the rows the query matches: its conditions hold, and
+     * with a limit the row must be among the first {@code limit} rows in the query's order.
+     */
+    RenderedSql byKey(List<Object> key, long limit) {
+        List<Object> bindings = new ArrayList<>();
         StringBuilder sql = new StringBuilder(selectFrom()).append(" WHERE ");
+        if (limit == Long.MAX_VALUE) {
+            String where = Condition.render(conditions, bindings);
+            if (!where.isEmpty()) {
+                sql.append(where).append(" AND ");
+            }
+            sql.append(keyEquals(key, bindings));
+            return RenderedSql.of(sql.toString(), bindings);
+        }
+        sql.append(keyEquals(key, bindings));
+        String columns = model.key().stream().map(p -> dialect.identifier(p.column()))
+                .collect(Collectors.joining(", "));
+        String where = Condition.render(conditions, bindings);
+        bindings.add(limit);
+        sql.append(" AND ").append(model.key().size() == 1 ? columns : "(" + columns + ")").append(" IN (SELECT ")
+                .append(columns).append(" FROM ").append(dialect.identifier(model.table()))
+                .append(where.isEmpty() ? "" : " WHERE " + where).append(" ORDER BY ").append(order.sql(dialect))
+                .append(" LIMIT $").append(bindings.size()).append(')');
+        return RenderedSql.of(sql.toString(), bindings);
+    }
+
+    private String keyEquals(List<Object> key, List<Object> bindings) {
+        StringBuilder sql = new StringBuilder();
         List<Property> keyProperties = model.key();
         for (int i = 0; i < keyProperties.size(); i++) {
+            bindings.add(key.get(i));
             sql.append(i == 0 ? "" : " AND ").append(dialect.identifier(keyProperties.get(i).column()))
-                    .append(" = $").append(i + 1);
+                    .append(" = $").append(bindings.size());
         }
-        return RenderedSql.of(sql.toString(), bindings);
+        return sql.toString();
     }
 }

@@ -24,17 +24,35 @@ import org.jspecify.annotations.Nullable;
  */
 final class TableCheck {
 
-    /** One column as the database describes it. */
-    record ColumnInfo(String name, String type, boolean isEnum, String elementType, boolean notNull) {
+    /**
+     * One column as the database describes it.
+     *
+     * @param kind          the relation's {@code pg_class.relkind}, e.g. 'r' for a table, 'v' for a view
+     * @param uniqueIndexes the unique indexes that make rows unique of which this is a key column
+     */
+    record ColumnInfo(String name, String type, boolean isEnum, String elementType, boolean notNull, String kind,
+                      List<Long> uniqueIndexes) {
+
+        ColumnInfo {
+            uniqueIndexes = List.copyOf(uniqueIndexes);
+        }
+
+        /** A column of a table without unique indexes. */
+        ColumnInfo(String name, String type, boolean isEnum, String elementType, boolean notNull) {
+            this(name, type, isEnum, elementType, notNull, "r", List.of());
+        }
 
         /** Reads a row of {@link PostgresDialect#describeTable()}. */
         static ColumnInfo read(dev.sluice.spi.RowView row) {
+            Long[] indexes = row.get(6, Long[].class);
             return new ColumnInfo(
                     java.util.Objects.requireNonNull(row.get(0, String.class)),
                     java.util.Objects.requireNonNull(row.get(1, String.class)),
                     "e".equals(row.get(2, String.class)),
                     java.util.Objects.requireNonNull(row.get(3, String.class)),
-                    Boolean.TRUE.equals(row.get(4, Boolean.class)));
+                    Boolean.TRUE.equals(row.get(4, Boolean.class)),
+                    java.util.Objects.requireNonNull(row.get(5, String.class)),
+                    indexes == null ? List.of() : List.of(indexes));
         }
     }
 
@@ -91,6 +109,62 @@ final class TableCheck {
                 throw new MappingException(where + ": " + problem);
             }
         }
+    }
+
+    /**
+     * Checks that the entity's key can page and find rows: its columns are NOT NULL and a unique index (a primary
+     * key's among them) on some or all of them makes them unique. Call after {@link #check}, so the key columns
+     * exist.
+     *
+     * @param columns the table's columns, as for {@link #check}
+     * @throws MappingException saying how to make the key unique or to declare it so
+     */
+    static void checkKey(EntityModel<?> model, List<ColumnInfo> columns) {
+        String kind = columns.isEmpty() ? "" : columns.get(0).kind();
+        List<String> key = model.key().stream().map(Property::column).toList();
+        Map<Long, List<String>> byIndex = new java.util.LinkedHashMap<>();
+        for (ColumnInfo c : columns) {
+            for (Long index : c.uniqueIndexes()) {
+                byIndex.computeIfAbsent(index, i -> new ArrayList<>()).add(c.name());
+            }
+        }
+        boolean unique = byIndex.values().stream().anyMatch(key::containsAll);
+        Map<String, ColumnInfo> byName = columns.stream()
+                .collect(Collectors.toMap(ColumnInfo::name, c -> c, (a, b) -> a));
+        Property nullable = model.key().stream().filter(p -> !byName.get(p.column()).notNull()).findFirst()
+                .orElse(null);
+        if (unique && nullable == null) {
+            return;
+        }
+        String name = model.name();
+        String table = model.table();
+        String keyList = "(" + model.keyColumnList() + ")";
+        String declare = "annotate " + name + " with @UniqueKey";
+        if (!kind.equals("r") && !kind.equals("p")) {
+            throw new MappingException(name + ": " + table + " is " + describeKind(kind) + ", so PostgreSQL cannot "
+                    + "tell whether " + name + "'s key " + keyList + " is unique and never NULL, and keyset pages "
+                    + "over a key that repeats skip rows; if it is unique and never NULL, " + declare);
+        }
+        String sqlTable = PostgresDialect.INSTANCE.identifier(table);
+        if (!unique) {
+            throw new MappingException(name + ": table " + table + " has no primary key or unique index on " + name
+                    + "'s key " + keyList + ", so keyset pages could skip or repeat rows; add one, e.g. ALTER TABLE "
+                    + sqlTable + " ADD PRIMARY KEY " + keyList + ", or, if the key is unique and never NULL anyway, "
+                    + declare);
+        }
+        throw new MappingException(name + "." + nullable.name() + ": key column " + nullable.column() + " of table "
+                + table + " may be NULL, so keyset pages could skip rows; make it NOT NULL, e.g. ALTER TABLE "
+                + sqlTable + " ALTER COLUMN " + PostgresDialect.INSTANCE.identifier(nullable.column())
+                + " SET NOT NULL, or, if it never is NULL, " + declare);
+    }
+
+    private static String describeKind(String kind) {
+        return switch (kind) {
+            case "v" -> "a view";
+            case "m" -> "a materialized view";
+            case "f" -> "a foreign table";
+            default -> "a relation of kind '" + kind + "'";
+        };
     }
 
     private static @Nullable String typeProblem(Property p, ColumnInfo column) {

@@ -3,6 +3,8 @@ package dev.sluice.internal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.StringJoiner;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import dev.sluice.QueryException;
@@ -19,6 +21,10 @@ final class WriteSql<T> {
 
     /** PostgreSQL's limit on bind parameters in one statement (the protocol counts them in an int16). */
     static final int MAX_BIND_PARAMETERS = 65535;
+
+    /** {@code column = value} in a {@code set(..)}: a plain or double-quoted column name, then the value. */
+    private static final Pattern ASSIGNMENT = Pattern.compile(
+            "\\s*(?:\"((?:[^\"]|\"\")+)\"|([A-Za-z_][A-Za-z0-9_$]*))\\s*=(.*)", Pattern.DOTALL);
 
     /**
      * What to do when an inserted row conflicts on {@code target}.
@@ -159,6 +165,61 @@ final class WriteSql<T> {
         List<Object> bindings = new ArrayList<>();
         String sql = "DELETE FROM " + dialect.identifier(model.table()) + byKey(entity, bindings, "delete");
         return RenderedSql.of(sql, bindings);
+    }
+
+    /**
+     * One {@code set(..)} fragment: assignments {@code column = value} separated by commas. Each column is checked
+     * against the entity, and each value goes into parentheses of its own ({@code name = ($1)}), so that nothing in
+     * it reaches beyond its assignment (a {@code FROM} or {@code WHERE} there is a syntax error, not a join or a
+     * filter); {@code DEFAULT} stays as it is.
+     *
+     * @throws QueryException if the fragment is empty or unreadable, names no column of the entity, holds anything
+     *                        {@link Placeholders} refuses, or its placeholders and values differ in number or a value
+     *                        is null
+     */
+    Condition assignment(String sql, Object[] args) {
+        String what = "set(\"" + sql + "\")";
+        if (sql.isBlank()) {
+            throw new QueryException(what + ": the assignment is empty; write e.g. set(\"name = ?\", value)");
+        }
+        Placeholders.Rewritten probe = Placeholders.rewrite(sql, 1, what);
+        if (probe.count() != args.length) {
+            throw new QueryException(what + ": has " + probe.count() + " placeholder" + (probe.count() == 1 ? "" : "s")
+                    + " but " + args.length + " value" + (args.length == 1 ? " was" : "s were")
+                    + " given; pass one value per ?");
+        }
+        List<Object> values = new ArrayList<>(args.length);
+        for (int i = 0; i < args.length; i++) {
+            if (args[i] == null) {
+                throw new QueryException(what + ": value " + (i + 1) + " is null, and a bare null has no SQL type; "
+                        + "write the null into the SQL instead, e.g. set(\"name = null\")");
+            }
+            values.add(BindValues.normalize(args[i], what, i + 1));
+        }
+        StringJoiner rendered = new StringJoiner(", ");
+        int from = 0;
+        List<Integer> ends = new ArrayList<>(probe.commas());
+        ends.add(sql.length());
+        for (int end : ends) {
+            String piece = sql.substring(from, end);
+            from = end + 1;
+            Matcher m = ASSIGNMENT.matcher(piece);
+            if (!m.matches()) {
+                throw new QueryException(what + ": cannot read '" + piece.trim() + "' as an assignment; write "
+                        + "column = value, e.g. set(\"name = ?\", value)");
+            }
+            String name = m.group(1) != null ? m.group(1).replace("\"\"", "\"") : m.group(2);
+            Property p = model.property(name).orElseThrow(() -> new QueryException(what + ": " + model.name()
+                    + " has no column or component named '" + name + "'; its columns are " + model.columnList()));
+            String value = m.group(3).strip();
+            if (value.isEmpty()) {
+                throw new QueryException(what + ": nothing after '" + name + " ='; write column = value, e.g. set(\""
+                        + p.column() + " = ?\", value)");
+            }
+            rendered.add(dialect.identifier(p.column()) + " = "
+                    + (value.equalsIgnoreCase("default") ? "DEFAULT" : "(" + value + ")"));
+        }
+        return new Condition(rendered.toString(), values);
     }
 
     /**

@@ -182,6 +182,87 @@ class RelationLoaderTest {
                 .hasMessageStartingWith("BadOrder.photos: the relation's orderBy(\"nope\"): Photo has no column");
     }
 
+    /** Keyed by (region, id): the same id in two regions. */
+    @dev.sluice.annotation.Table("orders")
+    record Order(@Id String region, @Id Long id,
+                 @HasMany(foreignKey = {"region", "order_id"}, orderBy = "no") List<Line> lines,
+                 @ManyToMany(joinTable = "order_tag", joinColumn = {"region", "order_id"}, inverseJoinColumn = "tag_id",
+                         orderBy = "name") List<Tag> tags) {
+    }
+
+    record Line(@Id String region, @Id Long orderId, @Id Integer no,
+                @BelongsTo(foreignKey = {"region", "order_id"}) Order order) {
+    }
+
+    @Test
+    void aCompositeKeyFindsItsRelationsByEveryColumn() {
+        FakeSession session = new FakeSession(Map.of(
+                "SELECT region, order_id, no FROM line", List.of(
+                        new Object[] {"eu", 1L, 1, null}, new Object[] {"eu", 1L, 2, null},
+                        new Object[] {"us", 1L, 1, null}),
+                "SELECT t.id, t.name, j.region, j.order_id FROM order_tag", List.of(
+                        new Object[] {7L, "sea", "us", 1L}, new Object[] {7L, "sea", "eu", 2L})));
+        List<Order> orders = run(plan(Order.class, "lines", "tags"), new ArrayList<>(List.of(
+                new Object[] {"eu", 1L, null, null}, new Object[] {"us", 1L, null, null},
+                new Object[] {"eu", 2L, null, null})), session);
+        assertThat(session.statements).extracting(RenderedSql::sql).containsExactly(
+                "SELECT region, order_id, no FROM line WHERE (region, order_id) IN (SELECT * FROM unnest($1, $2))"
+                        + " ORDER BY region, order_id, no",
+                "SELECT t.id, t.name, j.region, j.order_id FROM order_tag j JOIN tag t ON t.id = j.tag_id"
+                        + " WHERE (j.region, j.order_id) IN (SELECT * FROM unnest($1, $2)) ORDER BY j.region, j.order_id,"
+                        + " t.name");
+        assertThat((String[]) session.statements.get(0).bindings().get(0)).containsExactly("eu", "us", "eu");
+        assertThat((Long[]) session.statements.get(0).bindings().get(1)).containsExactly(1L, 1L, 2L);
+        assertThat(orders.get(0).lines()).extracting(Line::no).containsExactly(1, 2);
+        assertThat(orders.get(1).lines()).extracting(l -> l.region() + l.no()).containsExactly("us1");
+        assertThat(orders.get(2).lines()).isEmpty();
+        assertThat(orders.get(0).tags()).isEmpty();
+        assertThat(orders.get(1).tags()).extracting(Tag::name).containsExactly("sea");
+        assertThat(orders.get(1).tags().get(0)).as("one instance per tag in the window")
+                .isSameAs(orders.get(2).tags().get(0));
+
+        FakeSession owners = new FakeSession(Map.of("SELECT region, id FROM orders", List.<Object[]>of(
+                new Object[] {"eu", 1L, null, null}, new Object[] {"us", 1L, null, null})));
+        List<Line> lines = run(plan(Line.class, "order"), new ArrayList<>(List.of(new Object[] {"us", 1L, 1, null},
+                new Object[] {"eu", 1L, 1, null}, new Object[] {"eu", 1L, 2, null}, new Object[] {null, 1L, 3, null})),
+                owners);
+        assertThat(owners.statements).extracting(RenderedSql::sql)
+                .containsExactly("SELECT region, id FROM orders WHERE (region, id) IN (SELECT * FROM unnest($1, $2))");
+        assertThat((String[]) owners.statements.get(0).bindings().get(0)).containsExactly("us", "eu");
+        assertThat(lines).extracting(l -> l.order() == null ? null : l.order().region())
+                .containsExactly("us", "eu", "eu", null);
+        assertThat(lines.get(1).order()).isSameAs(lines.get(2).order());
+    }
+
+    record ShortForeignKey(@Id String region, @Id Long id, @HasMany(foreignKey = "order_id") List<Line> lines) {
+    }
+
+    record ShortJoinColumn(@Id String region, @Id Long id,
+                           @ManyToMany(joinTable = "order_tag", joinColumn = "order_id", inverseJoinColumn = "tag_id")
+                           List<Tag> tags) {
+    }
+
+    record ShortLine(@Id Long id, @BelongsTo(foreignKey = "order_id") Order order) {
+    }
+
+    @Test
+    void aRelationNamesOneColumnPerKeyColumn() {
+        assertThatThrownBy(() -> EntityModel.of(ShortForeignKey.class))
+                .isInstanceOf(MappingException.class)
+                .hasMessage("ShortForeignKey.lines: @HasMany(foreignKey = {\"order_id\"}) names 1 column but "
+                        + "ShortForeignKey's key has 2 (region, id); name one child table column per key column of "
+                        + "ShortForeignKey, in its key order");
+        assertThatThrownBy(() -> EntityModel.of(ShortJoinColumn.class))
+                .isInstanceOf(MappingException.class)
+                .hasMessage("ShortJoinColumn.tags: @ManyToMany(joinColumn = {\"order_id\"}) names 1 column but "
+                        + "ShortJoinColumn's key has 2 (region, id); name one join table column per key column of "
+                        + "ShortJoinColumn, in its key order");
+        assertThatThrownBy(() -> plan(ShortLine.class, "order"))
+                .isInstanceOf(MappingException.class)
+                .hasMessage("ShortLine.order: @BelongsTo(foreignKey = {\"order_id\"}) names 1 column but Order's key "
+                        + "has 2 (region, id); name one column per key column of Order, in its key order");
+    }
+
     record BadCollection(@Id Long id, @HasMany(foreignKey = "album_id") java.util.Collection<Photo> photos) {
     }
 

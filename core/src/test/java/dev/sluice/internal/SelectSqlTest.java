@@ -76,8 +76,32 @@ class SelectSqlTest {
         assertThat(sql.count(Long.MAX_VALUE).sql()).isEqualTo("SELECT count(*) FROM picture WHERE (name like $1)");
         assertThat(sql.count(10).sql())
                 .isEqualTo("SELECT count(*) FROM (SELECT 1 FROM picture WHERE (name like $1) LIMIT $2) AS limited");
-        assertThat(sql.byKey(List.of(42L)).sql()).isEqualTo(
+        assertThat(sql(model, List.of(), OrderBy.byKey(model)).byKey(List.of(42L), Long.MAX_VALUE).sql()).isEqualTo(
                 "SELECT id, sha1, name, taken_at, size_bytes, data FROM picture WHERE id = $1");
+    }
+
+    @Test
+    void lookupByKeyKeepsEveryConditionAndTheLimitInTheQuerysOrder() {
+        EntityModel<Picture> model = EntityModel.of(Picture.class);
+        Condition condition = Condition.of("name like ?", new Object[] {"IMG%"});
+        SelectSql sql = sql(model, List.of(condition, Condition.of("size_bytes > ?", new Object[] {10})),
+                OrderBy.parse(model, "taken_at desc, name"));
+        RenderedSql filtered = sql.byKey(List.of(42L), Long.MAX_VALUE);
+        assertThat(filtered.sql()).isEqualTo("SELECT id, sha1, name, taken_at, size_bytes, data FROM picture"
+                + " WHERE (name like $1) AND (size_bytes > $2) AND id = $3");
+        assertThat(filtered.bindings()).containsExactly("IMG%", 10, 42L);
+        RenderedSql limited = sql.byKey(List.of(42L), 5);
+        assertThat(limited.sql()).isEqualTo("SELECT id, sha1, name, taken_at, size_bytes, data FROM picture"
+                + " WHERE id = $1 AND id IN (SELECT id FROM picture WHERE (name like $2) AND (size_bytes > $3)"
+                + " ORDER BY taken_at DESC, name LIMIT $4)");
+        assertThat(limited.bindings()).containsExactly(42L, "IMG%", 10, 5L);
+
+        EntityModel<PhotoTag> tags = EntityModel.of(PhotoTag.class);
+        RenderedSql composite = sql(tags, List.of(), OrderBy.byKey(tags)).byKey(List.of(1L, 2L), 3);
+        assertThat(composite.sql()).isEqualTo("SELECT photo_id, tag_id, \"order\" FROM photo_tag"
+                + " WHERE photo_id = $1 AND tag_id = $2 AND (photo_id, tag_id) IN (SELECT photo_id, tag_id"
+                + " FROM photo_tag ORDER BY photo_id, tag_id LIMIT $3)");
+        assertThat(composite.bindings()).containsExactly(1L, 2L, 3L);
     }
 
     @Test

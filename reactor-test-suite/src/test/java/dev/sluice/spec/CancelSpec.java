@@ -7,6 +7,7 @@ import java.time.Instant;
 
 import dev.sluice.annotation.Id;
 import dev.sluice.annotation.Table;
+import dev.sluice.annotation.UniqueKey;
 
 import org.junit.jupiter.api.Test;
 import reactor.test.StepVerifier;
@@ -156,11 +157,13 @@ class CancelSpec extends PictureSpecBase {
 
     /** The pictures through a view that is slow after id 3000. */
     @Table("slow_picture")
+    @UniqueKey
     record SlowPicture(@Id Long id, byte[] sha1, String name, Instant takenAt, int sizeBytes, byte[] data) {
     }
 
     /** The pictures through a view whose name column is slow to compute. */
     @Table("slow_named_picture")
+    @UniqueKey
     record SlowNamedPicture(@Id Long id, byte[] sha1, String name, Instant takenAt, int sizeBytes, byte[] data) {
     }
 

@@ -15,6 +15,7 @@ import dev.sluice.annotation.HasMany;
 import dev.sluice.annotation.Id;
 import dev.sluice.annotation.ManyToMany;
 import dev.sluice.annotation.Table;
+import dev.sluice.annotation.UniqueKey;
 import dev.sluice.r2dbc.R2dbcRepo;
 import dev.sluice.testkit.PgWireRelay;
 import org.junit.jupiter.api.BeforeAll;
@@ -48,6 +49,7 @@ class RelationSpec extends RelayedSpecBase {
     }
 
     @Table("slow_photo")
+    @UniqueKey
     record SlowPhoto(@Id Long id, Long albumId) {
     }
 

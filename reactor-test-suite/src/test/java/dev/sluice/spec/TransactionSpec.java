@@ -9,6 +9,7 @@ import java.util.List;
 import dev.sluice.Isolation;
 import dev.sluice.annotation.Id;
 import dev.sluice.annotation.Table;
+import dev.sluice.annotation.UniqueKey;
 import dev.sluice.r2dbc.R2dbcRepo;
 import dev.sluice.spec.WriteTables.Mood;
 import dev.sluice.WriteException;
@@ -34,6 +35,7 @@ class TransactionSpec extends WriteSpecBase {
 
     /** The isolation level of the transaction that reads it. */
     @Table("tx_isolation")
+    @UniqueKey
     record CurrentIsolation(@Id Long id, String level) {
     }
 
