@@ -61,17 +61,19 @@ final class Writes {
         int rows = sql.rowsPerStatement(repo.settings().writeBatchSize());
         EntityMapper<T> mapper = repo.mapper(model);
         String operation = conflict == null ? "insertAll" : "upsert";
+        // an input that fails lets the batch in flight end first (emitted, or failed), then its error ends the
+        // flux: so the rows emitted are exactly the rows written; the rows gathered after that batch are dropped
         return Flux.from(entities)
                 .buffer(rows)
                 .index()
-                .concatMap(numbered -> {
+                .concatMapDelayError(numbered -> {
                     List<T> batch = numbered.getT2();
                     long firstRow = numbered.getT1() * rows + 1;
                     return repo.checked(model).thenMany(Flux.defer(() -> {
                         checkTypes(model, batch);
                         return repo.executor().query(sql.insert(batch, conflict), mapper);
                     })).onErrorMap(e -> refused(e, operation, model, firstRow, batch));
-                }, BATCHES_AHEAD);
+                }, false, BATCHES_AHEAD);
     }
 
     <T> Mono<T> upsertOne(EntityModel<T> model, T entity, WriteSql.Conflict conflict) {
