@@ -13,9 +13,6 @@ import java.util.stream.Collectors;
 import dev.sluice.annotation.Id;
 import dev.sluice.annotation.Table;
 import dev.sluice.spec.WriteTables.Mood;
-import io.r2dbc.spi.Connection;
-import io.r2dbc.spi.ConnectionFactories;
-import io.r2dbc.spi.Result;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
@@ -70,7 +67,7 @@ class WriteInFlightSpec extends WriteSpecBase {
             Function<Flux<Picture>, Flux<Picture>> write) {
         Sinks.Empty<Picture> failure = Sinks.empty();
         List<Picture> emitted = new CopyOnWriteArrayList<>();
-        try (TableLock lock = TableLock.share(TABLE)) {
+        try (HeldLock lock = HeldLock.share(TABLE)) {
             StepVerifier.create(write.apply(sevenHundredThenFailing(failure)).doOnNext(emitted::add))
                     .then(() -> awaitWaitingForALock("INSERT"))
                     .then(() -> failure.tryEmitError(new IllegalStateException("camera unplugged")))
@@ -90,7 +87,7 @@ class WriteInFlightSpec extends WriteSpecBase {
     void afterACancelNothingMoreIsEmittedButTheBatchInFlightStillCommits() {
         Sinks.Empty<Picture> never = Sinks.empty();
         List<Picture> emitted = new CopyOnWriteArrayList<>();
-        try (TableLock lock = TableLock.share(TABLE)) {
+        try (HeldLock lock = HeldLock.share(TABLE)) {
             StepVerifier.create(repo.insertAll(sevenHundredThenFailing(never)).doOnNext(emitted::add))
                     .then(() -> awaitWaitingForALock("INSERT"))
                     .thenCancel()
@@ -111,7 +108,7 @@ class WriteInFlightSpec extends WriteSpecBase {
         int backend = backendPid();
         // another transaction has written the last row's sha1 and not committed yet: the COPY, having read every
         // row, waits at its end to know whether that row is a duplicate
-        try (TableLock other = TableLock.uncommittedRow(TABLE, "held")) {
+        try (HeldLock other = HeldLock.begin("INSERT INTO " + TABLE + " (sha1, size_bytes) VALUES ('held', 0)")) {
             StepVerifier.create(repo.copyIn(Picture.class, input).doOnNext(emitted::add))
                     .then(() -> awaitWaitingForALock("COPY"))
                     .then(() -> assertThat(inputEnded).as("the driver has taken the last chunk").isTrue())
@@ -128,20 +125,7 @@ class WriteInFlightSpec extends WriteSpecBase {
 
     /** Waits until a statement of the pool's connection that starts with {@code command} waits for a lock. */
     private static void awaitWaitingForALock(String command) {
-        String sql = "SELECT count(*) FROM pg_stat_activity WHERE application_name = '" + Fixtures.APPLICATION
-                + "' AND wait_event_type = 'Lock' AND query LIKE '" + command + "%'";
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (Fixtures.db().queryLong(sql) == 0) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("no " + command + " waited for a lock within " + TIMEOUT);
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
+        HeldLock.await(command + " waiting for a lock", () -> HeldLock.waiting(command));
     }
 
     /** The sha1 of every stored row, in key order. */
@@ -159,48 +143,5 @@ class WriteInFlightSpec extends WriteSpecBase {
     }
 
     record Backend(int pid) {
-    }
-
-    /** A transaction of the test kit's own, on a connection outside the repository's pool, rolled back on release. */
-    private static final class TableLock implements AutoCloseable {
-        private final Connection connection;
-        private boolean released;
-
-        private TableLock(Connection connection) {
-            this.connection = connection;
-        }
-
-        /** Holds {@code table} in SHARE mode: reads go on, every INSERT and COPY waits. */
-        static TableLock share(String table) {
-            return begin("LOCK TABLE " + table + " IN SHARE MODE");
-        }
-
-        /** Holds an uncommitted row of {@code table} with the given sha1: a writer of the same sha1 waits. */
-        static TableLock uncommittedRow(String table, String sha1) {
-            return begin("INSERT INTO " + table + " (sha1, size_bytes) VALUES ('" + sha1 + "', 0)");
-        }
-
-        private static TableLock begin(String sql) {
-            Connection connection = Mono.from(ConnectionFactories.get(Fixtures.db().r2dbcUrl()).create())
-                    .block(TIMEOUT);
-            TableLock lock = new TableLock(connection);
-            Mono.from(connection.beginTransaction())
-                    .thenMany(Flux.from(connection.createStatement(sql).execute()).concatMap(Result::getRowsUpdated))
-                    .then().block(TIMEOUT);
-            return lock;
-        }
-
-        /** Rolls the transaction back, which releases what it held. */
-        void release() {
-            if (!released) {
-                released = true;
-                Mono.from(connection.rollbackTransaction()).then(Mono.from(connection.close())).block(TIMEOUT);
-            }
-        }
-
-        @Override
-        public void close() {
-            release();
-        }
     }
 }
