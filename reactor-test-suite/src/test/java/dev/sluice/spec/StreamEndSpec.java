@@ -14,16 +14,25 @@ import dev.sluice.annotation.Id;
 import dev.sluice.annotation.Table;
 import dev.sluice.r2dbc.R2dbcRepo;
 import dev.sluice.testkit.PgWireRelay;
+import dev.sluice.r2dbc.ConnectionProvider;
 import io.r2dbc.pool.ConnectionPool;
+import io.r2dbc.spi.Connection;
+import io.r2dbc.spi.ConnectionFactories;
+import io.r2dbc.spi.ConnectionFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.test.StepVerifier;
 
 /**
  * Streams end cleanly when a row cannot be mapped: the connection goes back to the pool only when no CancelRequest
  * can still land on it, so the next statement on it runs and is not cancelled. On a pool of ONE connection through
- * a relay that holds CancelRequests until the test forwards them: so a cancel signal provably arrives late.
+ * a relay that holds CancelRequests until the test forwards them: so a cancel signal provably arrives late. And a
+ * cursor in a transaction that someone else ends is closed however its stream ends, under a name of its own.
  */
 class StreamEndSpec {
 
@@ -42,6 +51,11 @@ class StreamEndSpec {
     /** Row seq=3 holds 'GRUMPY', which is no constant of Mood. */
     @Table("stream_item")
     record MoodItem(@Id Long id, long seq, Mood mood) {
+    }
+
+    /** Rows of stream_item without the columns that hold bad values. */
+    @Table("stream_item")
+    record Seq(@Id Long id, long seq) {
     }
 
     record Count(long n) {
@@ -131,6 +145,87 @@ class StreamEndSpec {
                 .containsExactly("BEGIN", "SELECT 1000", "ROLLBACK");
         assertThat(next().join()).isZero();
         assertThat(backendPid()).as("the same server connection").isEqualTo(backend);
+    }
+
+    @Test
+    void aCursorInATransactionSomeoneElseEndsIsClosedOnCancelAndOnError() {
+        Connection connection = Mono.from(relayedFactory().create()).block(TIMEOUT);
+        try {
+            Mono.from(connection.beginTransaction()).block(TIMEOUT);
+            R2dbcRepo joined = R2dbcRepo.builder(relayedFactory()).connectionProvider(new External(connection))
+                    .minPageSize(100).maxPageSize(1000).build();
+            assertThat(joined.select(Seq.class).orderBy("seq").flux().take(5).count().block(TIMEOUT)).isEqualTo(5);
+            assertThat(openCursors(connection)).as("after a cancel").isZero();
+            assertThatThrownBy(() -> joined.select(Item.class).orderBy("seq").flux().blockLast(TIMEOUT))
+                    .isInstanceOf(MappingException.class);
+            assertThat(openCursors(connection)).as("after a row that cannot be mapped").isZero();
+            assertThat(relay.commandTags()).as("closed in the owner's transaction, which goes on")
+                    .contains("CLOSE CURSOR").doesNotContain("ROLLBACK", "COMMIT");
+        } finally {
+            Mono.from(connection.rollbackTransaction()).then(Mono.from(connection.close())).block(TIMEOUT);
+        }
+    }
+
+    @Test
+    void aCursorInsideInTransactionIsClosedOnCancel() {
+        List<Long> open = repo.inTransaction(tx -> tx.select(Seq.class).orderBy("seq").flux().take(5)
+                        .then(tx.query(Count.class, "SELECT count(*) AS n FROM pg_cursors WHERE name LIKE 'sluice%' "
+                                + "AND statement NOT LIKE '%pg_cursors%'").single().map(Count::n)))
+                .collectList().block(TIMEOUT);
+        assertThat(open).as("cursors left open in the transaction after the cancelled query").containsExactly(0L);
+    }
+
+    @Test
+    void twoRepositoriesInOneTransactionGiveTheirCursorsDifferentNames() {
+        Connection connection = Mono.from(relayedFactory().create()).block(TIMEOUT);
+        try {
+            Mono.from(connection.beginTransaction()).block(TIMEOUT);
+            R2dbcRepo first = R2dbcRepo.builder(relayedFactory()).connectionProvider(new External(connection)).build();
+            R2dbcRepo second = R2dbcRepo.builder(relayedFactory()).connectionProvider(new External(connection))
+                    .build();
+            StepVerifier.create(first.select(Seq.class).orderBy("seq").flux().map(Seq::seq), 0)
+                    .thenRequest(1)
+                    .expectNext(1L)
+                    .then(() -> assertThat(second.select(Seq.class).orderBy("seq desc").flux().map(Seq::seq).take(2)
+                            .collectList().block(TIMEOUT)).containsExactly((long) ITEMS, ITEMS - 1L))
+                    .thenRequest(2)
+                    .expectNext(2L, 3L)
+                    .thenCancel()
+                    .verify(TIMEOUT);
+            assertThat(openCursors(connection)).isZero();
+        } finally {
+            Mono.from(connection.rollbackTransaction()).then(Mono.from(connection.close())).block(TIMEOUT);
+        }
+    }
+
+    private ConnectionFactory relayedFactory() {
+        return ConnectionFactories.get(Fixtures.withParam(Fixtures.db().r2dbcUrl("127.0.0.1", relay.port()),
+                "forceBinary", true));
+    }
+
+    /** Sluice's cursors open on {@code connection}, asked on it after whatever it has been sent so far. */
+    private static long openCursors(Connection connection) {
+        return Flux.from(connection.createStatement("SELECT count(*) FROM pg_cursors WHERE name LIKE 'sluice%'").execute())
+                .concatMap(result -> result.map((row, metadata) -> row.get(0, Long.class)))
+                .single().block(TIMEOUT);
+    }
+
+    /** Hands out one connection on which the test itself has begun a transaction; never closes it. */
+    private record External(Connection connection) implements ConnectionProvider {
+        @Override
+        public Mono<Connection> acquire() {
+            return Mono.just(connection);
+        }
+
+        @Override
+        public Publisher<Void> release(Connection c) {
+            return Mono.empty();
+        }
+
+        @Override
+        public Mono<Boolean> inExternalTransaction() {
+            return Mono.just(true);
+        }
     }
 
     /** The next statement on the pool's one connection, subscribed now. */
