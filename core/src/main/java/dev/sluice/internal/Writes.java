@@ -11,6 +11,7 @@ import dev.sluice.spi.DatabaseError;
 import dev.sluice.spi.RenderedSql;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
+import reactor.core.Exceptions;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -73,7 +74,23 @@ final class Writes {
                         checkTypes(model, batch);
                         return repo.executor().query(sql.insert(batch, conflict), mapper);
                     })).onErrorMap(e -> refused(e, operation, model, firstRow, batch));
-                }, false, BATCHES_AHEAD);
+                }, false, BATCHES_AHEAD)
+                .onErrorMap(Exceptions::isMultiple, Writes::batchErrorFirst);
+    }
+
+    /**
+     * The input failed while a batch was written, and that batch failed too: both errors arrive together, the
+     * input's first. The batch's error, which says what was written, ends the flux, with the input's attached.
+     */
+    private static Throwable batchErrorFirst(Throwable multiple) {
+        List<Throwable> errors = Exceptions.unwrapMultiple(multiple);
+        Throwable batch = errors.get(errors.size() - 1);
+        for (Throwable other : errors) {
+            if (other != batch) {
+                batch.addSuppressed(other);
+            }
+        }
+        return batch;
     }
 
     <T> Mono<T> upsertOne(EntityModel<T> model, T entity, WriteSql.Conflict conflict) {

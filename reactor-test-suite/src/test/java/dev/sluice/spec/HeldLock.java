@@ -46,9 +46,18 @@ final class HeldLock implements AutoCloseable {
 
     /** Rolls the transaction back, which releases what it held. */
     void release() {
+        end(connection.rollbackTransaction());
+    }
+
+    /** Commits the transaction, which releases what it held and keeps what it wrote. */
+    void commit() {
+        end(connection.commitTransaction());
+    }
+
+    private void end(org.reactivestreams.Publisher<Void> end) {
         if (!released) {
             released = true;
-            Mono.from(connection.rollbackTransaction()).then(Mono.from(connection.close())).block(TIMEOUT);
+            Mono.from(end).then(Mono.from(connection.close())).block(TIMEOUT);
         }
     }
 

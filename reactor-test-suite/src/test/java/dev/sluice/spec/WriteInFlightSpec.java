@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
+import dev.sluice.WriteException;
 import dev.sluice.annotation.Id;
 import dev.sluice.annotation.Table;
 import dev.sluice.spec.WriteTables.Mood;
@@ -81,6 +82,26 @@ class WriteInFlightSpec extends WriteSpecBase {
         assertThat(stored()).as("what committed is exactly what was emitted").isEqualTo(sha1s(emitted))
                 .isEqualTo(sha1s(Flux.range(0, 500).map(i -> picture("p" + i)).collectList().block()));
         assertThat(repo.insert(picture("after")).block(TIMEOUT)).isNotNull();
+    }
+
+    @Test
+    void whenTheBatchInFlightFailsTooItsErrorEndsTheFluxWithTheInputsAttached() {
+        Sinks.Empty<Picture> failure = Sinks.empty();
+        // another transaction has written p3 and not committed: the batch waits to know whether p3 is a duplicate
+        try (HeldLock other = HeldLock.begin("INSERT INTO " + TABLE + " (sha1, size_bytes) VALUES ('p3', 0)")) {
+            StepVerifier.create(repo.insertAll(sevenHundredThenFailing(failure)))
+                    .then(() -> awaitWaitingForALock("INSERT"))
+                    .then(() -> failure.tryEmitError(new IllegalStateException("camera unplugged")))
+                    .then(other::commit) // now p3 is a duplicate
+                    .expectErrorSatisfies(e -> {
+                        assertThat(e).isInstanceOf(WriteException.class).hasMessageStartingWith("insertAll of Picture"
+                                + " into " + TABLE + " was refused in the statement of input rows 1 to 500");
+                        assertThat(e.getSuppressed()).singleElement().satisfies(input -> assertThat(input)
+                                .isInstanceOf(IllegalStateException.class).hasMessage("camera unplugged"));
+                    })
+                    .verify(TIMEOUT);
+        }
+        assertThat(stored()).as("only the other transaction's row").isEqualTo("p3");
     }
 
     @Test
