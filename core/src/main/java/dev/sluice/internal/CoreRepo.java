@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -279,20 +280,23 @@ public final class CoreRepo implements Repo {
     /**
      * A cursor's rows in a transaction that someone else ends: closed when the rows complete, fail or are cancelled.
      * The DECLARE is never cancelled half-way (the cursor would exist, unknown to us); a cancel closes the cursor once
-     * it is declared, after the page in flight (the statements of one session run in order). A CLOSE that fails
-     * after an error (the transaction is aborted) is ignored: the first error stands.
+     * it is declared, after the page in flight (the statements of one session run in order). CLOSE is sent once at
+     * most: a second would fail, and a failed statement aborts the owner's transaction. A CLOSE that fails after an
+     * error (the transaction is aborted already) is ignored: the first error stands.
      */
     private static <T> Flux<T> alwaysClosed(Session session, RenderedSql declare, Flux<T> rows, RenderedSql close) {
         return Flux.defer(() -> {
             Sinks.One<Long> declared = Sinks.one();
-            Mono<Void> closeOnceDeclared = declared.asMono().then(Mono.defer(() -> session.update(close))).then()
-                    .onErrorResume(e -> Mono.empty());
+            AtomicBoolean closing = new AtomicBoolean();
+            Mono<Void> closeOnce = Mono.defer(() -> closing.compareAndSet(false, true)
+                    ? session.update(close).then() : Mono.empty());
+            Mono<Void> closeQuietly = declared.asMono().then(closeOnce).onErrorResume(e -> Mono.empty());
             session.update(declare).subscribe(declared::tryEmitValue, declared::tryEmitError);
             return declared.asMono()
                     .thenMany(rows)
-                    .concatWith(Mono.defer(() -> session.update(close)).then(Mono.empty()))
-                    .onErrorResume(error -> closeOnceDeclared.then(Mono.error(error)))
-                    .doOnCancel(() -> closeOnceDeclared.subscribe());
+                    .concatWith(closeOnce.then(Mono.empty()))
+                    .onErrorResume(error -> closeQuietly.then(Mono.error(error)))
+                    .doOnCancel(() -> closeQuietly.subscribe());
         });
     }
 
