@@ -95,7 +95,8 @@ public interface Repo {
      * violation), the batches before it stay written, none of the failed batch is, and a {@link WriteException}
      * naming the input rows and the constraint ends the flux. When the input itself fails, the batch already being
      * written is finished and its rows are emitted first (or its own error ends the flux, with the input's attached
-     * as suppressed); the rows gathered after it are dropped, unwritten. Either way the rows emitted before the error are exactly the rows written.
+     * as suppressed); the rows gathered after it are dropped, unwritten. Either way the rows emitted before the
+     * error are exactly the rows written.
      *
      * <p>A cancel (or a {@code timeout}, which cancels) is different: nothing more is emitted, but the statement
      * already sent still runs and commits, so up to one batch may be written without being emitted. For

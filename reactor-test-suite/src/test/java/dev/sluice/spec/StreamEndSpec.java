@@ -205,7 +205,8 @@ class StreamEndSpec {
 
     /** Sluice's cursors open on {@code connection}, asked on it after whatever it has been sent so far. */
     private static long openCursors(Connection connection) {
-        return Flux.from(connection.createStatement("SELECT count(*) FROM pg_cursors WHERE name LIKE 'sluice%'").execute())
+        String sql = "SELECT count(*) FROM pg_cursors WHERE name LIKE 'sluice%'";
+        return Flux.from(connection.createStatement(sql).execute())
                 .concatMap(result -> result.map((row, metadata) -> row.get(0, Long.class)))
                 .single().block(TIMEOUT);
     }
