@@ -95,9 +95,16 @@ public interface Repo {
      * <p>The input is requested a batch at a time: at most about two batches are held (one being written, one
      * being gathered), so an endless input is written at the database's pace in bounded memory. Each batch is one
      * statement, atomic by itself; batches are not one transaction: when a batch fails (say on a unique
-     * violation), the batches before it stay written, none of the failed batch is, and the error (the driver's,
-     * unwrapped, naming the constraint) ends the flux. The rows emitted before the error tell how far it got. Run
-     * it inside {@link #inTransaction} for all or nothing. All elements must be of one record type.
+     * violation), the batches before it stay written, none of the failed batch is, and a {@link WriteException}
+     * naming the input rows and the constraint ends the flux. When the input itself fails, the batch already being
+     * written is finished and its rows are emitted first (or its own error ends the flux, with the input's attached
+     * as suppressed); the rows gathered after it are dropped, unwritten. Either way the rows emitted before the
+     * error are exactly the rows written.
+     *
+     * <p>A cancel (or a {@code timeout}, which cancels) is different: nothing more is emitted, but the statement
+     * already sent still runs and commits, so up to one batch may be written without being emitted. For
+     * exactly-once, retry with {@link #upsert} (rows written twice are skipped or overwritten), or write inside
+     * {@link #inTransaction}, which a cancel rolls back whole. All elements must be of one record type.
      */
     <T> Flux<T> insertAll(Publisher<T> entities);
 
@@ -145,9 +152,11 @@ public interface Repo {
      * Copies entities into their table with PostgreSQL's binary {@code COPY ... FROM STDIN}: the fastest way to load
      * many rows. Nothing is returned but the count: no generated keys, no {@code ON CONFLICT}. Key components are
      * copied when the first entity's key is set and left to their defaults (sequence, identity) when it is null;
-     * every entity must then follow the first. One statement: all rows or none; a cancel aborts it and writes
-     * nothing. The input is requested in batches of the write batch size as the driver sends them; the driver keeps
-     * a bounded number of batches ahead (r2dbc-postgresql: up to 32).
+     * every entity must then follow the first. One statement: all rows or none. A cancel before the input has ended
+     * aborts it and writes nothing; a cancel that comes after the driver has taken the last row cannot stop it: the
+     * COPY ends on the server as if not cancelled (all rows written, or none if it fails), and the cancelled
+     * {@code Mono} reports neither. The input is requested in batches of the write batch size as the driver sends
+     * them; the driver keeps a bounded number of batches ahead (r2dbc-postgresql: up to 32).
      *
      * @return the number of rows copied
      * @throws MappingException if the type is not a mappable record

@@ -50,7 +50,10 @@ public interface Upsert<T> {
     Mono<T> one(T entity);
 
     /**
-     * Writes entities in batches, requesting only what it can write.
+     * Writes entities in batches, requesting only what it can write. What is emitted when the input fails or the
+     * subscriber cancels is as for {@link Repo#insertAll}: after a failing input, the rows emitted are exactly the
+     * rows written; after a cancel, the batch in flight may still be written, which an upsert retried over the same
+     * input absorbs.
      *
      * @return the rows as stored, in input order within each batch; under {@link #doNothing()} only the rows
      *         actually inserted, so fewer rows than given when some conflicted

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -25,6 +26,7 @@ import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 
 /**
  * The repository every adapter hands out: plans queries and runs them through the adapter's {@link Executor}.
@@ -32,12 +34,18 @@ import reactor.core.publisher.Mono;
  */
 public final class CoreRepo implements Repo {
 
+    /**
+     * Numbers cursor names across every repository of the process: repositories that share a transaction (two of
+     * them, or one and its {@code inTransaction} view, in one Spring transaction) share its connection, where a
+     * cursor's name must be unique.
+     */
+    private static final AtomicLong CURSORS = new AtomicLong();
+
     private final Executor executor;
     private final RepoSettings settings;
     private final PostgresDialect dialect = PostgresDialect.INSTANCE;
     private final ConcurrentMap<Class<?>, Mono<Void>> checks;
     private final ConcurrentMap<Class<?>, EntityMapper<?>> mappers;
-    private final AtomicLong cursors;
     private final Writes writes = new Writes(this);
     private final RelationLoader relations = new RelationLoader(dialect);
 
@@ -46,7 +54,6 @@ public final class CoreRepo implements Repo {
         this.settings = settings;
         this.checks = new ConcurrentHashMap<>();
         this.mappers = new ConcurrentHashMap<>();
-        this.cursors = new AtomicLong();
     }
 
     /** A repository inside a transaction: runs on {@code executor}, shares the caches of {@code parent}. */
@@ -55,7 +62,6 @@ public final class CoreRepo implements Repo {
         this.settings = parent.settings;
         this.checks = parent.checks;
         this.mappers = parent.mappers;
-        this.cursors = parent.cursors;
     }
 
     /** A repository that runs its statements through {@code executor}. */
@@ -245,7 +251,9 @@ public final class CoreRepo implements Repo {
     /**
      * Streams {@code query} through a server-side cursor in a read-only transaction: {@code DECLARE}, then one
      * {@code FETCH} per page as demand asks (each run by the statement function the session gives), then
-     * {@code CLOSE}; error and cancel roll the transaction back, which closes the cursor too.
+     * {@code CLOSE}; error and cancel roll the transaction back, which closes the cursor too. In a transaction that
+     * is not ours (joined: {@link Executor#joinsTransaction()}), nothing of ours rolls back, so error and cancel close
+     * the cursor instead.
      *
      * <p>With {@code whole} (no relations to load per window), a subscriber that asks for every row at once, when
      * the executor can stop a statement on the server, gets {@code query} as one statement instead: no transaction,
@@ -254,21 +262,50 @@ public final class CoreRepo implements Repo {
      */
     private <T> Flux<T> cursor(RenderedSql query, Function<Session, Statements<T>> statements, int minPage,
                                int maxPage, boolean whole) {
-        Flux<T> paged = executor.inTransaction(TransactionOptions.READ_ONLY, session -> {
-            String cursor = "sluice_cursor_" + cursors.incrementAndGet();
+        Flux<T> paged = executor.joinsTransaction().flatMapMany(joined -> executor.inTransaction(
+                TransactionOptions.READ_ONLY, session -> {
+            String cursor = "sluice_cursor_" + CURSORS.incrementAndGet();
             Statements<T> run = statements.apply(session);
             Flux<T> rows = DemandPager.create(
                     () -> size -> run.apply(RenderedSql.of(dialect.fetch(cursor, size)), null),
                     minPage, maxPage, Long.MAX_VALUE);
-            return session.update(RenderedSql.of(dialect.declareCursor(cursor, query.sql()), query.bindings()))
+            RenderedSql declare = RenderedSql.of(dialect.declareCursor(cursor, query.sql()), query.bindings());
+            RenderedSql close = RenderedSql.of(dialect.closeCursor(cursor));
+            if (joined) {
+                return alwaysClosed(session, declare, rows, close);
+            }
+            return session.update(declare)
                     .thenMany(rows)
-                    .concatWith(session.update(RenderedSql.of(dialect.closeCursor(cursor))).then(Mono.empty()));
-        });
+                    .concatWith(session.update(close).then(Mono.empty()));
+        }));
         if (!whole) {
             return paged;
         }
         return executor.canStopStatements().flatMapMany(stoppable -> stoppable
                 ? new WholeOrPaged<>(stop -> statements.apply(executor).apply(query, stop), paged) : paged);
+    }
+
+    /**
+     * A cursor's rows in a transaction that someone else ends: closed when the rows complete, fail or are cancelled.
+     * The DECLARE is never cancelled half-way (the cursor would exist, unknown to us); a cancel closes the cursor once
+     * it is declared, after the page in flight (the statements of one session run in order). CLOSE is sent once at
+     * most: a second would fail, and a failed statement aborts the owner's transaction. A CLOSE that fails after an
+     * error (the transaction is aborted already) is ignored: the first error stands.
+     */
+    private static <T> Flux<T> alwaysClosed(Session session, RenderedSql declare, Flux<T> rows, RenderedSql close) {
+        return Flux.defer(() -> {
+            Sinks.One<Long> declared = Sinks.one();
+            AtomicBoolean closing = new AtomicBoolean();
+            Mono<Void> closeOnce = Mono.defer(() -> closing.compareAndSet(false, true)
+                    ? session.update(close).then() : Mono.empty());
+            Mono<Void> closeQuietly = declared.asMono().then(closeOnce).onErrorResume(e -> Mono.empty());
+            session.update(declare).subscribe(declared::tryEmitValue, declared::tryEmitError);
+            return declared.asMono()
+                    .thenMany(rows)
+                    .concatWith(closeOnce.then(Mono.empty()))
+                    .onErrorResume(error -> closeQuietly.then(Mono.error(error)))
+                    .doOnCancel(() -> closeQuietly.subscribe());
+        });
     }
 
     /** Runs statements on one session, each with an optional signal that stops it on the server. */

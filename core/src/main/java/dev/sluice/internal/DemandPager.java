@@ -34,6 +34,7 @@ import reactor.util.context.Context;
  *   <li>So rows fetched never exceed rows requested plus {@code maxPage}: after {@code request(n)} and a pause
  *       the source has been asked for at most {@code n + maxPage} rows.</li>
  *   <li>A page shorter than asked for ends the stream.</li>
+ *   <li>A page that fails, or a source that throws instead of giving a page, fails the stream at once.</li>
  *   <li>Cancel never cancels the page in flight: it is read to its end and discarded, so its connection is
  *       released healthy (a driver that drains or wedges on cancel never sees one). A page larger than
  *       {@code maxPage} is told to stop, so the server ends it early and little is left to read.</li>
@@ -237,6 +238,9 @@ final class DemandPager<T> extends Flux<T> {
                         }
                     } else {
                         issueIfWanted(r);
+                        if (error != null) {
+                            continue; // the source threw instead of giving a page: fail now, not at a later signal
+                        }
                     }
                 }
                 missed = WIP.addAndGet(this, -missed);

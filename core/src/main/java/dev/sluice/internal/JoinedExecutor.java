@@ -48,6 +48,11 @@ final class JoinedExecutor implements Executor {
     }
 
     @Override
+    public Mono<Boolean> joinsTransaction() {
+        return Mono.just(true);
+    }
+
+    @Override
     public <T> Flux<T> inTransaction(TransactionOptions options, Function<Session, ? extends Publisher<T>> work) {
         return Flux.defer(() -> work.apply(session));
     }

@@ -16,7 +16,8 @@ import reactor.core.publisher.Mono;
  * already asked for the whole next window, that window is loaded, its rows and then its relations, as soon as this
  * window's rows are known: while this window's relations load and while its rows are delivered. So two windows are
  * in flight at most, on their own connections, and only what was asked for; the server's work on one window (the
- * child query's sort, say) overlaps the client's work on the other.
+ * child query's sort, say) overlaps the client's work on the other. The next window loads in the subscriber's
+ * Reactor context, as this one does, so inside a transaction found there both read in that transaction.
  */
 final class KeysetPages<T> implements DemandPager.Pages<T> {
 
@@ -57,17 +58,19 @@ final class KeysetPages<T> implements DemandPager.Pages<T> {
         Window early = ahead;
         ahead = null;
         Window window = early != null && early.size() == size ? early : window(after(last), size);
-        return window.rows().flatMapMany(rows -> {
+        return window.rows().flatMapMany(rows -> Flux.deferContextual(context -> {
             if (!rows.isEmpty()) {
                 last = rows.get(rows.size() - 1);
             }
             if (rows.size() == size && wantedAfter >= size) {
                 Window next = window(after(last), size);
-                next.loaded().subscribe(loaded -> { }, failed -> { }); // its error, if any, comes with that page
+                // in the subscriber's context, where a connection provider finds its transaction (Spring's)
+                next.loaded().contextWrite(context)
+                        .subscribe(loaded -> { }, failed -> { }); // its error, if any, comes with that page
                 ahead = next;
             }
             return window.loaded().flatMapIterable(Function.identity()).map(finish);
-        });
+        }));
     }
 
     /** A window after {@code after}, not started; both of its steps run once however often they are subscribed. */

@@ -11,6 +11,7 @@ import dev.sluice.spi.DatabaseError;
 import dev.sluice.spi.RenderedSql;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
+import reactor.core.Exceptions;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -61,17 +62,35 @@ final class Writes {
         int rows = sql.rowsPerStatement(repo.settings().writeBatchSize());
         EntityMapper<T> mapper = repo.mapper(model);
         String operation = conflict == null ? "insertAll" : "upsert";
+        // an input that fails lets the batch in flight end first (emitted, or failed), then its error ends the
+        // flux: so the rows emitted are exactly the rows written; the rows gathered after that batch are dropped
         return Flux.from(entities)
                 .buffer(rows)
                 .index()
-                .concatMap(numbered -> {
+                .concatMapDelayError(numbered -> {
                     List<T> batch = numbered.getT2();
                     long firstRow = numbered.getT1() * rows + 1;
                     return repo.checked(model).thenMany(Flux.defer(() -> {
                         checkTypes(model, batch);
                         return repo.executor().query(sql.insert(batch, conflict), mapper);
                     })).onErrorMap(e -> refused(e, operation, model, firstRow, batch));
-                }, BATCHES_AHEAD);
+                }, false, BATCHES_AHEAD)
+                .onErrorMap(Exceptions::isMultiple, Writes::batchErrorFirst);
+    }
+
+    /**
+     * The input failed while a batch was written, and that batch failed too: both errors arrive together, the
+     * input's first. The batch's error, which says what was written, ends the flux, with the input's attached.
+     */
+    private static Throwable batchErrorFirst(Throwable multiple) {
+        List<Throwable> errors = Exceptions.unwrapMultiple(multiple);
+        Throwable batch = errors.get(errors.size() - 1);
+        for (Throwable other : errors) {
+            if (other != batch) {
+                batch.addSuppressed(other);
+            }
+        }
+        return batch;
     }
 
     <T> Mono<T> upsertOne(EntityModel<T> model, T entity, WriteSql.Conflict conflict) {

@@ -23,6 +23,16 @@ public interface Executor extends Session {
     <T> Flux<T> inTransaction(TransactionOptions options, Function<Session, ? extends Publisher<T>> work);
 
     /**
+     * Whether {@link #inTransaction} joins, in the current subscription, a transaction that is already open and that
+     * someone else commits or rolls back, instead of beginning its own. Sluice then cleans up what it opened in that
+     * transaction itself (it closes its cursors), since no rollback of its own will. Evaluated in the subscriber's
+     * context. The default: never.
+     */
+    default Mono<Boolean> joinsTransaction() {
+        return Mono.just(false);
+    }
+
+    /**
      * Whether {@link Session#query(RenderedSql, RowMapper, Publisher)} ends statements early on the server in the
      * current subscription. When it does, Sluice may run pages larger than {@code maxPageSize} for a subscriber that
      * has asked for that many rows, since a cancel no longer means reading the rest of the page. Evaluated once per

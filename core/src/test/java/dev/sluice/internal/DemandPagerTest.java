@@ -203,4 +203,28 @@ class DemandPagerTest {
                 .expectErrorMessage("boom")
                 .verify();
     }
+
+    @Test
+    void aSourceThatThrowsInsteadOfReturningAPageFailsTheStream() {
+        AtomicInteger calls = new AtomicInteger();
+        DemandPager.Pages<Integer> pages = size -> {
+            if (calls.incrementAndGet() == 2) {
+                throw new IllegalStateException("no second page");
+            }
+            return Flux.range(0, size);
+        };
+        StepVerifier.create(DemandPager.create(() -> pages, 10, 10, Long.MAX_VALUE), 0)
+                .thenRequest(5)
+                .expectNextCount(5)
+                .thenRequest(20)
+                .expectNextCount(5)
+                .expectErrorMessage("no second page")
+                .verify(Duration.ofSeconds(5));
+        DemandPager.Pages<Integer> failingAtOnce = size -> {
+            throw new IllegalStateException("no page at all");
+        };
+        StepVerifier.create(DemandPager.create(() -> failingAtOnce, 10, 10, Long.MAX_VALUE))
+                .expectErrorMessage("no page at all")
+                .verify(Duration.ofSeconds(5));
+    }
 }

@@ -48,44 +48,54 @@ final class ConnectionSession implements Session {
         this.listener = listener;
     }
 
+    /** A row that could not be mapped fails the statement once it has ended (see {@link Mapping}). */
     @Override
     public <T> Flux<T> query(RenderedSql sql, RowMapper<T> mapper) {
-        return Flux.defer(() -> rows(sql, mapper, null));
+        return Flux.defer(() -> {
+            Mapping<T> mapping = new Mapping<>(mapper, null);
+            return rows(sql, mapping).concatWith(mapping.failure());
+        });
     }
 
     /**
-     * Ends the statement with a PostgreSQL CancelRequest when {@code stop} signals, if the connection is outside a
-     * transaction (a cancel inside one would abort it); otherwise the statement runs to its end.
+     * Ends the statement with a PostgreSQL CancelRequest when {@code stop} signals, or when a row cannot be mapped,
+     * if the connection is outside a transaction (a cancel inside one would abort it); otherwise the statement runs
+     * to its end. However it ends, the rows complete or fail only once every CancelRequest sent is over, so the
+     * connection goes back only when no late cancel signal can hit its next statement.
      */
     @Override
     public <T> Flux<T> query(RenderedSql sql, RowMapper<T> mapper, Publisher<?> stop) {
         return Flux.defer(() -> {
             PostgresqlConnection postgres = postgres();
             if (postgres == null || !connection.isAutoCommit()) {
-                return rows(sql, mapper, null);
+                return query(sql, mapper);
             }
             StatementStop control = new StatementStop(postgres);
+            Mapping<T> mapping = new Mapping<>(mapper, control);
             Disposable watch = Flux.from(stop).take(1).subscribe(signal -> control.stop(), error -> control.stop(),
                     control::stop);
-            return rows(sql, mapper, control)
+            return rows(sql, mapping)
                     .onErrorResume(control::endedByStop, error -> Mono.empty())
+                    .onErrorResume(error -> Mono.defer(control::ended).then(Mono.error(error)))
                     .concatWith(Mono.defer(control::ended).then(Mono.empty()))
+                    .concatWith(mapping.failure())
                     .doFinally(signal -> watch.dispose());
         });
     }
 
-    private <T> Flux<T> rows(RenderedSql sql, RowMapper<T> mapper, @Nullable StatementStop control) {
+    private <T> Flux<T> rows(RenderedSql sql, Mapping<T> mapping) {
         Statement statement = statement(sql);
         if (sql.bindings().isEmpty()) {
             statement.fetchSize(EXTENDED_PROTOCOL_ALL_ROWS);
         }
         CurrentRow current = new CurrentRow();
-        return Flux.from(statement.execute()).concatMap(result -> result.map((row, metadata) -> {
-            if (control != null) {
-                control.rowArrived();
-            }
-            return mapper.map(current.at(row));
-        }));
+        return Flux.from(statement.execute())
+                .concatMap(result -> result.map((row, metadata) -> mapping.map(current.at(row))))
+                .handle((mapped, sink) -> {
+                    if (mapped != Mapping.SKIPPED) {
+                        sink.next(mapping.cast(mapped));
+                    }
+                });
     }
 
     @Override
@@ -175,6 +185,55 @@ final class ConnectionSession implements Session {
             target = wrapped.unwrap();
         }
         return target instanceof PostgresqlConnection postgres ? postgres : null;
+    }
+
+    /**
+     * Maps the rows of one statement. A row that cannot be mapped (a NULL in a primitive component, an unknown enum
+     * name) never cancels the result on the driver, which would read the rest of it off the socket behind the
+     * pool's back (and can wedge the connection): the statement is stopped on the server when it can be, the rows
+     * still to come are dropped unmapped, and {@link #failure()} fails once the statement has ended.
+     */
+    private static final class Mapping<T> {
+        /** Stands for a row not mapped: after a failure, every row of the statement. */
+        static final Object SKIPPED = new Object();
+
+        private final RowMapper<T> mapper;
+        private final @Nullable StatementStop control;
+        // touched only by the statement's row callbacks, which the driver calls one after another
+        private @Nullable RuntimeException failure;
+
+        Mapping(RowMapper<T> mapper, @Nullable StatementStop control) {
+            this.mapper = mapper;
+            this.control = control;
+        }
+
+        Object map(RowView row) {
+            if (control != null) {
+                control.rowArrived();
+            }
+            if (failure != null) {
+                return SKIPPED;
+            }
+            try {
+                return mapper.map(row);
+            } catch (RuntimeException e) {
+                failure = e;
+                if (control != null) {
+                    control.stop();
+                }
+                return SKIPPED;
+            }
+        }
+
+        @SuppressWarnings("unchecked")
+        T cast(Object mapped) {
+            return (T) mapped;
+        }
+
+        /** Completes when every row was mapped, or fails with the first row's error that was not. */
+        Mono<T> failure() {
+            return Mono.defer(() -> failure == null ? Mono.empty() : Mono.error(failure));
+        }
     }
 
     /** One reusable view per statement: the row is valid only inside the mapping callback. */

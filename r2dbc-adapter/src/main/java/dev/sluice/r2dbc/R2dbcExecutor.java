@@ -51,6 +51,12 @@ final class R2dbcExecutor implements Executor {
         return connections.inExternalTransaction().map(external -> !external);
     }
 
+    /** Yes when the statements run in a transaction managed elsewhere (the {@link ConnectionProvider} says). */
+    @Override
+    public Mono<Boolean> joinsTransaction() {
+        return connections.inExternalTransaction();
+    }
+
     @Override
     public Mono<Long> update(RenderedSql sql) {
         return Mono.usingWhen(connections.acquire(), c -> session(c).update(sql), connections::release);

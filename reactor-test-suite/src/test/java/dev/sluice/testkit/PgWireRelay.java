@@ -10,9 +10,12 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -30,6 +33,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Each counter is updated before the bytes it describes are forwarded, so once a client has seen a message, the
  * counters already include it.
+ *
+ * <p>CancelRequests can be {@link #holdCancelRequests() held} in the relay and forwarded later, so a test decides
+ * when a cancel signal lands on the server.
  */
 public final class PgWireRelay implements AutoCloseable {
 
@@ -58,6 +64,12 @@ public final class PgWireRelay implements AutoCloseable {
     private final AtomicLong executes = new AtomicLong();
     private final AtomicLong cancelRequests = new AtomicLong();
     private final List<String> commandTags = new ArrayList<>();
+    /** The command tags of each connection since the last reset, by connection number; guarded by commandTags. */
+    private final Map<Integer, List<String>> commandTagsByConnection = new LinkedHashMap<>();
+    private final AtomicInteger cancelRequestsHeld = new AtomicInteger();
+    private final AtomicInteger cancelRequestsOpen = new AtomicInteger();
+    /** While not null, a CancelRequest waits for it before it is forwarded. */
+    private volatile CountDownLatch cancelGate;
 
     private PgWireRelay(String targetHost, int targetPort, ServerSocket listener) {
         this.targetHost = targetHost;
@@ -139,6 +151,51 @@ public final class PgWireRelay implements AutoCloseable {
         return cancelRequests.get();
     }
 
+    /**
+     * The text of every CommandComplete message per client connection, keyed by the relay's number for the connection
+     * (1, 2, ... in order of acceptance), each in arrival order; connections that completed no statement since the
+     * last reset are absent. A snapshot.
+     */
+    public Map<Integer, List<String>> commandTagsByConnection() {
+        synchronized (commandTags) {
+            Map<Integer, List<String>> copy = new LinkedHashMap<>();
+            commandTagsByConnection.forEach((id, tags) -> copy.put(id, List.copyOf(tags)));
+            return copy;
+        }
+    }
+
+    /**
+     * From now on, keeps every CancelRequest in the relay instead of forwarding it, until
+     * {@link #releaseCancelRequests()}: the client's cancel connection stays open and the server knows nothing of it.
+     */
+    public void holdCancelRequests() {
+        if (cancelGate == null) {
+            cancelGate = new CountDownLatch(1);
+        }
+    }
+
+    /** Forwards the CancelRequests held, and stops holding them. */
+    public void releaseCancelRequests() {
+        CountDownLatch gate = cancelGate;
+        cancelGate = null;
+        if (gate != null) {
+            gate.countDown();
+        }
+    }
+
+    /** Number of CancelRequests held in the relay now. */
+    public int cancelRequestsHeld() {
+        return cancelRequestsHeld.get();
+    }
+
+    /**
+     * Number of connections that carried a CancelRequest and are still open: held, or forwarded and not yet closed
+     * by the server, which closes such a connection once it has signalled the backend.
+     */
+    public int cancelRequestsOpen() {
+        return cancelRequestsOpen.get();
+    }
+
     /** Number of client connections currently piped to the target. */
     public int openConnections() {
         return connections.size();
@@ -155,6 +212,7 @@ public final class PgWireRelay implements AutoCloseable {
         cancelRequests.set(0);
         synchronized (commandTags) {
             commandTags.clear();
+            commandTagsByConnection.clear();
             statementsCompleted.set(0);
         }
     }
@@ -163,6 +221,7 @@ public final class PgWireRelay implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        releaseCancelRequests();
         closeQuietly(listener);
         for (PipedConnection connection : connections) {
             connection.close();
@@ -202,9 +261,10 @@ public final class PgWireRelay implements AutoCloseable {
         }
     }
 
-    private void recordCommandTag(String tag) {
+    private void recordCommandTag(int connection, String tag) {
         synchronized (commandTags) {
             commandTags.add(tag);
+            commandTagsByConnection.computeIfAbsent(connection, id -> new ArrayList<>()).add(tag);
             statementsCompleted.incrementAndGet();
         }
     }
@@ -227,6 +287,9 @@ public final class PgWireRelay implements AutoCloseable {
         private final AtomicInteger runningDirections = new AtomicInteger(2);
         /** Set once the connection is encrypted (or unparseable): from then on only bytes are counted. */
         private volatile boolean countingStopped;
+        /** Set when the client sent a CancelRequest on this connection. */
+        private volatile boolean cancelRequest;
+        private volatile int id;
 
         PipedConnection(Socket client, Socket server) {
             this.client = client;
@@ -234,6 +297,7 @@ public final class PgWireRelay implements AutoCloseable {
         }
 
         void start(int id) {
+            this.id = id;
             String prefix = "pg-wire-relay-" + port() + "-" + id;
             startPump(prefix + "-to-server", client, server, new Framer(this, true), bytesToServer);
             startPump(prefix + "-from-server", server, client, new Framer(this, false), bytesFromServer);
@@ -257,6 +321,9 @@ public final class PgWireRelay implements AutoCloseable {
                 for (int read = in.read(buffer); read != -1; read = in.read(buffer)) {
                     framer.consume(buffer, read);
                     byteCounter.addAndGet(read);
+                    if (framer.fromClient && cancelRequest) {
+                        awaitCancelGate();
+                    }
                     out.write(buffer, 0, read);
                 }
                 to.shutdownOutput();
@@ -269,10 +336,29 @@ public final class PgWireRelay implements AutoCloseable {
             }
         }
 
+        /** Holds this connection's CancelRequest while the relay holds them. */
+        private void awaitCancelGate() throws IOException {
+            CountDownLatch gate = cancelGate;
+            if (gate == null) {
+                return;
+            }
+            cancelRequestsHeld.incrementAndGet();
+            try {
+                gate.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while holding a CancelRequest", e);
+            } finally {
+                cancelRequestsHeld.decrementAndGet();
+            }
+        }
+
         void close() {
             closeQuietly(client);
             closeQuietly(server);
-            connections.remove(this);
+            if (connections.remove(this) && cancelRequest) {
+                cancelRequestsOpen.decrementAndGet();
+            }
         }
     }
 
@@ -373,7 +459,13 @@ public final class PgWireRelay implements AutoCloseable {
         private void onUntypedMessage(int code) {
             switch (code) {
                 case SSL_REQUEST_CODE, GSSENC_REQUEST_CODE -> connection.pendingEncryptionReplies.incrementAndGet();
-                case CANCEL_REQUEST_CODE -> cancelRequests.incrementAndGet();
+                case CANCEL_REQUEST_CODE -> {
+                    cancelRequests.incrementAndGet();
+                    if (!connection.cancelRequest) {
+                        connection.cancelRequest = true;
+                        cancelRequestsOpen.incrementAndGet();
+                    }
+                }
                 default -> startupSent = true;
             }
         }
@@ -383,7 +475,7 @@ public final class PgWireRelay implements AutoCloseable {
             if (commandTag != null) {
                 byte[] text = commandTag.toByteArray();
                 int end = text.length > 0 && text[text.length - 1] == 0 ? text.length - 1 : text.length;
-                recordCommandTag(new String(text, 0, end, StandardCharsets.UTF_8));
+                recordCommandTag(connection.id, new String(text, 0, end, StandardCharsets.UTF_8));
                 commandTag = null;
             }
         }

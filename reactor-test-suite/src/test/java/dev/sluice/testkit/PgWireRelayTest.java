@@ -22,6 +22,8 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -247,6 +249,56 @@ final class PgWireRelayTest {
                 .hasMessageContaining("cancel");
         assertThat(relay.cancelRequests()).isEqualTo(1);
         assertThat(relay.dataRows()).isZero();
+    }
+
+    @Test
+    void heldCancelRequestsLandOnlyWhenReleased() throws Exception {
+        connect("sslMode=disable");
+        PostgresqlConnection postgres = (PostgresqlConnection) connection;
+        relay.holdCancelRequests();
+        try {
+            CompletableFuture<Long> sleeping = rowCountMono(postgres.createStatement("select pg_sleep(30)").execute())
+                    .toFuture();
+            awaitTrue(() -> db.queryLong("select count(*) from pg_stat_activity where state = 'active' "
+                    + "and query = 'select pg_sleep(30)'") == 1);
+            CompletableFuture<Void> cancel = postgres.cancelRequest().toFuture();
+            awaitTrue(() -> relay.cancelRequestsHeld() == 1);
+            assertThat(relay.cancelRequestsHeld()).isEqualTo(1);
+            assertThat(relay.cancelRequestsOpen()).isEqualTo(1);
+            assertThat(sleeping).as("the server knows nothing of the cancel yet").isNotDone();
+            assertThat(cancel).isNotDone();
+
+            relay.releaseCancelRequests();
+
+            cancel.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            assertThatThrownBy(() -> sleeping.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS))
+                    .hasMessageContaining("canceling statement due to user request");
+            awaitTrue(() -> relay.cancelRequestsOpen() == 0);
+            assertThat(relay.cancelRequestsHeld()).isZero();
+            assertThat(relay.cancelRequestsOpen()).as("the server closed the cancel connection").isZero();
+            assertThat(relay.cancelRequests()).isEqualTo(1);
+        } finally {
+            relay.releaseCancelRequests();
+        }
+    }
+
+    @Test
+    void commandTagsAreKeptPerConnection() {
+        connect("sslMode=disable");
+        Connection other = connectThrough(relay);
+        try {
+            relay.reset();
+            rowCount(connection.createStatement("select 1").execute());
+            rowCount(other.createStatement("select g from generate_series(1, 2) g").execute());
+            rowCount(connection.createStatement("select 3").execute());
+
+            assertThat(relay.commandTagsByConnection().values())
+                    .containsExactly(List.of("SELECT 1", "SELECT 1"), List.of("SELECT 2"));
+            relay.reset();
+            assertThat(relay.commandTagsByConnection()).isEmpty();
+        } finally {
+            Mono.from(other.close()).block(TIMEOUT);
+        }
     }
 
     @Test

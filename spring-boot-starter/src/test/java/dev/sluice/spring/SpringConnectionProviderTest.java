@@ -3,10 +3,15 @@ package dev.sluice.spring;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 
+import dev.sluice.annotation.HasMany;
 import dev.sluice.annotation.Id;
 import dev.sluice.annotation.Table;
 import dev.sluice.r2dbc.R2dbcRepo;
+import dev.sluice.testkit.PgWireRelay;
 import dev.sluice.testkit.TestDatabase;
 import io.r2dbc.pool.ConnectionPool;
 import io.r2dbc.pool.ConnectionPoolConfiguration;
@@ -34,6 +39,14 @@ class SpringConnectionProviderTest {
     record Note(@Id Long id, String text) {
     }
 
+    @Table("spring_album")
+    record Album(@Id Long id, String title, @HasMany(foreignKey = "album_id", orderBy = "id") List<Photo> photos) {
+    }
+
+    @Table("spring_photo")
+    record Photo(@Id Long id, Long albumId, String caption) {
+    }
+
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
     private static ConnectionPool pool;
     private static R2dbcRepo repo;
@@ -44,7 +57,10 @@ class SpringConnectionProviderTest {
     static void open() {
         TestDatabase db = TestDatabase.get();
         db.execute("CREATE TABLE spring_note (id bigint PRIMARY KEY, text text NOT NULL)",
-                "INSERT INTO spring_note SELECT i, 'note ' || i FROM generate_series(1, 1000) i");
+                "INSERT INTO spring_note SELECT i, 'note ' || i FROM generate_series(1, 1000) i",
+                "CREATE TABLE spring_album (id bigint PRIMARY KEY, title text NOT NULL)",
+                "CREATE TABLE spring_photo (id bigint PRIMARY KEY, album_id bigint NOT NULL REFERENCES spring_album, "
+                        + "caption text NOT NULL)");
         pool = new ConnectionPool(ConnectionPoolConfiguration.builder(
                 ConnectionFactories.get(db.r2dbcUrl() + "&forceBinary=true")).initialSize(1).maxSize(2).build());
         repo = R2dbcRepo.builder(pool).connectionProvider(SpringConnectionProvider.create(pool))
@@ -100,6 +116,41 @@ class SpringConnectionProviderTest {
     void keysetScansInsideATransactionPageOnItsConnection() {
         StepVerifier.create(transactional.transactional(repo.scan(Note.class).count()))
                 .expectNext(1000L).expectComplete().verify(TIMEOUT);
+    }
+
+    @Test
+    void everyWindowOfAQueryWithRelationsReadsInTheTransaction() {
+        TestDatabase db = TestDatabase.get();
+        try (PgWireRelay relay = PgWireRelay.start(db.host(), db.port())) {
+            ConnectionPool relayed = new ConnectionPool(ConnectionPoolConfiguration.builder(ConnectionFactories.get(
+                    db.r2dbcUrl("127.0.0.1", relay.port()) + "&forceBinary=true")).initialSize(1).maxSize(2).build());
+            try {
+                R2dbcRepo windows = R2dbcRepo.builder(relayed)
+                        .connectionProvider(SpringConnectionProvider.create(relayed))
+                        .minPageSize(10).maxPageSize(10).build();
+                TransactionalOperator operator = TransactionalOperator.create(new R2dbcTransactionManager(relayed));
+                // written in the transaction and never committed: only the transaction's connection sees them
+                AtomicReference<List<Album>> read = new AtomicReference<>();
+                Mono<Void> work = windows.insertAll(Flux.range(1, 30).map(i -> new Album((long) i, "album " + i, null)))
+                        .thenMany(windows.insertAll(Flux.range(1, 60)
+                                .map(i -> new Photo((long) i, (i + 1L) / 2, "photo " + i))))
+                        .then(windows.select(Album.class).with("photos").flux().collectList())
+                        .doOnNext(read::set)
+                        .then(Mono.error(new IllegalStateException("roll back")));
+                StepVerifier.create(operator.transactional(work)).expectErrorMessage("roll back").verify(TIMEOUT);
+                assertThat(read.get()).as("three windows of ten albums, each read in the transaction").hasSize(30)
+                        .allSatisfy(album -> assertThat(album.photos()).extracting(Photo::albumId)
+                                .containsExactly(album.id(), album.id()));
+                Map<Integer, List<String>> tags = relay.commandTagsByConnection();
+                assertThat(tags).as("every statement on the transaction's one connection").hasSize(1);
+                assertThat(tags.values().iterator().next()).as("after the driver's own setup statements")
+                        .containsSubsequence("BEGIN", "INSERT 0 30", "INSERT 0 60", "ROLLBACK").endsWith("ROLLBACK")
+                        .as("one photo query per window").filteredOn("SELECT 20"::equals).hasSize(3);
+            } finally {
+                relayed.dispose();
+            }
+        }
+        assertThat(TestDatabase.get().queryLong("SELECT count(*) FROM spring_album")).as("rolled back").isZero();
     }
 
     @Test
