@@ -70,12 +70,12 @@ class TypeFidelitySpec {
                     boolean pBool, short pShort, int pInt, long pLong, float pFloat, double pDouble,
                     Boolean bBool, Short bShort, Integer bInt, Long bLong, Float bFloat, Double bDouble,
                     Double floatAsDouble, BigDecimal num, BigDecimal money, Double numAsDouble,
-                    BigDecimal longAsDecimal, BigDecimal intAsDecimal,
+                    BigDecimal longAsDecimal, BigDecimal intAsDecimal, Integer shortAsInt, Long intAsLong,
                     String txt, String vc, String ch, String js, String jn, byte[] bin, UUID uid,
                     Instant tsInstant, OffsetDateTime tsOffset, ZonedDateTime tsZoned, LocalDateTime tsLocal,
                     LocalDate day, LocalTime tod, OffsetTime todTz,
                     Boolean[] aBool, Short[] aShort, Integer[] aInt, Long[] aLong, Float[] aFloat, Double[] aDouble,
-                    BigDecimal[] aNum, Double[] aNumDouble, String[] aText, UUID[] aUuid, Instant[] aInstant,
+                    BigDecimal[] aNum, Double[] aNumDouble, BigDecimal[] aLongAsDecimal, String[] aText, UUID[] aUuid, Instant[] aInstant,
                     OffsetDateTime[] aOffset, LocalDate[] aDay, LocalDateTime[] aLocal, LocalTime[] aTime) {
     }
 
@@ -148,6 +148,8 @@ class TypeFidelitySpec {
                     "123456789.123456789", "0.00"),
             Column.of("longAsDecimal", "bigint", "-9223372036854775808", "9223372036854775807", "0"),
             Column.of("intAsDecimal", "integer", "-2147483648", "2147483647", "0"),
+            Column.of("shortAsInt", "smallint", "-32768", "32767"),
+            Column.of("intAsLong", "integer", "-2147483648", "2147483647"),
             Column.of("txt", "text", "''", "E'tab\\there\\nnewline\\\\backslash \"double\" ''single'''",
                     "U&'\\+01F600 \\+01D11E beyond the BMP, \\00E9 in it'", "'NULL'", "' spaces '", "'{x,y}'",
                     "repeat('long ', 20000)"),
@@ -174,6 +176,7 @@ class TypeFidelitySpec {
             Column.of("aDouble", "double precision[]", "ARRAY['-0', 'NaN', NULL, '0.1', 'Infinity']"),
             Column.of("aNum", "numeric[]", "ARRAY[0.00, 1.10, NULL, -123.456, 1e-30, 10000]", "'{}'"),
             Column.of("aNumDouble", "numeric[]", "ARRAY['NaN', 'Infinity', '-Infinity', NULL, '0.1']"),
+            Column.of("aLongAsDecimal", "bigint[]", "ARRAY[-9223372036854775808, NULL, 9223372036854775807]"),
             Column.of("aText", "text[]", "ARRAY['a,b', NULL, 'NULL', 'null', '\"q\"', 'back\\slash', '', ' sp ', "
                     + "'{x}', E'tab\\there', U&'\\+01F600']", "'{}'", "ARRAY[NULL]::text[]"),
             Column.of("aUuid", "uuid[]", "ARRAY['a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::uuid, NULL]"),
@@ -309,8 +312,8 @@ class TypeFidelitySpec {
                         + ") FROM fidelity")) {
                     while (rs.next()) {
                         int size = rs.getInt(2);
-                        truth.get(rs.getLong(1)).put(column.name(), rs.wasNull() ? null
-                                : Array.newInstance(element, size));
+                        Object array = rs.wasNull() ? null : Array.newInstance(element, size);
+                        truth.get(rs.getLong(1)).put(column.name(), array);
                     }
                 }
                 try (ResultSet rs = statement.executeQuery("SELECT f.id, u.ord, u.e FROM fidelity f, unnest(f."
@@ -335,6 +338,16 @@ class TypeFidelitySpec {
         if (boxed == Double.class && sqlType.startsWith("numeric")) {
             double value = rs.getDouble(column);
             return rs.wasNull() ? null : value;
+        }
+        if (boxed == Long.class || boxed == Integer.class || boxed == Short.class) {
+            long value = rs.getLong(column); // pgjdbc's getObject(Long) reads bigint only: widen, then check the fit
+            if (rs.wasNull()) {
+                return null;
+            }
+            Object boxedValue = boxed == Long.class ? (Object) value : boxed == Integer.class ? (Object) (int) value
+                    : (Object) (short) value;
+            assertThat(((Number) boxedValue).longValue()).isEqualTo(value);
+            return boxedValue;
         }
         if (boxed == BigDecimal.class) {
             return rs.getBigDecimal(column);
