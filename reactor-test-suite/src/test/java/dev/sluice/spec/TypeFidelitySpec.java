@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.lang.reflect.Array;
 import java.lang.reflect.RecordComponent;
 import java.math.BigDecimal;
-import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -32,9 +31,13 @@ import dev.sluice.annotation.Id;
 import dev.sluice.annotation.Table;
 import dev.sluice.r2dbc.R2dbcRepo;
 import dev.sluice.testkit.TestDatabase;
+import io.r2dbc.spi.Connection;
+import io.r2dbc.spi.ConnectionFactories;
+import io.r2dbc.spi.ConnectionFactory;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import reactor.core.publisher.Flux;
 
 /**
  * Every component type Sluice reads, with the edge values of each, read through Sluice and compared value by value
@@ -51,14 +54,18 @@ class TypeFidelitySpec {
     enum Transfer {
         BINARY, TEXT;
 
-        R2dbcRepo repo() {
+        String url() {
             String url = Fixtures.db().r2dbcUrl();
             if (this == TEXT) {
                 // text, and old timestamptz values printed with their local mean time offsets (+00:19:32)
                 url = Fixtures.withParam(Fixtures.withParam(url, "forceBinary", false), "timeZone",
                         "Europe/Amsterdam");
             }
-            return R2dbcRepo.create(url);
+            return url;
+        }
+
+        R2dbcRepo repo() {
+            return R2dbcRepo.create(url());
         }
     }
 
@@ -75,7 +82,8 @@ class TypeFidelitySpec {
                     Instant tsInstant, OffsetDateTime tsOffset, ZonedDateTime tsZoned, LocalDateTime tsLocal,
                     LocalDate day, LocalTime tod, OffsetTime todTz,
                     Boolean[] aBool, Short[] aShort, Integer[] aInt, Long[] aLong, Float[] aFloat, Double[] aDouble,
-                    BigDecimal[] aNum, Double[] aNumDouble, BigDecimal[] aLongAsDecimal, String[] aText, UUID[] aUuid, Instant[] aInstant,
+                    BigDecimal[] aNum, Double[] aNumDouble, BigDecimal[] aLongAsDecimal, String[] aText,
+                    String[] aVc, String[] aCh, String[] aJs, UUID[] aUuid, Instant[] aInstant,
                     OffsetDateTime[] aOffset, LocalDate[] aDay, LocalDateTime[] aLocal, LocalTime[] aTime) {
     }
 
@@ -179,6 +187,9 @@ class TypeFidelitySpec {
             Column.of("aLongAsDecimal", "bigint[]", "ARRAY[-9223372036854775808, NULL, 9223372036854775807]"),
             Column.of("aText", "text[]", "ARRAY['a,b', NULL, 'NULL', 'null', '\"q\"', 'back\\slash', '', ' sp ', "
                     + "'{x}', E'tab\\there', U&'\\+01F600']", "'{}'", "ARRAY[NULL]::text[]"),
+            Column.of("aVc", "varchar(5)[]", "ARRAY['a b', NULL, '', U&'\\+01F600']"),
+            Column.of("aCh", "char(3)[]", "ARRAY['a', NULL, 'abc', '']"),
+            Column.of("aJs", "jsonb[]", "ARRAY['{\"a\": \"x,}\\\"y\"}'::jsonb, NULL, '[]']"),
             Column.of("aUuid", "uuid[]", "ARRAY['a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::uuid, NULL]"),
             Column.of("aInstant", "timestamptz[]", "ARRAY[" + INSTANTS.replace('|', ',')
                     + ", 'infinity', '-infinity', NULL]"),
@@ -250,6 +261,43 @@ class TypeFidelitySpec {
         }
     }
 
+    /**
+     * Sluice's extension is loaded on every r2dbc-postgresql connection of the JVM, so it must change nothing that
+     * other code reads: plain R2DBC reads every column the same with it as without it (the driver's values, lossy
+     * or not, and the driver's errors).
+     */
+    @ParameterizedTest
+    @EnumSource(Transfer.class)
+    void plainR2dbcReadsTheSameWithAndWithoutSluicesExtension(Transfer transfer) {
+        List<String> with = plainR2dbcReads(transfer.url());
+        List<String> without = plainR2dbcReads(Fixtures.withParam(transfer.url(), "autodetectExtensions", false));
+        assertThat(with).hasSize(ROWS * (Fidelity.class.getRecordComponents().length));
+        assertThat(with).isEqualTo(without);
+    }
+
+    private static List<String> plainR2dbcReads(String url) {
+        ConnectionFactory factory = ConnectionFactories.get(url);
+        return Flux.usingWhen(factory.create(), connection -> Flux.from(connection
+                        .createStatement("SELECT * FROM fidelity WHERE id > $1 ORDER BY id").bind(0, 0L).execute())
+                        .concatMap(result -> result.map((row, metadata) -> {
+                            List<String> values = new ArrayList<>();
+                            for (RecordComponent component : Fidelity.class.getRecordComponents()) {
+                                String column = snake(component.getName());
+                                Class<?> type = component.getType().isPrimitive() ? box(component.getType())
+                                        : component.getType();
+                                String read;
+                                try {
+                                    read = describe(row.get(column, type));
+                                } catch (RuntimeException e) {
+                                    read = "fails: " + e.getClass().getName();
+                                }
+                                values.add(column + " " + read);
+                            }
+                            return values;
+                        })), Connection::close)
+                .concatMapIterable(values -> values).collectList().block(TIMEOUT);
+    }
+
     /** Every value of {@code rows} that differs from what pgjdbc reads for its row, described. */
     static List<String> differences(List<Fidelity> rows) throws SQLException {
         Map<Long, Map<String, Object>> truth = pgjdbcTruth();
@@ -288,7 +336,7 @@ class TypeFidelitySpec {
         String url = "jdbc:postgresql://" + db.host() + ":" + db.port() + "/" + db.database() + "?currentSchema="
                 + db.schema();
         Map<Long, Map<String, Object>> truth = new HashMap<>();
-        try (Connection jdbc = DriverManager.getConnection(url, db.user(), db.password());
+        try (java.sql.Connection jdbc = DriverManager.getConnection(url, db.user(), db.password());
              Statement statement = jdbc.createStatement()) {
             try (ResultSet rs = statement.executeQuery("SELECT * FROM fidelity")) {
                 while (rs.next()) {
