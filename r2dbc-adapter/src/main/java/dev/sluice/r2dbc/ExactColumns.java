@@ -18,6 +18,7 @@ import dev.sluice.spi.UnrepresentableValueException;
 import io.r2dbc.postgresql.api.PostgresqlRowMetadata;
 import io.r2dbc.spi.ColumnMetadata;
 import io.r2dbc.spi.RowMetadata;
+import io.r2dbc.spi.Wrapped;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -107,10 +108,15 @@ final class ExactColumns {
 
     /**
      * For each column of a result, how Sluice decodes it, or null where the driver's codec is right;
-     * {@link #NONE} when no column needs Sluice (or the result is not r2dbc-postgresql's).
+     * {@link #NONE} when no column needs Sluice (or the result is not r2dbc-postgresql's, even under wrappers).
      */
     static @Nullable Exact[] of(RowMetadata metadata) {
-        if (!(metadata instanceof PostgresqlRowMetadata)) {
+        Object target = metadata;
+        while (!(target instanceof PostgresqlRowMetadata) && target instanceof Wrapped<?> wrapped
+                && wrapped.unwrap() != target) {
+            target = wrapped.unwrap();
+        }
+        if (!(target instanceof PostgresqlRowMetadata)) {
             return NONE;
         }
         List<? extends ColumnMetadata> columns = metadata.getColumnMetadatas();
