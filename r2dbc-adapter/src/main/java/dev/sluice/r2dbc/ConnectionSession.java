@@ -216,7 +216,7 @@ final class ConnectionSession implements Session {
         private final ConnectionSession session;
         private @Nullable Row row;
         private @Nullable RowMetadata metadata;
-        private @Nullable ExactColumns.Exact[] exact = ExactColumns.NONE;
+        private ExactColumns.@Nullable Exact[] exact = ExactColumns.NONE;
         private boolean exactReadsChecked;
 
         CurrentRow(ConnectionSession session) {
@@ -238,8 +238,8 @@ final class ConnectionSession implements Session {
             if (current == null) {
                 throw new IllegalStateException("row read outside its mapping callback");
             }
-            @Nullable ExactColumns.Exact[] columns = exact;
-            ExactColumns.Exact column = index < columns.length ? columns[index] : null;
+            ExactColumns.@Nullable Exact[] columns = exact;
+            ExactColumns.@Nullable Exact column = index < columns.length ? columns[index] : null;
             if (column == null || column.byDriver(type)) {
                 return current.get(index, type);
             }
