@@ -18,6 +18,7 @@ import java.time.OffsetDateTime;
 import java.time.OffsetTime;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
+import java.time.temporal.ChronoField;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -90,6 +91,23 @@ class TypeFidelitySpec {
     /** Enums travel as text: an entity of its own, since {@code query(type, sql)} maps no enums. */
     @Table("fidelity")
     record FidelityMood(@Id Long id, Mood mood, Mood moodOrNull) {
+    }
+
+    /** Keys a keyset scan resumes after: each page starts after the last key read, bound back as it was read. */
+    @Table("key_day")
+    record KeyDay(@Id LocalDate day) {
+    }
+
+    @Table("key_amount")
+    record KeyAmount(@Id BigDecimal amount) {
+    }
+
+    @Table("key_instant")
+    record KeyInstant(@Id Instant at) {
+    }
+
+    @Table("key_local")
+    record KeyLocal(@Id LocalDateTime at) {
     }
 
     /** A column: its SQL type and the SQL literals of its values, one per row (repeated when fewer than rows). */
@@ -220,7 +238,74 @@ class TypeFidelitySpec {
                             : "(" + c.values().get((r - 1) % c.values().size()) + ")::" + c.sqlType())
                     .collect(Collectors.joining(", ")) + ")");
         }
+        statements.addAll(List.of(
+                "DROP TABLE IF EXISTS key_day, key_amount, key_instant, key_local",
+                "CREATE TABLE key_day (day date PRIMARY KEY)",
+                "INSERT INTO key_day VALUES ('-infinity'), ('0044-03-15 BC'), ('0001-01-01'), "
+                        + "('1582-10-04'), ('1582-10-15'), ('2000-01-01'), ('infinity')",
+                "CREATE TABLE key_amount (amount numeric PRIMARY KEY)",
+                "INSERT INTO key_amount VALUES (0.00), (0.001), (1.10), (2.5), (123456789012345678901234567890.1)",
+                "CREATE TABLE key_instant (at timestamptz PRIMARY KEY)",
+                "INSERT INTO key_instant VALUES ('-infinity'), ('0044-03-15 12:00:00+00 BC'), "
+                        + "('0001-01-01 00:00:00+00'), ('1969-12-31 23:59:59.999999+00'), ('2000-01-01 00:00:00+00'), "
+                        + "('infinity')",
+                "CREATE TABLE key_local (at timestamp PRIMARY KEY)",
+                "INSERT INTO key_local VALUES ('-infinity'), ('0044-03-15 12:00:00 BC'), ('0001-01-01 00:00:00'), "
+                        + "('1969-12-31 23:59:59.999999'), ('infinity')"));
         Fixtures.db().execute(statements.toArray(String[]::new));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Transfer.class)
+    void keysetPagesResumeAfterTheKeysAsRead(Transfer transfer) throws SQLException {
+        try (R2dbcRepo repo = R2dbcRepo.builder(transfer.url()).minPageSize(1).maxPageSize(1).build()) {
+            assertThat(repo.scan(KeyDay.class).map(KeyDay::day).collectList().block(TIMEOUT))
+                    .containsExactlyElementsOf(pgjdbcKeys("key_day", "day", LocalDate.class, "date"));
+            assertThat(repo.scan(KeyAmount.class).map(KeyAmount::amount).collectList().block(TIMEOUT))
+                    .usingElementComparator((a, b) -> same(a, b) ? 0 : 1)
+                    .containsExactlyElementsOf(pgjdbcKeys("key_amount", "amount", BigDecimal.class, "numeric"));
+            assertThat(repo.scan(KeyInstant.class).map(KeyInstant::at).collectList().block(TIMEOUT))
+                    .containsExactlyElementsOf(pgjdbcKeys("key_instant", "at", Instant.class, "timestamptz"));
+            assertThat(repo.scan(KeyLocal.class).map(KeyLocal::at).collectList().block(TIMEOUT))
+                    .containsExactlyElementsOf(pgjdbcKeys("key_local", "at", LocalDateTime.class, "timestamp"));
+        }
+    }
+
+    /**
+     * 45 BC was a leap year in the proleptic Gregorian calendar (java.time's year -44); 45 AD was not. pgjdbc
+     * 42.7.13 cannot read this day ("Invalid date 'February 29' as '45' is not a leap year"), so the truth here is
+     * the server's own text.
+     */
+    @ParameterizedTest
+    @EnumSource(Transfer.class)
+    void aLeapDayBeforeChristReadsAsTheServerPrintsIt(Transfer transfer) {
+        String day = "0045-02-29 BC";
+        try (R2dbcRepo repo = transfer.repo()) {
+            LocalDate read = repo.query(KeyDay.class, "SELECT date '" + day + "' AS day").map(KeyDay::day)
+                    .blockLast(TIMEOUT);
+            assertThat(read).isNotNull();
+            assertThat(String.format("%04d-%02d-%02d %s", read.get(ChronoField.YEAR_OF_ERA), read.getMonthValue(),
+                    read.getDayOfMonth(), read.getYear() < 1 ? "BC" : "AD"))
+                    .isEqualTo(Fixtures.queryString("SELECT to_char(date '" + day + "', 'YYYY-MM-DD BC')"));
+        }
+    }
+
+    private static <K> List<K> pgjdbcKeys(String table, String column, Class<K> type, String sqlType)
+            throws SQLException {
+        List<K> keys = new ArrayList<>();
+        try (java.sql.Connection jdbc = jdbc(); Statement statement = jdbc.createStatement();
+             ResultSet rs = statement.executeQuery("SELECT " + column + " FROM " + table + " ORDER BY " + column)) {
+            while (rs.next()) {
+                keys.add(type.cast(scalar(rs, column, type, sqlType)));
+            }
+        }
+        return keys;
+    }
+
+    private static java.sql.Connection jdbc() throws SQLException {
+        TestDatabase db = Fixtures.db();
+        return DriverManager.getConnection("jdbc:postgresql://" + db.host() + ":" + db.port() + "/" + db.database()
+                + "?currentSchema=" + db.schema(), db.user(), db.password());
     }
 
     @ParameterizedTest
@@ -332,12 +417,8 @@ class TypeFidelitySpec {
 
     /** What pgjdbc reads, by row id and column name; arrays element by element through {@code unnest}. */
     static Map<Long, Map<String, Object>> pgjdbcTruth() throws SQLException {
-        TestDatabase db = Fixtures.db();
-        String url = "jdbc:postgresql://" + db.host() + ":" + db.port() + "/" + db.database() + "?currentSchema="
-                + db.schema();
         Map<Long, Map<String, Object>> truth = new HashMap<>();
-        try (java.sql.Connection jdbc = DriverManager.getConnection(url, db.user(), db.password());
-             Statement statement = jdbc.createStatement()) {
+        try (java.sql.Connection jdbc = jdbc(); Statement statement = jdbc.createStatement()) {
             try (ResultSet rs = statement.executeQuery("SELECT * FROM fidelity")) {
                 while (rs.next()) {
                     Map<String, Object> values = new HashMap<>();
