@@ -11,7 +11,6 @@ import java.time.OffsetTime;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.List;
-import java.util.stream.Collectors;
 
 import dev.sluice.MappingException;
 import dev.sluice.spi.UnrepresentableValueException;
@@ -296,8 +295,7 @@ final class ExactColumns {
         String readAs = names.size() == 1 ? names.get(0)
                 : String.join(", ", names.subList(0, names.size() - 1)) + " or " + names.get(names.size() - 1);
         return new MappingException("Column " + column.name() + " is " + column.sqlType() + ", which Sluice reads as "
-                + readAs + ", not " + type.getSimpleName() + "; declare the component as "
-                + names.stream().limit(1).collect(Collectors.joining()) + (column.kind().javaTypes.size() > 1
-                ? " (or another of those)" : "") + ", or convert the column in the SQL");
+                + readAs + ", not " + type.getSimpleName() + "; declare the component as " + names.get(0)
+                + (type == String.class ? ", or cast the column to text in the SQL" : ""));
     }
 }

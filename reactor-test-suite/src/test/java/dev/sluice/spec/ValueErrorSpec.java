@@ -138,6 +138,23 @@ class ValueErrorSpec {
         }
     }
 
+    record DayAsText(String day) {
+    }
+
+    @ParameterizedTest
+    @EnumSource(TypeFidelitySpec.Transfer.class)
+    void aColumnSluiceDecodesReadIntoATypeItDoesNotTakeIsAnError(TypeFidelitySpec.Transfer transfer) {
+        try (R2dbcRepo repo = transfer.repo()) {
+            StepVerifier.create(repo.query(DayAsText.class, "SELECT date '2026-12-01' AS day"))
+                    .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(MappingException.class).hasMessage(
+                            "Column day is date, which Sluice reads as LocalDate, not String; declare the component "
+                                    + "as LocalDate, or cast the column to text in the SQL"))
+                    .verify(TIMEOUT);
+            assertThat(repo.query(DayAsText.class, "SELECT date '2026-12-01'::text AS day").map(DayAsText::day)
+                    .collectList().block(TIMEOUT)).containsExactly("2026-12-01");
+        }
+    }
+
     private static PostgresqlConnectionConfiguration.Builder configuration() {
         TestDatabase db = Fixtures.db();
         return PostgresqlConnectionConfiguration.builder().host(db.host()).port(db.port()).username(db.user())
