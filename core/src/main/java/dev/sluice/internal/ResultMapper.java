@@ -8,6 +8,7 @@ import dev.sluice.MappingException;
 import dev.sluice.annotation.Column;
 import dev.sluice.spi.RowMapper;
 import dev.sluice.spi.RowView;
+import dev.sluice.spi.UnrepresentableValueException;
 
 /**
  * Maps rows of any SQL onto a record by column name. The columns are matched to components once per result, on its
@@ -68,7 +69,14 @@ final class ResultMapper<R> {
                 }
                 Object[] args = new Object[at.length];
                 for (int i = 0; i < at.length; i++) {
-                    Object value = row.get(at[i], wireTypes[i]);
+                    Object value;
+                    try {
+                        value = row.get(at[i], wireTypes[i]);
+                    } catch (UnrepresentableValueException e) {
+                        throw new MappingException(type.getSimpleName() + "." + type.getRecordComponents()[i].getName()
+                                + ": column " + columns[i] + " holds " + e.value() + ", which " + e.javaType()
+                                + " cannot hold; " + e.fix(), e);
+                    }
                     if (value == null && primitive[i]) {
                         throw new MappingException(type.getSimpleName() + "." + type.getRecordComponents()[i].getName()
                                 + ": column " + columns[i] + " is NULL but the component is primitive; declare it as "

@@ -8,6 +8,7 @@ import java.util.StringJoiner;
 import dev.sluice.MappingException;
 import dev.sluice.spi.RowMapper;
 import dev.sluice.spi.RowView;
+import dev.sluice.spi.UnrepresentableValueException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -45,7 +46,12 @@ final class RowReader implements RowMapper<Object[]> {
         Object[] args = new Object[width];
         for (int i = 0; i < slots.length; i++) {
             Slot slot = slots[i];
-            Object value = row.get(i, slot.wireType());
+            Object value;
+            try {
+                value = row.get(i, slot.wireType());
+            } catch (UnrepresentableValueException e) {
+                throw unrepresentable(slot.property(), row, e);
+            }
             if (value == null) {
                 if (slot.primitive()) {
                     throw nullInPrimitive(slot.property(), row);
@@ -84,12 +90,24 @@ final class RowReader implements RowMapper<Object[]> {
                 + (p == null ? "?" : p.type().getSimpleName()) + "; add the constant or fix the data");
     }
 
+    private MappingException unrepresentable(@Nullable Property p, RowView row, UnrepresentableValueException e) {
+        return new MappingException(model.name() + "." + (p == null ? "?" : p.name()) + ": column "
+                + (p == null ? "?" : p.column()) + " holds " + e.value() + " in the row " + keyDescription(row)
+                + ", which " + e.javaType() + " cannot hold; " + e.fix(), e);
+    }
+
     private String keyDescription(RowView row) {
         StringJoiner key = new StringJoiner(", ", "(", ")");
         for (int i = 0; i < slots.length; i++) {
             Property p = slots[i].property();
             if (p != null && p.id()) {
-                key.add(p.column() + "=" + row.get(i, slots[i].wireType()));
+                Object value;
+                try {
+                    value = row.get(i, slots[i].wireType());
+                } catch (UnrepresentableValueException e) {
+                    value = e.value();
+                }
+                key.add(p.column() + "=" + value);
             }
         }
         return key.toString();

@@ -8,11 +8,13 @@ import org.jspecify.annotations.Nullable;
 public interface RowView {
 
     /**
-     * The value of a column, converted by the driver.
+     * The value of a column, exactly as the database holds it.
      *
      * @param index zero-based position in the select list
      * @param type  the Java type to decode into; boxed types only
      * @return the value, or {@code null} for SQL NULL
+     * @throws UnrepresentableValueException if {@code type} cannot hold the value (a numeric NaN as
+     *                                       {@code BigDecimal}); an adapter never returns another value instead
      */
     <V> @Nullable V get(int index, Class<V> type);
 

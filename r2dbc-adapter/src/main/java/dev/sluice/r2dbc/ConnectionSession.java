@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import dev.sluice.SluiceException;
 import dev.sluice.StatementListener;
 import dev.sluice.spi.RenderedSql;
 import dev.sluice.spi.RowMapper;
@@ -17,6 +18,7 @@ import io.r2dbc.spi.ColumnMetadata;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.Result;
 import io.r2dbc.spi.Row;
+import io.r2dbc.spi.RowMetadata;
 import io.r2dbc.spi.Statement;
 import io.r2dbc.spi.Wrapped;
 import org.jspecify.annotations.Nullable;
@@ -42,6 +44,8 @@ final class ConnectionSession implements Session {
     private Mono<Void> copyFinished = Mono.empty();
     /** Whether bytea parameters can go in binary on this connection ({@link SluiceCodecs}); null until known. */
     private @Nullable Boolean binaryBytea;
+    /** Whether this connection lacks {@link SluiceCodecs}, so exact reads cannot be; null until known. */
+    private @Nullable Boolean withoutExactReads;
 
     ConnectionSession(Connection connection, StatementListener listener) {
         this.connection = connection;
@@ -88,9 +92,9 @@ final class ConnectionSession implements Session {
         if (sql.bindings().isEmpty()) {
             statement.fetchSize(EXTENDED_PROTOCOL_ALL_ROWS);
         }
-        CurrentRow current = new CurrentRow();
+        CurrentRow current = new CurrentRow(this);
         return Flux.from(statement.execute())
-                .concatMap(result -> result.map((row, metadata) -> mapping.map(current.at(row))))
+                .concatMap(result -> result.map((row, metadata) -> mapping.map(current.at(row, metadata))))
                 .handle((mapped, sink) -> {
                     if (mapped != Mapping.SKIPPED) {
                         sink.next(mapping.cast(mapped));
@@ -177,6 +181,32 @@ final class ConnectionSession implements Session {
         return known;
     }
 
+    /**
+     * Fails if this connection is known to lack {@link SluiceCodecs}, which reading {@code column} exactly needs. A
+     * connection that cannot be told (wrapped in something other than {@link Wrapped}) is tried; the driver's failure
+     * to decode is reported the same way ({@link #missingExtension}).
+     */
+    private void requireExactReads(ExactColumns.Exact column) {
+        Boolean without = withoutExactReads;
+        if (without == null) {
+            PostgresqlConnection postgres = postgres();
+            without = postgres != null && !SluiceCodecs.registeredOn(postgres);
+            withoutExactReads = without;
+        }
+        if (without) {
+            throw missingExtension(column, null);
+        }
+    }
+
+    private static SluiceException missingExtension(ExactColumns.Exact column, @Nullable Throwable cause) {
+        String message = "Column " + column.name() + " is " + column.sqlType() + ", which Sluice decodes itself, to "
+                + "read every value exactly, through its r2dbc-postgresql extension " + SluiceCodecs.class.getName()
+                + "; this connection was made without it (was its factory built with autodetectExtensions(false)?). "
+                + "Register it: PostgresqlConnectionConfiguration.builder().extendWith(new SluiceCodecs()), or leave "
+                + "autodetectExtensions on";
+        return cause == null ? new SluiceException(message) : new SluiceException(message, cause);
+    }
+
     /** The r2dbc-postgresql connection under the pool's wrappers; null for another driver. */
     private @Nullable PostgresqlConnection postgres() {
         Object target = connection;
@@ -236,11 +266,27 @@ final class ConnectionSession implements Session {
         }
     }
 
-    /** One reusable view per statement: the row is valid only inside the mapping callback. */
+    /**
+     * One reusable view per statement: the row is valid only inside the mapping callback. Columns whose values the
+     * driver would change ({@link ExactColumns}) are decoded by Sluice from their raw bytes; which ones is worked out
+     * once per result, when its metadata changes; every other column reads through the driver's codec.
+     */
     private static final class CurrentRow implements RowView {
+        private final ConnectionSession session;
         private @Nullable Row row;
+        private @Nullable RowMetadata metadata;
+        private ExactColumns.@Nullable Exact[] exact = ExactColumns.NONE;
+        private boolean exactReadsChecked;
 
-        RowView at(Row row) {
+        CurrentRow(ConnectionSession session) {
+            this.session = session;
+        }
+
+        RowView at(Row row, RowMetadata metadata) {
+            if (metadata != this.metadata) {
+                this.metadata = metadata;
+                this.exact = ExactColumns.of(metadata);
+            }
             this.row = row;
             return this;
         }
@@ -251,7 +297,26 @@ final class ConnectionSession implements Session {
             if (current == null) {
                 throw new IllegalStateException("row read outside its mapping callback");
             }
-            return current.get(index, type);
+            ExactColumns.@Nullable Exact[] columns = exact;
+            ExactColumns.@Nullable Exact column = index < columns.length ? columns[index] : null;
+            if (column == null || column.byDriver(type)) {
+                return current.get(index, type);
+            }
+            return type.cast(exactly(current, index, column, type));
+        }
+
+        private @Nullable Object exactly(Row current, int index, ExactColumns.Exact column, Class<?> type) {
+            if (!exactReadsChecked) {
+                session.requireExactReads(column);
+                exactReadsChecked = true;
+            }
+            SluiceCodecs.RawValue raw;
+            try {
+                raw = current.get(index, SluiceCodecs.RawValue.class);
+            } catch (IllegalArgumentException e) { // "Cannot decode value of type ...RawValue": no SluiceCodecs
+                throw missingExtension(column, e);
+            }
+            return raw == null ? null : ExactColumns.read(column, raw, type);
         }
 
         @Override

@@ -13,21 +13,30 @@ import io.r2dbc.postgresql.codec.Codec;
 import io.r2dbc.postgresql.codec.CodecRegistry;
 import io.r2dbc.postgresql.extension.CodecRegistrar;
 import io.r2dbc.postgresql.message.Format;
+import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Mono;
 
 /**
  * Sluice's r2dbc-postgresql extension, found by the driver through {@code ServiceLoader} (its
- * {@code autodetectExtensions}, on by default): lets Sluice send {@code bytea} parameters in binary. Not for direct
- * use; it affects only values Sluice binds, and no other type.
+ * {@code autodetectExtensions}, on by default), or registered by hand with
+ * {@code PostgresqlConnectionConfiguration.builder().extendWith(new SluiceCodecs())}. It lets Sluice send
+ * {@code bytea} parameters in binary, and read the values of some column types exactly. It changes nothing for
+ * other code on the same connections: its codecs answer only to types private to Sluice.
  *
- * <p>Why: r2dbc-postgresql 1.1 sends every {@code byte[]} parameter as hex text, even on a {@code forceBinary}
+ * <p>Why bytea: r2dbc-postgresql 1.1 sends every {@code byte[]} parameter as hex text, even on a {@code forceBinary}
  * factory, so a 1 KiB value costs 2 KiB on the wire and a per-byte encode on the client and decode on the server.
  * The profile of a batched 1 KiB insert had a third of the client's time in that hex encoding. In binary the
- * array is sent as it is, without a copy.
+ * array is sent as it is, without a copy. When a connection was created without this extension (extensions not
+ * autodetected, or another driver), Sluice binds the plain {@code byte[]} and the driver's hex encoding applies,
+ * slower but the same values.
  *
- * <p>When a connection was created without this extension (extensions not autodetected, or another driver), Sluice
- * binds the plain {@code byte[]} and the driver's hex encoding applies, slower but the same values.
+ * <p>Why reads: the driver's own decoders change some values (binary {@code numeric} loses its scale, dates before
+ * 1582 shift, {@code infinity} becomes a far instant; see {@code ExactColumns}). For those columns this extension
+ * hands Sluice the value's bytes as they came, which Sluice decodes itself. A codec that decoded
+ * {@code BigDecimal} or {@code LocalDate} would change what every other library on the JVM reads, Spring Data R2DBC's
+ * included; this one cannot. Without the extension, Sluice fails the first read of such a column, saying how to
+ * register it, rather than read other values.
  */
 public final class SluiceCodecs implements CodecRegistrar {
 
@@ -38,7 +47,7 @@ public final class SluiceCodecs implements CodecRegistrar {
     private static final Map<PostgresqlConnection, Boolean> REGISTERED =
             Collections.synchronizedMap(new WeakHashMap<>());
 
-    /** Called by r2dbc-postgresql's {@code ServiceLoader}. */
+    /** Called by r2dbc-postgresql's {@code ServiceLoader}, or by hand for {@code extendWith}. */
     public SluiceCodecs() {
     }
 
@@ -47,17 +56,70 @@ public final class SluiceCodecs implements CodecRegistrar {
                                     CodecRegistry registry) {
         return Mono.fromRunnable(() -> {
             registry.addFirst(new BinaryByteaCodec());
+            registry.addFirst(new RawValueCodec());
             REGISTERED.put(connection, Boolean.TRUE);
         });
     }
 
-    /** Whether {@code connection} can encode a {@link BinaryBytea}. */
+    /** Whether {@code connection} can encode a {@link BinaryBytea} and decode a {@link RawValue}. */
     static boolean registeredOn(PostgresqlConnection connection) {
         return REGISTERED.containsKey(connection);
     }
 
     /** A {@code bytea} parameter for Sluice's codec: binds {@code bytes} in binary, as they are. */
     record BinaryBytea(byte[] bytes) {
+    }
+
+    /**
+     * A column's value as it came from the server, for Sluice's own decoding: a copy of its bytes, whether they are in
+     * binary or text, and the column's type OID.
+     */
+    record RawValue(int oid, boolean binary, byte[] bytes) {
+    }
+
+    /** Decodes into {@link RawValue} only, for any column type; encodes nothing. */
+    private static final class RawValueCodec implements Codec<RawValue> {
+
+        @Override
+        public boolean canDecode(int dataType, Format format, Class<?> type) {
+            return type == RawValue.class;
+        }
+
+        @Override
+        public boolean canEncode(Object value) {
+            return false;
+        }
+
+        @Override
+        public boolean canEncodeNull(Class<?> type) {
+            return false;
+        }
+
+        @Override
+        public RawValue decode(@Nullable ByteBuf buffer, int dataType, Format format,
+                               Class<? extends RawValue> type) {
+            if (buffer == null) {
+                throw new IllegalStateException("r2dbc-postgresql asked to decode a NULL"); // it returns null itself
+            }
+            byte[] bytes = new byte[buffer.readableBytes()];
+            buffer.getBytes(buffer.readerIndex(), bytes);
+            return new RawValue(dataType, format == Format.FORMAT_BINARY, bytes);
+        }
+
+        @Override
+        public EncodedParameter encode(Object value) {
+            throw new UnsupportedOperationException("Sluice's raw value codec only decodes");
+        }
+
+        @Override
+        public EncodedParameter encode(Object value, int dataType) {
+            throw new UnsupportedOperationException("Sluice's raw value codec only decodes");
+        }
+
+        @Override
+        public EncodedParameter encodeNull() {
+            throw new UnsupportedOperationException("Sluice's raw value codec only decodes");
+        }
     }
 
     /** Encodes {@link BinaryBytea} only; decodes nothing (results keep the driver's own codecs). */

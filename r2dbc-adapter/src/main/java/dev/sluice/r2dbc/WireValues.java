@@ -1,0 +1,461 @@
+package dev.sluice.r2dbc;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.math.RoundingMode;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.OffsetTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * PostgreSQL's wire formats, binary and text, of the types whose values r2dbc-postgresql 1.1.1 changes, decoded
+ * exactly: {@code numeric} with its display scale, NaN and the infinities; dates and timestamps in the proleptic
+ * Gregorian calendar PostgreSQL uses (before 1582 and BC too), and their {@code infinity}; {@code 24:00:00};
+ * {@code jsonb}; one-dimensional arrays of these.
+ *
+ * <p>Infinity is returned as the Java type's MAX and -infinity as its MIN, values PostgreSQL cannot hold, so they
+ * cannot be confused with a stored value. The text formats are those of {@code DateStyle} ISO, which
+ * r2dbc-postgresql sets on every connection. Each method reads {@code length} bytes of {@code bytes} from
+ * {@code offset}.
+ */
+final class WireValues {
+
+    /** A numeric that no {@code BigDecimal} holds. */
+    enum Special {
+        NAN("NaN"), INFINITY("Infinity"), NEGATIVE_INFINITY("-Infinity");
+
+        private final String text;
+
+        Special(String text) {
+            this.text = text;
+        }
+
+        /** As PostgreSQL writes it. */
+        String text() {
+            return text;
+        }
+    }
+
+    /** Decodes one value (an array's element) in binary or text. */
+    @FunctionalInterface
+    interface Decoder {
+        Object decode(byte[] bytes, int offset, int length, boolean binary);
+    }
+
+    /** Seconds from 1970-01-01 to PostgreSQL's epoch 2000-01-01 (UTC). */
+    private static final long POSTGRES_EPOCH_SECONDS = 946_684_800L;
+    /** Days from 1970-01-01 to 2000-01-01. */
+    private static final long POSTGRES_EPOCH_DAYS = 10_957L;
+    private static final long MICROS_PER_SECOND = 1_000_000L;
+    private static final long MICROS_PER_DAY = 86_400L * MICROS_PER_SECOND;
+
+    private static final int NUMERIC_NEGATIVE = 0x4000;
+    private static final int NUMERIC_NAN = 0xC000;
+    private static final int NUMERIC_INFINITY = 0xD000;
+    private static final int NUMERIC_NEGATIVE_INFINITY = 0xF000;
+    private static final BigInteger TEN_THOUSAND = BigInteger.valueOf(10_000);
+
+    private WireValues() {
+    }
+
+    /** A {@code numeric}: a {@link BigDecimal} with the value's display scale, or a {@link Special}. */
+    static Object numeric(byte[] bytes, int offset, int length, boolean binary) {
+        if (!binary) {
+            String text = text(bytes, offset, length);
+            for (Special special : Special.values()) {
+                if (special.text().equals(text)) {
+                    return special;
+                }
+            }
+            return new BigDecimal(text);
+        }
+        int digits = shortAt(bytes, offset);
+        int weight = shortAt(bytes, offset + 2);
+        int sign = shortAt(bytes, offset + 4) & 0xFFFF;
+        int displayScale = shortAt(bytes, offset + 6) & 0xFFFF;
+        switch (sign) {
+            case NUMERIC_NAN:
+                return Special.NAN;
+            case NUMERIC_INFINITY:
+                return Special.INFINITY;
+            case NUMERIC_NEGATIVE_INFINITY:
+                return Special.NEGATIVE_INFINITY;
+            default:
+                break;
+        }
+        // the value is the base-10000 digits as one integer, times 10000^(weight - digits + 1)
+        int scale = (digits - 1 - weight) * 4;
+        BigDecimal value;
+        if (digits <= 4) {
+            long unscaled = 0;
+            for (int i = 0; i < digits; i++) {
+                unscaled = unscaled * 10_000 + shortAt(bytes, offset + 8 + 2 * i);
+            }
+            value = BigDecimal.valueOf(unscaled, scale);
+        } else {
+            BigInteger unscaled = BigInteger.ZERO;
+            for (int i = 0; i < digits; i++) {
+                unscaled = unscaled.multiply(TEN_THOUSAND).add(BigInteger.valueOf(shortAt(bytes, offset + 8 + 2 * i)));
+            }
+            value = new BigDecimal(unscaled, scale);
+        }
+        if (sign == NUMERIC_NEGATIVE) {
+            value = value.negate();
+        }
+        // digits past the display scale are zeros: drop them, or add the zeros the scale shows
+        try {
+            return value.setScale(displayScale, RoundingMode.UNNECESSARY);
+        } catch (ArithmeticException e) {
+            return value;
+        }
+    }
+
+    /** A {@code smallint}, {@code integer} or {@code bigint}, as a long. */
+    static Long integer(byte[] bytes, int offset, int length, boolean binary) {
+        if (!binary) {
+            return Long.parseLong(text(bytes, offset, length));
+        }
+        return switch (length) {
+            case 2 -> (long) shortAt(bytes, offset);
+            case 4 -> (long) intAt(bytes, offset);
+            case 8 -> longAt(bytes, offset);
+            default -> throw new IllegalArgumentException("An integer of " + length + " bytes");
+        };
+    }
+
+    /** A {@code date}; infinity as {@link LocalDate#MAX}, -infinity as {@link LocalDate#MIN}. */
+    static LocalDate date(byte[] bytes, int offset, int length, boolean binary) {
+        if (binary) {
+            int days = intAt(bytes, offset);
+            if (days == Integer.MAX_VALUE) {
+                return LocalDate.MAX;
+            }
+            if (days == Integer.MIN_VALUE) {
+                return LocalDate.MIN;
+            }
+            return LocalDate.ofEpochDay(days + POSTGRES_EPOCH_DAYS);
+        }
+        String text = text(bytes, offset, length);
+        if (text.equals("infinity")) {
+            return LocalDate.MAX;
+        }
+        if (text.equals("-infinity")) {
+            return LocalDate.MIN;
+        }
+        TextCursor cursor = new TextCursor(text);
+        int[] date = cursor.date();
+        return cursor.end(cursor.era(date));
+    }
+
+    /** A {@code timestamp}; infinity as {@link LocalDateTime#MAX}, -infinity as {@link LocalDateTime#MIN}. */
+    static LocalDateTime timestamp(byte[] bytes, int offset, int length, boolean binary) {
+        if (binary) {
+            long micros = longAt(bytes, offset);
+            if (micros == Long.MAX_VALUE) {
+                return LocalDateTime.MAX;
+            }
+            if (micros == Long.MIN_VALUE) {
+                return LocalDateTime.MIN;
+            }
+            return LocalDateTime.ofEpochSecond(epochSecond(micros), nanoOfSecond(micros), ZoneOffset.UTC);
+        }
+        String text = text(bytes, offset, length);
+        if (text.equals("infinity")) {
+            return LocalDateTime.MAX;
+        }
+        if (text.equals("-infinity")) {
+            return LocalDateTime.MIN;
+        }
+        TextCursor cursor = new TextCursor(text);
+        int[] date = cursor.date();
+        cursor.expect(' ');
+        LocalTime time = cursor.time();
+        return cursor.end(LocalDateTime.of(cursor.era(date), time));
+    }
+
+    /** A {@code timestamptz}; infinity as {@link Instant#MAX}, -infinity as {@link Instant#MIN}. */
+    static Instant timestamptz(byte[] bytes, int offset, int length, boolean binary) {
+        if (binary) {
+            long micros = longAt(bytes, offset);
+            if (micros == Long.MAX_VALUE) {
+                return Instant.MAX;
+            }
+            if (micros == Long.MIN_VALUE) {
+                return Instant.MIN;
+            }
+            return Instant.ofEpochSecond(epochSecond(micros), nanoOfSecond(micros));
+        }
+        String text = text(bytes, offset, length);
+        if (text.equals("infinity")) {
+            return Instant.MAX;
+        }
+        if (text.equals("-infinity")) {
+            return Instant.MIN;
+        }
+        TextCursor cursor = new TextCursor(text);
+        int[] date = cursor.date();
+        cursor.expect(' ');
+        LocalTime time = cursor.time();
+        ZoneOffset zone = cursor.offset();
+        return cursor.end(LocalDateTime.of(cursor.era(date), time).toInstant(zone));
+    }
+
+    /** A {@code time}; 24:00:00 as {@link LocalTime#MAX}. */
+    static LocalTime time(byte[] bytes, int offset, int length, boolean binary) {
+        if (binary) {
+            return timeOfDay(longAt(bytes, offset));
+        }
+        TextCursor cursor = new TextCursor(text(bytes, offset, length));
+        return cursor.end(cursor.time());
+    }
+
+    /** A {@code timetz}; 24:00:00 as {@link LocalTime#MAX} at the value's offset. */
+    static OffsetTime timetz(byte[] bytes, int offset, int length, boolean binary) {
+        if (binary) {
+            // the zone is sent in seconds west of UTC
+            return OffsetTime.of(timeOfDay(longAt(bytes, offset)),
+                    ZoneOffset.ofTotalSeconds(-intAt(bytes, offset + 8)));
+        }
+        TextCursor cursor = new TextCursor(text(bytes, offset, length));
+        LocalTime time = cursor.time();
+        return cursor.end(OffsetTime.of(time, cursor.offset()));
+    }
+
+    /** A {@code jsonb}: its text (binary jsonb is a version byte, 1, before the text). */
+    static String jsonb(byte[] bytes, int offset, int length, boolean binary) {
+        if (!binary) {
+            return new String(bytes, offset, length, StandardCharsets.UTF_8);
+        }
+        if (length < 1 || bytes[offset] != 1) {
+            throw new IllegalStateException("Unknown binary jsonb version " + (length < 1 ? "(none)" : bytes[offset])
+                    + "; Sluice reads version 1");
+        }
+        return new String(bytes, offset + 1, length - 1, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The elements of a one-dimensional array, each decoded by {@code element} (null for a NULL element).
+     *
+     * @throws IllegalArgumentException for an array of more than one dimension
+     */
+    static List<@Nullable Object> array(byte[] bytes, boolean binary, Decoder element) {
+        return binary ? binaryArray(bytes, element) : textArray(text(bytes, 0, bytes.length), element);
+    }
+
+    private static List<@Nullable Object> binaryArray(byte[] bytes, Decoder element) {
+        int dimensions = intAt(bytes, 0);
+        if (dimensions == 0) {
+            return List.of();
+        }
+        if (dimensions != 1) {
+            throw multidimensional(dimensions);
+        }
+        int size = intAt(bytes, 12);
+        List<@Nullable Object> elements = new ArrayList<>(size);
+        int at = 20; // dimensions, flags, element type, then size and lower bound of the one dimension
+        for (int i = 0; i < size; i++) {
+            int length = intAt(bytes, at);
+            at += 4;
+            if (length < 0) {
+                elements.add(null);
+            } else {
+                elements.add(element.decode(bytes, at, length, true));
+                at += length;
+            }
+        }
+        return elements;
+    }
+
+    private static List<@Nullable Object> textArray(String text, Decoder element) {
+        int at = 0;
+        if (text.startsWith("[")) { // bounds other than [1:n], e.g. [0:1]={1,2}
+            at = text.indexOf('=') + 1;
+        }
+        if (at >= text.length() || text.charAt(at) != '{') {
+            throw new IllegalArgumentException("Not an array: " + text);
+        }
+        at++;
+        List<@Nullable Object> elements = new ArrayList<>();
+        if (text.charAt(at) == '}') {
+            return elements;
+        }
+        StringBuilder value = new StringBuilder();
+        while (true) {
+            char c = text.charAt(at);
+            if (c == '{') {
+                throw multidimensional(2);
+            }
+            value.setLength(0);
+            boolean quoted = c == '"';
+            if (quoted) {
+                at++;
+                while ((c = text.charAt(at)) != '"') {
+                    if (c == '\\') {
+                        at++;
+                        c = text.charAt(at);
+                    }
+                    value.append(c);
+                    at++;
+                }
+                at++;
+            } else {
+                while ((c = text.charAt(at)) != ',' && c != '}') {
+                    value.append(c);
+                    at++;
+                }
+            }
+            if (!quoted && value.toString().equalsIgnoreCase("NULL")) {
+                elements.add(null);
+            } else {
+                byte[] bytes = value.toString().getBytes(StandardCharsets.UTF_8);
+                elements.add(element.decode(bytes, 0, bytes.length, false));
+            }
+            c = text.charAt(at++);
+            if (c == '}') {
+                return elements;
+            }
+        }
+    }
+
+    private static IllegalArgumentException multidimensional(int dimensions) {
+        return new IllegalArgumentException("The array has " + dimensions + " dimensions; Sluice reads arrays of one "
+                + "dimension into Java arrays");
+    }
+
+    private static LocalTime timeOfDay(long micros) {
+        return micros == MICROS_PER_DAY ? LocalTime.MAX : LocalTime.ofNanoOfDay(micros * 1000);
+    }
+
+    private static long epochSecond(long postgresMicros) {
+        return Math.floorDiv(postgresMicros, MICROS_PER_SECOND) + POSTGRES_EPOCH_SECONDS;
+    }
+
+    private static int nanoOfSecond(long postgresMicros) {
+        return (int) Math.floorMod(postgresMicros, MICROS_PER_SECOND) * 1000;
+    }
+
+    private static String text(byte[] bytes, int offset, int length) {
+        return new String(bytes, offset, length, StandardCharsets.UTF_8);
+    }
+
+    private static short shortAt(byte[] b, int at) {
+        return (short) ((b[at] << 8) | (b[at + 1] & 0xFF));
+    }
+
+    private static int intAt(byte[] b, int at) {
+        return (b[at] << 24) | ((b[at + 1] & 0xFF) << 16) | ((b[at + 2] & 0xFF) << 8) | (b[at + 3] & 0xFF);
+    }
+
+    private static long longAt(byte[] b, int at) {
+        return ((long) intAt(b, at) << 32) | (intAt(b, at + 4) & 0xFFFFFFFFL);
+    }
+
+    /**
+     * Reads ISO dates and times as PostgreSQL writes them: {@code 2026-12-01}, {@code 12:34:56.789012},
+     * {@code +05:45}, {@code +00:19:32}, a trailing {@code BC}.
+     */
+    private static final class TextCursor {
+        private final String text;
+        private int at;
+
+        TextCursor(String text) {
+            this.text = text;
+        }
+
+        /** Year of era, month, day: the era is known only at the end of the text. */
+        int[] date() {
+            int year = number(1, 9);
+            expect('-');
+            int month = number(2, 2);
+            expect('-');
+            return new int[] {year, month, number(2, 2)};
+        }
+
+        LocalTime time() {
+            int hour = number(2, 2);
+            expect(':');
+            int minute = number(2, 2);
+            expect(':');
+            int second = number(2, 2);
+            int nanos = 0;
+            if (at < text.length() && text.charAt(at) == '.') {
+                at++;
+                int start = at;
+                nanos = number(1, 9);
+                for (int digits = at - start; digits < 9; digits++) {
+                    nanos *= 10;
+                }
+            }
+            if (hour == 24 && minute == 0 && second == 0 && nanos == 0) {
+                return LocalTime.MAX;
+            }
+            return LocalTime.of(hour, minute, second, nanos);
+        }
+
+        ZoneOffset offset() {
+            char sign = text.charAt(at++);
+            if (sign != '+' && sign != '-') {
+                throw unexpected();
+            }
+            int seconds = number(2, 2) * 3600;
+            if (at < text.length() && text.charAt(at) == ':') {
+                at++;
+                seconds += number(2, 2) * 60;
+                if (at < text.length() && text.charAt(at) == ':') {
+                    at++;
+                    seconds += number(2, 2);
+                }
+            }
+            return ZoneOffset.ofTotalSeconds(sign == '-' ? -seconds : seconds);
+        }
+
+        /** The {@link #date()} read before, in the era that follows here: {@code 0044-03-15 BC} is -0043-03-15. */
+        LocalDate era(int[] date) {
+            int year = date[0];
+            if (text.startsWith(" BC", at)) {
+                at += 3;
+                year = 1 - year;
+            }
+            return LocalDate.of(year, date[1], date[2]);
+        }
+
+        void expect(char c) {
+            if (at >= text.length() || text.charAt(at) != c) {
+                throw unexpected();
+            }
+            at++;
+        }
+
+        <T> T end(T value) {
+            if (at != text.length()) {
+                throw unexpected();
+            }
+            return value;
+        }
+
+        private int number(int minDigits, int maxDigits) {
+            int start = at;
+            int value = 0;
+            while (at < text.length() && at - start < maxDigits && Character.isDigit(text.charAt(at))) {
+                value = value * 10 + (text.charAt(at++) - '0');
+            }
+            if (at - start < minDigits) {
+                throw unexpected();
+            }
+            return value;
+        }
+
+        private IllegalArgumentException unexpected() {
+            return new IllegalArgumentException("Cannot read '" + text + "' at position " + at + " as an ISO date or "
+                    + "time; Sluice reads PostgreSQL's DateStyle ISO, which r2dbc-postgresql sets: do not change it");
+        }
+    }
+}
