@@ -2,12 +2,14 @@ package dev.sluice.internal;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 
 import dev.sluice.Delete;
 import dev.sluice.Isolation;
@@ -35,7 +37,7 @@ public final class CoreRepo implements Repo {
     private final Executor executor;
     private final RepoSettings settings;
     private final PostgresDialect dialect = PostgresDialect.INSTANCE;
-    private final ConcurrentMap<Class<?>, Mono<Void>> checks;
+    private final ConcurrentMap<Class<?>, Mono<Map<String, TableCheck.ColumnInfo>>> checks;
     private final ConcurrentMap<Class<?>, EntityMapper<?>> mappers;
     private final AtomicLong cursors;
     private final Writes writes = new Writes(this);
@@ -191,11 +193,17 @@ public final class CoreRepo implements Repo {
 
     /** Checks the entity against its table once per repository; a failed check is retried on next use. */
     Mono<Void> checked(EntityModel<?> model) {
+        return columns(model).then();
+    }
+
+    /** The entity's table's columns by name, once {@link #checked} against the entity; described once. */
+    Mono<Map<String, TableCheck.ColumnInfo>> columns(EntityModel<?> model) {
         return checks.computeIfAbsent(model.type(), type -> describe(model)
                 .collectList()
                 .doOnNext(columns -> TableCheck.check(model, columns))
                 .doOnError(e -> checks.remove(type))
-                .then()
+                .map(columns -> columns.stream().collect(Collectors.toUnmodifiableMap(TableCheck.ColumnInfo::name,
+                        c -> c, (a, b) -> a)))
                 .cache());
     }
 

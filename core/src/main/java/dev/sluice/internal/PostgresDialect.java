@@ -48,9 +48,13 @@ final class PostgresDialect {
         return '"' + name.replace("\"", "\"\"") + '"';
     }
 
-    /** Describes a table's columns: name, type name, type kind ('e' for enums), element type name for arrays. */
+    /**
+     * Describes a table's columns: name, type name, type kind ('e' for enums), element type name for arrays, not
+     * null, type modifier, element type OID for arrays.
+     */
     String describeTable() {
-        return "SELECT a.attname, t.typname, t.typtype, coalesce(e.typname, ''), a.attnotnull"
+        return "SELECT a.attname, t.typname, t.typtype, coalesce(e.typname, ''), a.attnotnull, a.atttypmod,"
+                + " coalesce(e.oid::int8, 0)"
                 + " FROM pg_catalog.pg_attribute a"
                 + " JOIN pg_catalog.pg_type t ON t.oid = a.atttypid"
                 + " LEFT JOIN pg_catalog.pg_type e ON e.oid = t.typelem AND t.typcategory = 'A'"

@@ -10,6 +10,7 @@ import dev.sluice.spi.RowMapper;
 import dev.sluice.spi.RowView;
 import dev.sluice.spi.Session;
 import dev.sluice.spi.TypedNull;
+import dev.sluice.spi.UntypedText;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.r2dbc.postgresql.api.PostgresqlConnection;
@@ -40,8 +41,11 @@ final class ConnectionSession implements Session {
     private final Connection connection;
     private final StatementListener listener;
     private Mono<Void> copyFinished = Mono.empty();
-    /** Whether bytea parameters can go in binary on this connection ({@link SluiceCodecs}); null until known. */
-    private @Nullable Boolean binaryBytea;
+    /**
+     * Whether Sluice's codecs are registered on this connection ({@link SluiceCodecs}): bytea parameters go in
+     * binary, untyped text can be bound. Null until known.
+     */
+    private @Nullable Boolean sluiceCodecs;
 
     ConnectionSession(Connection connection, StatementListener listener) {
         this.connection = connection;
@@ -146,9 +150,17 @@ final class ConnectionSession implements Session {
         List<Object> bindings = sql.bindings();
         for (int i = 0; i < bindings.size(); i++) {
             Object value = bindings.get(i);
+            if ((value instanceof UntypedText || value instanceof TypedNull n && n.type() == UntypedText.class)
+                    && !sluiceCodecs()) {
+                throw new IllegalStateException("Sluice writes the values of enum, json and jsonb columns (and "
+                        + "doubles into numeric[]) as text of the column's own type, through its r2dbc-postgresql "
+                        + "extension SluiceCodecs, but this connection was made without it (autodetectExtensions="
+                        + "false, or another driver); let the driver autodetect extensions, or register new "
+                        + "SluiceCodecs() with the connection configuration");
+            }
             if (value instanceof TypedNull typedNull) {
                 statement.bindNull(i, typedNull.type());
-            } else if (value instanceof byte[] bytes && binaryBytea()) {
+            } else if (value instanceof byte[] bytes && sluiceCodecs()) {
                 statement.bind(i, new SluiceCodecs.BinaryBytea(bytes));
             } else {
                 statement.bind(i, value);
@@ -157,12 +169,12 @@ final class ConnectionSession implements Session {
         return statement;
     }
 
-    private boolean binaryBytea() {
-        Boolean known = binaryBytea;
+    private boolean sluiceCodecs() {
+        Boolean known = sluiceCodecs;
         if (known == null) {
             PostgresqlConnection postgres = postgres();
             known = postgres != null && SluiceCodecs.registeredOn(postgres);
-            binaryBytea = known;
+            sluiceCodecs = known;
         }
         return known;
     }
