@@ -14,7 +14,6 @@ import java.time.OffsetTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -252,15 +251,7 @@ class WriteFidelitySpec {
                         .isEqualTo(edges.size());
             }
         }
-        List<String> differences = new ArrayList<>();
-        for (String column : columns()) {
-            String expected = columnText(TRUTH, column);
-            String actual = columnText(TARGET, column);
-            if (!expected.equals(actual)) {
-                differences.add(column + ": stored " + abbreviate(actual) + "\n    expected " + abbreviate(expected));
-            }
-        }
-        assertThat(differences).as(path + " on " + transfer + " transfer").isEmpty();
+        assertThat(differences()).as(path + " on " + transfer + " transfer").isEmpty();
     }
 
     private static void keysOnly(List<Edge> edges) {
@@ -295,14 +286,26 @@ class WriteFidelitySpec {
         return component.replaceAll("([A-Z])", "_$1").toLowerCase(Locale.ROOT);
     }
 
-    /** A column of every row, as the server spells it: {@code 1='0.00' | 2=NULL | ...}. */
+    /**
+     * Each column whose text differs between the twin tables, with both texts, in one query: the column of every
+     * row as the server spells it, {@code 1='0.00' | 2=NULL | ...}, compared as text (byte for byte).
+     */
+    private static List<String> differences() {
+        String columns = columns().stream().map(c -> "('" + c + "', " + columnText(TARGET, c) + ", "
+                + columnText(TRUTH, c) + ")").collect(Collectors.joining(", "));
+        String found = Fixtures.queryString("SELECT coalesce(string_agg(c || ': stored ' || coalesce(stored, "
+                + "'(no rows)') || E'\\n    expected ' || expected, E'\\n\\n'), '') FROM (VALUES " + columns + ") "
+                + "AS d(c, stored, expected) WHERE stored IS DISTINCT FROM expected");
+        return found.isEmpty() ? List.of() : List.of(abbreviate(found));
+    }
+
     private static String columnText(String table, String column) {
-        return Fixtures.queryString("SELECT string_agg(id || '=' || quote_nullable(" + column + "::text), ' | ' "
-                + "ORDER BY id) FROM " + table);
+        return "(SELECT string_agg(id || '=' || quote_nullable(" + column + "::text), ' | ' ORDER BY id) FROM "
+                + table + ")";
     }
 
     private static String abbreviate(String text) {
-        return text.length() <= 2000 ? text : text.substring(0, 1000) + " ... (" + text.length() + " chars) ... "
-                + text.substring(text.length() - 500);
+        return text.length() <= 20_000 ? text : text.substring(0, 10_000) + " ... (" + text.length() + " chars) ... "
+                + text.substring(text.length() - 5000);
     }
 }
