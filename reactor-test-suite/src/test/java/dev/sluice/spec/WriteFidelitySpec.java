@@ -21,6 +21,7 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import dev.sluice.SluiceException;
 import dev.sluice.Update;
 import dev.sluice.annotation.Id;
 import dev.sluice.annotation.Table;
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 
 /**
@@ -232,16 +234,15 @@ class WriteFidelitySpec {
         List<Edge> edges = CASES.stream().map(Case::edge).toList();
         try (R2dbcRepo repo = repo(transfer)) {
             switch (path) {
-                case INSERT -> Flux.fromIterable(edges).concatMap(repo::insert).then().block(TIMEOUT);
-                case INSERT_ALL -> repo.insertAll(Flux.fromIterable(edges)).then().block(TIMEOUT);
+                case INSERT -> edges.forEach(e -> written(repo, repo.insert(e)));
+                case INSERT_ALL -> written(repo, repo.insertAll(Flux.fromIterable(edges)));
                 case UPSERT -> {
                     keysOnly(edges);
-                    repo.upsert(Edge.class).onConflict("id").doUpdate().all(Flux.fromIterable(edges)).then()
-                            .block(TIMEOUT);
+                    written(repo, repo.upsert(Edge.class).onConflict("id").doUpdate().all(Flux.fromIterable(edges)));
                 }
                 case UPDATE -> {
                     keysOnly(edges);
-                    Flux.fromIterable(edges).concatMap(repo::update).then().block(TIMEOUT);
+                    edges.forEach(e -> written(repo, repo.update(e)));
                 }
                 case UPDATE_SET -> {
                     keysOnly(edges);
@@ -252,6 +253,32 @@ class WriteFidelitySpec {
             }
         }
         assertThat(differences()).as(path + " on " + transfer + " transfer").isEmpty();
+    }
+
+    /**
+     * Runs a write that returns the stored rows, which Sluice reads back through its read path. Where reading these
+     * edge values through Sluice fails on its own (issue 11's read half, fixed apart from this spec: 'infinity'
+     * timestamps in binary, numeric NaN in text), that failure is put aside: this spec checks what was stored, in
+     * SQL. Once such reads work, every error fails the spec.
+     */
+    private static void written(R2dbcRepo repo, Publisher<?> write) {
+        try {
+            Flux.from(write).blockLast(TIMEOUT);
+        } catch (RuntimeException e) {
+            if (e instanceof SluiceException || !readingFails(repo)) {
+                throw e;
+            }
+        }
+    }
+
+    /** Whether Sluice fails to read back what is stored, on this repository's transfer. */
+    private static boolean readingFails(R2dbcRepo repo) {
+        try {
+            repo.select(Edge.class).flux().blockLast(TIMEOUT);
+            return false;
+        } catch (RuntimeException e) {
+            return !(e instanceof SluiceException);
+        }
     }
 
     private static void keysOnly(List<Edge> edges) {
