@@ -11,6 +11,7 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.StringJoiner;
 
+import dev.sluice.spi.TypedNull;
 import dev.sluice.spi.UntypedText;
 import org.jspecify.annotations.Nullable;
 
@@ -100,10 +101,6 @@ final class ColumnFit {
         return new ColumnFit(column);
     }
 
-    TableCheck.ColumnInfo column() {
-        return column;
-    }
-
     /** Whether the column's values are bound as {@link UntypedText}: an enum, json or jsonb column. */
     boolean untyped() {
         return column.isEnum() || column.type().equals("json") || column.type().equals("jsonb");
@@ -121,7 +118,7 @@ final class ColumnFit {
         if (element != null) {
             return value instanceof Object[] array ? fitArray(array, element) : value;
         }
-        return fitScalar(value, value, null);
+        return fitScalar(value, null);
     }
 
     /**
@@ -145,7 +142,7 @@ final class ColumnFit {
 
     /** A SQL NULL for the column: untyped for an enum, json or jsonb column, else of the component's type. */
     Object nullFor(Class<?> componentType) {
-        return new dev.sluice.spi.TypedNull(untyped() ? UntypedText.class : ValueType.wireType(componentType));
+        return new TypedNull(untyped() ? UntypedText.class : ValueType.wireType(componentType));
     }
 
     /**
@@ -157,7 +154,7 @@ final class ColumnFit {
         Object[] fitted = instants && !(array instanceof Instant[]) ? new Instant[array.length] : array;
         for (int i = 0; i < array.length; i++) {
             if (array[i] != null) {
-                Object f = element.fitScalar(array[i], array[i], i + 1);
+                Object f = element.fitScalar(array[i], i + 1);
                 if (fitted != array) {
                     fitted[i] = f;
                 }
@@ -166,48 +163,48 @@ final class ColumnFit {
         return fitted;
     }
 
-    /** {@code shown} is the value as the user gave it, for messages; {@code position} its element number, if any. */
-    private Object fitScalar(Object value, Object shown, @Nullable Integer position) {
+    /** {@code position} is the value's element number in an array, null for a value of its own. */
+    private Object fitScalar(Object value, @Nullable Integer position) {
         String type = column.type();
         if (column.isEnum()) {
-            return text(value, shown, position);
+            return text(value, position);
         }
         return switch (type) {
-            case "int2" -> whole(value, Short.MIN_VALUE, Short.MAX_VALUE, shown, position);
-            case "int4" -> whole(value, Integer.MIN_VALUE, Integer.MAX_VALUE, shown, position);
-            case "int8" -> whole(value, Long.MIN_VALUE, Long.MAX_VALUE, shown, position);
-            case "numeric" -> numeric(value, shown, position);
-            case "float4" -> float4(value, shown, position);
-            case "text", "varchar", "bpchar", "name", "citext", "json", "jsonb" -> text(value, shown, position);
-            case "timestamptz" -> timestamptz(value, shown, position);
-            case "timestamp" -> timestamp(value, shown, position);
-            case "date" -> date(value, shown, position);
-            case "time" -> time(value, shown, position);
-            case "timetz" -> timetz(value, shown, position);
+            case "int2" -> whole(value, Short.MIN_VALUE, Short.MAX_VALUE, position);
+            case "int4" -> whole(value, Integer.MIN_VALUE, Integer.MAX_VALUE, position);
+            case "int8" -> whole(value, Long.MIN_VALUE, Long.MAX_VALUE, position);
+            case "numeric" -> numeric(value, position);
+            case "float4" -> float4(value, position);
+            case "text", "varchar", "bpchar", "name", "citext", "json", "jsonb" -> text(value, position);
+            case "timestamptz" -> timestamptz(value, position);
+            case "timestamp" -> timestamp(value, position);
+            case "date" -> date(value, position);
+            case "time" -> time(value, position);
+            case "timetz" -> timetz(value, position);
             default -> value;
         };
     }
 
-    private Object whole(Object value, long min, long max, Object shown, @Nullable Integer position) {
+    private Object whole(Object value, long min, long max, @Nullable Integer position) {
         if (value instanceof BigDecimal d) {
             if (d.signum() != 0 && d.stripTrailingZeros().scale() > 0) {
-                throw misfit(shown, position, "an integer column holds no fraction");
+                throw misfit(value, position, "an integer column holds no fraction");
             }
             if (d.compareTo(BigDecimal.valueOf(min)) < 0 || d.compareTo(BigDecimal.valueOf(max)) > 0) {
-                throw misfit(shown, position, column.type() + " holds " + min + " to " + max);
+                throw misfit(value, position, column.type() + " holds " + min + " to " + max);
             }
             return value;
         }
         if (value instanceof Number n && !(value instanceof Double || value instanceof Float)) {
             long v = n.longValue();
             if (v < min || v > max) {
-                throw misfit(shown, position, column.type() + " holds " + min + " to " + max);
+                throw misfit(value, position, column.type() + " holds " + min + " to " + max);
             }
         }
         return value;
     }
 
-    private Object numeric(Object value, Object shown, @Nullable Integer position) {
+    private Object numeric(Object value, @Nullable Integer position) {
         BigDecimal number;
         if (value instanceof Double d) {
             if (d.isNaN()) {
@@ -215,12 +212,12 @@ final class ColumnFit {
             }
             if (d.isInfinite()) {
                 if (column.typmod() >= 0) {
-                    throw misfit(shown, position, column.declared() + " holds no infinity");
+                    throw misfit(value, position, column.declared() + " holds no infinity");
                 }
                 return value;
             }
             if (d == 0 && 1 / d < 0) {
-                throw misfit(shown, position, "numeric has no negative zero");
+                throw misfit(value, position, "numeric has no negative zero");
             }
             number = shortest(d);
         } else if (value instanceof BigDecimal d) {
@@ -231,29 +228,29 @@ final class ColumnFit {
         if (column.typmod() >= 0) {
             int scale = column.numericScale();
             if (number.scale() > scale && number.compareTo(number.setScale(scale, java.math.RoundingMode.DOWN)) != 0) {
-                throw misfit(shown, position, column.declared() + " rounds to " + scale + " decimal places");
+                throw misfit(value, position, column.declared() + " rounds to " + scale + " decimal places");
             }
             BigDecimal limit = BigDecimal.ONE.scaleByPowerOfTen(column.numericPrecision() - scale);
             if (number.abs().compareTo(limit) >= 0) {
-                throw misfit(shown, position, column.declared() + " holds absolute values below "
+                throw misfit(value, position, column.declared() + " holds absolute values below "
                         + limit.toPlainString());
             }
         } else if (number.scale() > NUMERIC_MAX_SCALE
                 || number.signum() != 0 && number.precision() - number.scale() > NUMERIC_WEIGHT_DIGITS) {
-            throw misfit(shown, position, "numeric holds at most " + NUMERIC_WEIGHT_DIGITS + " digits before the "
+            throw misfit(value, position, "numeric holds at most " + NUMERIC_WEIGHT_DIGITS + " digits before the "
                     + "decimal point and " + NUMERIC_MAX_SCALE + " after it");
         }
         return number;
     }
 
-    private Object float4(Object value, Object shown, @Nullable Integer position) {
+    private Object float4(Object value, @Nullable Integer position) {
         if (value instanceof Double d && !d.isNaN() && (double) (float) d.doubleValue() != d) {
-            throw misfit(shown, position, "float4 would store " + (double) (float) d.doubleValue() + TO_FLOAT);
+            throw misfit(value, position, "float4 would store " + (double) (float) d.doubleValue() + TO_FLOAT);
         }
         return value;
     }
 
-    private Object text(Object value, Object shown, @Nullable Integer position) {
+    private Object text(Object value, @Nullable Integer position) {
         if (!(value instanceof String s)) {
             return value;
         }
@@ -261,28 +258,28 @@ final class ColumnFit {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             if (c == 0) {
-                throw misfit(shown, position, "PostgreSQL text cannot hold the character U+0000");
+                throw misfit(value, position, "PostgreSQL text cannot hold the character U+0000");
             }
             if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
                 i++;
             } else if (Character.isSurrogate(c)) {
-                throw misfit(shown, position, "it holds an unpaired surrogate (U+" + Integer.toHexString(c)
+                throw misfit(value, position, "it holds an unpaired surrogate (U+" + Integer.toHexString(c)
                         .toUpperCase(java.util.Locale.ROOT) + " at index " + i + "), which has no UTF-8 form");
             }
             characters++;
         }
         if (column.type().equals("name") && s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 63) {
-            throw misfit(shown, position, "name holds at most 63 bytes, which PostgreSQL would cut it to");
+            throw misfit(value, position, "name holds at most 63 bytes, which PostgreSQL would cut it to");
         }
         boolean limited = column.type().equals("varchar") || column.type().equals("bpchar");
         if (limited && column.typmod() >= 0 && characters > column.length()) {
-            throw misfit(shown, position, column.declared() + " holds at most " + column.length() + " characters, "
+            throw misfit(value, position, column.declared() + " holds at most " + column.length() + " characters, "
                     + "and it has " + characters);
         }
         return value;
     }
 
-    private Object timestamptz(Object value, Object shown, @Nullable Integer position) {
+    private Object timestamptz(Object value, @Nullable Integer position) {
         Instant instant;
         if (value instanceof Instant i) {
             if (i.equals(Instant.MAX) || i.equals(Instant.MIN)) {
@@ -299,61 +296,61 @@ final class ColumnFit {
         } else {
             return value;
         }
-        fraction(instant.getNano(), shown, position);
+        fraction(instant.getNano(), value, position);
         if (instant.isBefore(MIN_INSTANT) || instant.isAfter(MAX_INSTANT)) {
-            throw misfit(shown, position, "Sluice writes timestamptz values from 4713-01-01 00:00:00+00 BC to "
+            throw misfit(value, position, "Sluice writes timestamptz values from 4713-01-01 00:00:00+00 BC to "
                     + "294276-12-31 23:59:59.999999+00, and Instant.MIN and MAX (or OffsetDateTime's) as -infinity "
                     + "and infinity");
         }
         return instant;
     }
 
-    private Object timestamp(Object value, Object shown, @Nullable Integer position) {
+    private Object timestamp(Object value, @Nullable Integer position) {
         if (value instanceof LocalDateTime t && !t.equals(LocalDateTime.MAX) && !t.equals(LocalDateTime.MIN)) {
-            fraction(t.getNano(), shown, position);
+            fraction(t.getNano(), value, position);
             if (t.isBefore(MIN_TIMESTAMP) || t.isAfter(MAX_TIMESTAMP)) {
-                throw misfit(shown, position, "Sluice writes timestamp values from 4713-01-01 00:00:00 BC to "
+                throw misfit(value, position, "Sluice writes timestamp values from 4713-01-01 00:00:00 BC to "
                         + "294276-12-31 23:59:59.999999, and LocalDateTime.MIN and MAX as -infinity and infinity");
             }
         }
         return value;
     }
 
-    private Object date(Object value, Object shown, @Nullable Integer position) {
+    private Object date(Object value, @Nullable Integer position) {
         if (value instanceof LocalDate d && !d.equals(LocalDate.MAX) && !d.equals(LocalDate.MIN)
                 && (d.isBefore(MIN_DATE) || d.isAfter(MAX_DATE))) {
-            throw misfit(shown, position, "Sluice writes date values from 4713-01-01 BC to 5874897-12-31, and "
+            throw misfit(value, position, "Sluice writes date values from 4713-01-01 BC to 5874897-12-31, and "
                     + "LocalDate.MIN and MAX as -infinity and infinity");
         }
         return value;
     }
 
-    private Object time(Object value, Object shown, @Nullable Integer position) {
+    private Object time(Object value, @Nullable Integer position) {
         if (value instanceof LocalTime t && !t.equals(LocalTime.MAX)) {
-            fraction(t.getNano(), shown, position);
+            fraction(t.getNano(), value, position);
         }
         return value;
     }
 
-    private Object timetz(Object value, Object shown, @Nullable Integer position) {
+    private Object timetz(Object value, @Nullable Integer position) {
         if (value instanceof OffsetTime t) {
-            fraction(t.getNano(), shown, position);
+            fraction(t.getNano(), value, position);
             if (Math.abs(t.getOffset().getTotalSeconds()) > MAX_OFFSET_SECONDS) {
-                throw misfit(shown, position, "timetz holds offsets up to 15:59:59 either way");
+                throw misfit(value, position, "timetz holds offsets up to 15:59:59 either way");
             }
         }
         return value;
     }
 
     /** Refuses a fraction of a second finer than the column keeps: microseconds, or fewer digits by its modifier. */
-    private void fraction(int nanos, Object shown, @Nullable Integer position) {
+    private void fraction(int nanos, Object value, @Nullable Integer position) {
         int digits = column.typmod() >= 0 ? Math.min(column.typmod(), 6) : 6;
         int unit = 1;
         for (int i = digits; i < 9; i++) {
             unit *= 10;
         }
         if (nanos % unit != 0) {
-            throw misfit(shown, position, digits == 6
+            throw misfit(value, position, digits == 6
                     ? column.type() + " keeps microseconds, so PostgreSQL would round it; truncate it first, e.g. "
                     + "truncatedTo(ChronoUnit.MICROS)"
                     : column.declared() + " keeps " + digits + " fractional digits of a second, so PostgreSQL would "
@@ -361,8 +358,8 @@ final class ColumnFit {
         }
     }
 
-    private Misfit misfit(Object shown, @Nullable Integer position, String reason) {
-        return new Misfit(show(shown) + (position == null ? "" : " (element " + position + ")") + " does not fit "
+    private Misfit misfit(Object value, @Nullable Integer position, String reason) {
+        return new Misfit(show(value) + (position == null ? "" : " (element " + position + ")") + " does not fit "
                 + "column " + column.name() + " (" + (position == null ? column.declared() : column.declared() + "[]")
                 + ") exactly: " + reason);
     }

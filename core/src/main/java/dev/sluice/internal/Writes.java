@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -104,9 +105,10 @@ final class Writes {
     private <T> Throwable refused(Throwable error, String operation, EntityModel<T> model, long firstRow,
                                   List<T> batch, boolean single) {
         if (error instanceof ColumnFit.Misfit misfit) {
-            return misfit(misfit, operation, model, firstRow, batch, single ? "nothing was written"
+            return new WriteException(misfit(misfit, operation, model, firstRow, batch, single ? "nothing was written"
                     : "nothing of the statement of input " + (batch.size() == 1 ? "row " + firstRow
-                    : "rows " + firstRow + " to " + (firstRow + batch.size() - 1)) + " was written");
+                    : "rows " + firstRow + " to " + (firstRow + batch.size() - 1)) + " was written"),
+                    firstRow, batch.size());
         }
         DatabaseError database = repo.executor().databaseError(error);
         if (database == null) {
@@ -121,17 +123,18 @@ final class Writes {
     }
 
     /**
-     * A value Sluice refused before sending it, since it does not fit its column exactly: names the input row, its
-     * key, the component and the column. The statement (all of {@code batch}) was never sent.
+     * The message for a value Sluice refused before sending it, since it does not fit its column exactly: names the
+     * input row, its key, the component and the column, and what was not written.
+     *
+     * @param firstRow the input position of the first row of {@code batch}, the rows the misfit's row index counts in
      */
-    private <T> WriteException misfit(ColumnFit.Misfit misfit, String operation, EntityModel<T> model,
-                                      long firstRow, List<T> batch, String written) {
+    private <T> String misfit(ColumnFit.Misfit misfit, String operation, EntityModel<T> model, long firstRow,
+                              List<T> batch, String written) {
         T row = batch.get(misfit.row());
-        Property property = java.util.Objects.requireNonNull(misfit.property());
-        return new WriteException(operation + " of " + model.name() + (operation.equals("update") ? " in " : " into ")
-                + model.table() + " was refused at input row " + (firstRow + misfit.row()) + describeKey(model, row)
-                + ", component " + property.name() + ": " + misfit.getMessage() + "; " + written,
-                operation.equals("copyIn") ? 0 : firstRow, operation.equals("copyIn") ? 0 : batch.size());
+        Property property = Objects.requireNonNull(misfit.property());
+        return operation + " of " + model.name() + (operation.equals("update") ? " in " : " into ") + model.table()
+                + " was refused at input row " + (firstRow + misfit.row()) + describeKey(model, row) + ", component "
+                + property.name() + ": " + misfit.getMessage() + "; " + written;
     }
 
     /** The row's key for a message, e.g. {@code " (id=99)"}, or nothing when it has none yet (a generated key). */
@@ -151,8 +154,8 @@ final class Writes {
             return repo.executor().query(sql.update(entity), repo.mapper(model))
                     .next()
                     .switchIfEmpty(Mono.error(() -> notFound(model, sql, entity, "update")));
-        }).onErrorMap(ColumnFit.Misfit.class, m -> misfit(m, "update", model, 1, List.of(entity),
-                "nothing was written"));
+        }).onErrorMap(ColumnFit.Misfit.class, m -> new WriteException(misfit(m, "update", model, 1, List.of(entity),
+                "nothing was written"), 1, 1));
     }
 
     <T> Mono<Void> delete(T entity) {
@@ -229,8 +232,8 @@ final class Writes {
                         try {
                             return copy.encode(batch);
                         } catch (ColumnFit.Misfit m) {
-                            throw misfit(m, "copyIn", model, numbered.getT1() * chunk + 1, batch,
-                                    "nothing was written");
+                            throw new WriteException(misfit(m, "copyIn", model, numbered.getT1() * chunk + 1, batch,
+                                    "nothing was written"), 0, 0);
                         }
                     }).doOnError(e -> inputError.compareAndSet(null, e));
                     return repo.executor().copyIn(copy.sql(),
