@@ -41,11 +41,8 @@ final class ConnectionSession implements Session {
     private final Connection connection;
     private final StatementListener listener;
     private Mono<Void> copyFinished = Mono.empty();
-    /**
-     * Whether Sluice's codecs are registered on this connection ({@link SluiceCodecs}): bytea parameters go in
-     * binary, untyped text can be bound. Null until known.
-     */
-    private @Nullable Boolean sluiceCodecs;
+    /** Whether bytea parameters can go in binary on this connection ({@link SluiceCodecs}); null until known. */
+    private @Nullable Boolean binaryBytea;
 
     ConnectionSession(Connection connection, StatementListener listener) {
         this.connection = connection;
@@ -151,7 +148,7 @@ final class ConnectionSession implements Session {
         for (int i = 0; i < bindings.size(); i++) {
             Object value = bindings.get(i);
             if ((value instanceof UntypedText || value instanceof TypedNull n && n.type() == UntypedText.class)
-                    && !sluiceCodecs()) {
+                    && !untypedText()) {
                 throw new IllegalStateException("Sluice writes the values of enum, json and jsonb columns (and "
                         + "doubles into numeric[]) as text of the column's own type, through its r2dbc-postgresql "
                         + "extension SluiceCodecs, but this connection was made without it (autodetectExtensions="
@@ -160,7 +157,7 @@ final class ConnectionSession implements Session {
             }
             if (value instanceof TypedNull typedNull) {
                 statement.bindNull(i, typedNull.type());
-            } else if (value instanceof byte[] bytes && sluiceCodecs()) {
+            } else if (value instanceof byte[] bytes && binaryBytea()) {
                 statement.bind(i, new SluiceCodecs.BinaryBytea(bytes));
             } else {
                 statement.bind(i, value);
@@ -169,14 +166,19 @@ final class ConnectionSession implements Session {
         return statement;
     }
 
-    private boolean sluiceCodecs() {
-        Boolean known = sluiceCodecs;
+    private boolean binaryBytea() {
+        Boolean known = binaryBytea;
         if (known == null) {
             PostgresqlConnection postgres = postgres();
             known = postgres != null && SluiceCodecs.registeredOn(postgres);
-            sluiceCodecs = known;
+            binaryBytea = known;
         }
         return known;
+    }
+
+    /** Whether {@link UntypedText} can be bound: {@link SluiceCodecs} is registered here, as for binary bytea. */
+    private boolean untypedText() {
+        return binaryBytea();
     }
 
     /** The r2dbc-postgresql connection under the pool's wrappers; null for another driver. */

@@ -20,22 +20,16 @@ import reactor.core.publisher.Mono;
 
 /**
  * Sluice's r2dbc-postgresql extension, found by the driver through {@code ServiceLoader} (its
- * {@code autodetectExtensions}, on by default): lets Sluice send {@code bytea} parameters in binary, and values of
- * enum, {@code json} and {@code jsonb} columns as untyped text ({@link UntypedText}). Not for direct use; it affects
- * only values Sluice binds, and no other type.
+ * {@code autodetectExtensions}, on by default): lets Sluice send {@code bytea} parameters in binary. Not for direct
+ * use; it affects only values Sluice binds, and no other type.
  *
  * <p>Why: r2dbc-postgresql 1.1 sends every {@code byte[]} parameter as hex text, even on a {@code forceBinary}
  * factory, so a 1 KiB value costs 2 KiB on the wire and a per-byte encode on the client and decode on the server.
  * The profile of a batched 1 KiB insert had a third of the client's time in that hex encoding. In binary the
  * array is sent as it is, without a copy.
  *
- * <p>Untyped text: the driver binds a {@code String} as {@code varchar}, which PostgreSQL does not convert to an enum,
- * {@code json} or {@code jsonb} column ("column is of type jsonb but expression is of type character varying"). A
- * parameter of no type (OID 0) is read as the column's type, as a quoted literal is.
- *
  * <p>When a connection was created without this extension (extensions not autodetected, or another driver), Sluice
- * binds the plain {@code byte[]} and the driver's hex encoding applies, slower but the same values; an untyped value
- * fails at once, saying so.
+ * binds the plain {@code byte[]} and the driver's hex encoding applies, slower but the same values.
  */
 public final class SluiceCodecs implements CodecRegistrar {
 
@@ -56,13 +50,13 @@ public final class SluiceCodecs implements CodecRegistrar {
     public Publisher<Void> register(PostgresqlConnection connection, ByteBufAllocator allocator,
                                     CodecRegistry registry) {
         return Mono.fromRunnable(() -> {
-            registry.addFirst(new BinaryByteaCodec());
             registry.addFirst(new UntypedTextCodec());
+            registry.addFirst(new BinaryByteaCodec());
             REGISTERED.put(connection, Boolean.TRUE);
         });
     }
 
-    /** Whether {@code connection} can encode a {@link BinaryBytea} and an {@link UntypedText}. */
+    /** Whether {@code connection} can encode a {@link BinaryBytea}. */
     static boolean registeredOn(PostgresqlConnection connection) {
         return REGISTERED.containsKey(connection);
     }
@@ -112,7 +106,13 @@ public final class SluiceCodecs implements CodecRegistrar {
         }
     }
 
-    /** Encodes {@link UntypedText} (and its null) as text of no type; decodes nothing. */
+    /**
+     * Encodes {@link UntypedText} (and its null) as text of no type; decodes nothing. The driver binds a
+     * {@code String} as {@code varchar}, which PostgreSQL does not convert to an enum, {@code json} or {@code jsonb}
+     * column ("column is of type jsonb but expression is of type character varying"); a parameter of no type (OID 0)
+     * is read as the column's type, as a quoted literal is. Without this extension an untyped value fails at once,
+     * saying so ({@code ConnectionSession}).
+     */
     private static final class UntypedTextCodec implements Codec<UntypedText> {
 
         @Override
