@@ -147,8 +147,9 @@ final class ConnectionSession implements Session {
         List<Object> bindings = sql.bindings();
         for (int i = 0; i < bindings.size(); i++) {
             Object value = bindings.get(i);
+            // untyped text is bound by SluiceCodecs, registered exactly where bytea goes in binary
             if ((value instanceof UntypedText || value instanceof TypedNull n && n.type() == UntypedText.class)
-                    && !untypedText()) {
+                    && !binaryBytea()) {
                 throw new IllegalStateException("Sluice writes the values of enum, json and jsonb columns (and "
                         + "doubles into numeric[]) as text of the column's own type, through its r2dbc-postgresql "
                         + "extension SluiceCodecs, but this connection was made without it (autodetectExtensions="
@@ -174,11 +175,6 @@ final class ConnectionSession implements Session {
             binaryBytea = known;
         }
         return known;
-    }
-
-    /** Whether {@link UntypedText} can be bound: {@link SluiceCodecs} is registered here, as for binary bytea. */
-    private boolean untypedText() {
-        return binaryBytea();
     }
 
     /** The r2dbc-postgresql connection under the pool's wrappers; null for another driver. */
