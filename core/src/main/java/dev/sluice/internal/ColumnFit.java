@@ -28,7 +28,7 @@ import org.jspecify.annotations.Nullable;
  *       numeric's own; -0.0 is refused (numeric has no negative zero), infinity also where a precision is set;</li>
  *   <li>{@code float4} from a {@code Double}: only values a float holds exactly;</li>
  *   <li>text types: no U+0000 and no unpaired surrogate (UTF-8 has no form for it: it would be sent as '?');
- *       {@code varchar(n)} and {@code char(n)}: at most n characters;</li>
+ *       {@code varchar(n)} and {@code char(n)}: at most n characters; {@code name}: at most 63 bytes;</li>
  *   <li>dates and times: whole microseconds (or the column's fraction digits), within PostgreSQL's range from
  *       4713-01-01 BC (r2dbc-postgresql 1.1 binds anything earlier as -infinity); the MIN and MAX of
  *       {@code LocalDate}, {@code LocalDateTime}, {@code Instant} and {@code OffsetDateTime} as -infinity and
