@@ -2,6 +2,7 @@ package dev.sluice.internal;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -9,6 +10,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 
 import dev.sluice.Delete;
 import dev.sluice.Isolation;
@@ -44,7 +46,7 @@ public final class CoreRepo implements Repo {
     private final Executor executor;
     private final RepoSettings settings;
     private final PostgresDialect dialect = PostgresDialect.INSTANCE;
-    private final ConcurrentMap<Class<?>, Mono<Void>> checks;
+    private final ConcurrentMap<Class<?>, Mono<Map<String, TableCheck.ColumnInfo>>> checks;
     private final ConcurrentMap<Class<?>, EntityMapper<?>> mappers;
     private final Writes writes = new Writes(this);
     private final RelationLoader relations = new RelationLoader(dialect);
@@ -200,6 +202,11 @@ public final class CoreRepo implements Repo {
      * NULL (unless the entity declares it so). A failed check is retried on next use.
      */
     Mono<Void> checked(EntityModel<?> model) {
+        return columns(model).then();
+    }
+
+    /** The entity's table's columns by name, once {@link #checked} against the entity; described once. */
+    Mono<Map<String, TableCheck.ColumnInfo>> columns(EntityModel<?> model) {
         return checks.computeIfAbsent(model.type(), type -> describe(model)
                 .collectList()
                 .doOnNext(columns -> {
@@ -209,7 +216,8 @@ public final class CoreRepo implements Repo {
                     }
                 })
                 .doOnError(e -> checks.remove(type))
-                .then()
+                .map(columns -> columns.stream().collect(Collectors.toUnmodifiableMap(TableCheck.ColumnInfo::name,
+                        c -> c, (a, b) -> a)))
                 .cache());
     }
 

@@ -55,8 +55,7 @@ final class DefaultUpdate<T> implements Update<T> {
         if (assignments.isEmpty()) {
             throw new QueryException(what() + ": nothing to set; add set(\"column = ?\", value)");
         }
-        return writes.execute(model, new WriteSql<>(PostgresDialect.INSTANCE, model)
-                .updateWhere(assignments, conditions));
+        return writes.updateWhere(model, assignments, conditions);
     }
 
     private String what() {

@@ -50,12 +50,14 @@ final class PostgresDialect {
 
     /**
      * Describes a table's columns: name, type name, type kind ('e' for enums), element type name for arrays, NOT
-     * NULL; then the relation's kind ({@code pg_class.relkind}: 'r' table, 'p' partitioned table, 'v' view, 'm'
-     * materialized view, 'f' foreign table) and the unique indexes the column is a key column of (valid, immediate
-     * rather than deferrable, not partial, on plain columns; INCLUDE columns do not count).
+     * NULL, type modifier, element type OID for arrays; then the relation's kind ({@code pg_class.relkind}: 'r'
+     * table, 'p' partitioned table, 'v' view, 'm' materialized view, 'f' foreign table) and the unique indexes the
+     * column is a key column of (valid, immediate rather than deferrable, not partial, on plain columns; INCLUDE
+     * columns do not count).
      */
     String describeTable() {
-        return "SELECT a.attname, t.typname, t.typtype, coalesce(e.typname, ''), a.attnotnull, c.relkind::text,"
+        return "SELECT a.attname, t.typname, t.typtype, coalesce(e.typname, ''), a.attnotnull, a.atttypmod,"
+                + " coalesce(e.oid::int8, 0), c.relkind::text,"
                 + " ARRAY(SELECT i.indexrelid::int8 FROM pg_catalog.pg_index i"
                 + " WHERE i.indrelid = a.attrelid AND i.indisunique AND i.indisvalid AND i.indimmediate"
                 + " AND i.indpred IS NULL AND i.indexprs IS NULL"

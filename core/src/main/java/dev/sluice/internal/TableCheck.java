@@ -27,32 +27,92 @@ final class TableCheck {
     /**
      * One column as the database describes it.
      *
+     * @param typmod        PostgreSQL's type modifier ({@code atttypmod}): precision and scale of a numeric, length
+     *                      of a varchar, fraction digits of a timestamp; -1 when there is none. Of the elements, for
+     *                      an array
+     * @param elementOid    the type OID of an array's elements, 0 for other columns
      * @param kind          the relation's {@code pg_class.relkind}, e.g. 'r' for a table, 'v' for a view
      * @param uniqueIndexes the unique indexes that make rows unique of which this is a key column
      */
-    record ColumnInfo(String name, String type, boolean isEnum, String elementType, boolean notNull, String kind,
-                      List<Long> uniqueIndexes) {
+    record ColumnInfo(String name, String type, boolean isEnum, String elementType, boolean notNull, int typmod,
+                      long elementOid, String kind, List<Long> uniqueIndexes) {
 
         ColumnInfo {
             uniqueIndexes = List.copyOf(uniqueIndexes);
         }
 
-        /** A column of a table without unique indexes. */
+        /** A column of a table without unique indexes, without a type modifier. */
         ColumnInfo(String name, String type, boolean isEnum, String elementType, boolean notNull) {
-            this(name, type, isEnum, elementType, notNull, "r", List.of());
+            this(name, type, isEnum, elementType, notNull, -1, 0, "r", List.of());
+        }
+
+        /** A column of a table without unique indexes. */
+        ColumnInfo(String name, String type, boolean isEnum, String elementType, boolean notNull, int typmod,
+                   long elementOid) {
+            this(name, type, isEnum, elementType, notNull, typmod, elementOid, "r", List.of());
+        }
+
+        /** A column without a type modifier. */
+        ColumnInfo(String name, String type, boolean isEnum, String elementType, boolean notNull, String kind,
+                   List<Long> uniqueIndexes) {
+            this(name, type, isEnum, elementType, notNull, -1, 0, kind, uniqueIndexes);
         }
 
         /** Reads a row of {@link PostgresDialect#describeTable()}. */
         static ColumnInfo read(dev.sluice.spi.RowView row) {
-            Long[] indexes = row.get(6, Long[].class);
+            Integer typmod = row.get(5, Integer.class);
+            Long elementOid = row.get(6, Long.class);
+            Long[] indexes = row.get(8, Long[].class);
             return new ColumnInfo(
                     java.util.Objects.requireNonNull(row.get(0, String.class)),
                     java.util.Objects.requireNonNull(row.get(1, String.class)),
                     "e".equals(row.get(2, String.class)),
                     java.util.Objects.requireNonNull(row.get(3, String.class)),
                     Boolean.TRUE.equals(row.get(4, Boolean.class)),
-                    java.util.Objects.requireNonNull(row.get(5, String.class)),
+                    typmod == null ? -1 : typmod,
+                    elementOid == null ? 0 : elementOid,
+                    java.util.Objects.requireNonNull(row.get(7, String.class)),
                     indexes == null ? List.of() : List.of(indexes));
+        }
+
+        boolean isArray() {
+            return !elementType.isEmpty();
+        }
+
+        /** The column an element of this array column is written to: its type, with the array's modifier. */
+        ColumnInfo element() {
+            return new ColumnInfo(name, elementType, false, "", false, typmod, 0);
+        }
+
+        /** The declared type as PostgreSQL spells it in a message, e.g. {@code numeric(5,2)} or {@code int4[]}. */
+        String declared() {
+            if (isArray()) {
+                return element().declared() + "[]";
+            }
+            if (typmod < 0) {
+                return type;
+            }
+            return switch (type) {
+                case "numeric" -> "numeric(" + numericPrecision() + "," + numericScale() + ")";
+                case "varchar", "bpchar" -> type + "(" + length() + ")";
+                case "timestamptz", "timestamp", "time", "timetz" -> type + "(" + typmod + ")";
+                default -> type;
+            };
+        }
+
+        /** A numeric's precision; meaningful when {@code typmod >= 0}. */
+        int numericPrecision() {
+            return ((typmod - 4) >> 16) & 0xffff;
+        }
+
+        /** A numeric's scale, which PostgreSQL 15 allows to be negative or beyond the precision. */
+        int numericScale() {
+            return (((typmod - 4) & 0x7ff) ^ 1024) - 1024;
+        }
+
+        /** A varchar's or char's length in characters; meaningful when {@code typmod >= 0}. */
+        int length() {
+            return typmod - 4;
         }
     }
 

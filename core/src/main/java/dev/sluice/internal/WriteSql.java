@@ -1,7 +1,9 @@
 package dev.sluice.internal;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.StringJoiner;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -41,10 +43,31 @@ final class WriteSql<T> {
 
     private final PostgresDialect dialect;
     private final EntityModel<T> model;
+    /** The fit of each stored component's value to its column; empty when the columns are not known. */
+    private final Map<Property, ColumnFit> fits;
 
+    /** Statements whose values are bound as they are: for statements that store none, and for tests. */
     WriteSql(PostgresDialect dialect, EntityModel<T> model) {
+        this(dialect, model, Map.of());
+    }
+
+    /**
+     * Statements whose stored values are first checked to fit their columns exactly, and bound as
+     * {@link ColumnFit#bindable} says.
+     *
+     * @param columns the table's columns as the database describes them, by name
+     */
+    WriteSql(PostgresDialect dialect, EntityModel<T> model, Map<String, TableCheck.ColumnInfo> columns) {
         this.dialect = dialect;
         this.model = model;
+        Map<Property, ColumnFit> fits = new HashMap<>();
+        for (Property p : model.properties()) {
+            TableCheck.ColumnInfo column = columns.get(p.column());
+            if (column != null) {
+                fits.put(p, ColumnFit.of(column));
+            }
+        }
+        this.fits = Map.copyOf(fits);
     }
 
     /** How many rows one {@code INSERT} may carry: the batch size, capped by the bind-parameter limit. */
@@ -56,6 +79,9 @@ final class WriteSql<T> {
      * One {@code INSERT} of {@code rows}, returning every column. A key column whose value is null in a row is left
      * to its default ({@code DEFAULT} in that row, or left out of the column list when null in every row), so that
      * generated keys are generated; any other null is bound as a {@link TypedNull}.
+     *
+     * @throws ColumnFit.Misfit for a value that does not fit its column exactly, with its row's index in
+     *                          {@code rows} and its component
      */
     RenderedSql insert(List<T> rows, @Nullable Conflict conflict) {
         if (rows.isEmpty()) {
@@ -83,7 +109,7 @@ final class WriteSql<T> {
                 if (value == null && p.id()) {
                     sql.append("DEFAULT");
                 } else {
-                    bindings.add(bindable(p, value));
+                    bindings.add(stored(p, value, r));
                     sql.append('$').append(bindings.size());
                 }
             }
@@ -141,6 +167,8 @@ final class WriteSql<T> {
      * {@code UPDATE} of every non-key column of the row with the entity's key, returning every column. A
      * {@code @Deferred} component that is null is left as stored: it may simply not have been loaded, and writing it
      * would erase the stored value.
+     *
+     * @throws ColumnFit.Misfit for a value that does not fit its column exactly
      */
     RenderedSql update(T entity) {
         List<Property> set = model.properties().stream()
@@ -153,7 +181,7 @@ final class WriteSql<T> {
         StringBuilder sql = new StringBuilder("UPDATE ").append(dialect.identifier(model.table())).append(" SET ");
         for (int i = 0; i < set.size(); i++) {
             Property p = set.get(i);
-            bindings.add(bindable(p, p.read(entity)));
+            bindings.add(stored(p, p.read(entity), 0));
             sql.append(i == 0 ? "" : ", ").append(dialect.identifier(p.column())).append(" = $").append(bindings.size());
         }
         sql.append(byKey(entity, bindings, "update")).append(" RETURNING ").append(names(model.properties()));
@@ -272,6 +300,27 @@ final class WriteSql<T> {
 
     private String names(List<Property> properties) {
         return properties.stream().map(p -> dialect.identifier(p.column())).collect(Collectors.joining(", "));
+    }
+
+    /**
+     * A value to store into {@code p}'s column, as {@link ColumnFit} makes it when the column is known, else as
+     * {@link #bindable}.
+     *
+     * @param row the index of the value's row in the statement, for a misfit
+     */
+    private Object stored(Property p, @Nullable Object value, int row) {
+        ColumnFit fit = fits.get(p);
+        if (fit == null) {
+            return bindable(p, value);
+        }
+        if (value == null) {
+            return fit.nullFor(p.type());
+        }
+        try {
+            return fit.bindable(fit.fit(value instanceof Enum<?> e ? e.name() : value));
+        } catch (ColumnFit.Misfit m) {
+            throw m.at(row, p);
+        }
     }
 
     /** A component value as the driver binds it: enums as names, null as a {@link TypedNull} of the wire type. */

@@ -1,8 +1,13 @@
 package dev.sluice.internal;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import dev.sluice.QueryException;
 import dev.sluice.RowCountException;
@@ -27,6 +32,10 @@ final class Writes {
      */
     private static final int BATCHES_AHEAD = 1;
 
+    /** An assignment of one value to one column: {@code size = ?} or {@code "Size" = ?}. */
+    private static final Pattern ONE_COLUMN =
+            Pattern.compile("\\s*(?:\"([^\"]+)\"|([A-Za-z_][A-Za-z0-9_$]*))\\s*=\\s*\\?\\s*");
+
     private final CoreRepo repo;
 
     Writes(CoreRepo repo) {
@@ -42,11 +51,16 @@ final class Writes {
         return new WriteSql<>(repo.dialect(), model);
     }
 
+    /** Statements that check every stored value against its column first ({@link ColumnFit}). */
+    private <T> WriteSql<T> sql(EntityModel<T> model, Map<String, TableCheck.ColumnInfo> columns) {
+        return new WriteSql<>(repo.dialect(), model, columns);
+    }
+
     <T> Mono<T> insert(T entity) {
         EntityModel<T> model = modelOf(entity);
-        return repo.checked(model).then(Mono.defer(() -> repo.executor()
-                .query(sql(model).insert(List.of(entity), null), repo.mapper(model)).single()))
-                .onErrorMap(e -> refused(e, "insert", model, 1, List.of(entity)));
+        return repo.columns(model).flatMap(columns -> repo.executor()
+                        .query(sql(model, columns).insert(List.of(entity), null), repo.mapper(model)).single())
+                .onErrorMap(e -> refused(e, "insert", model, 1, List.of(entity), true));
     }
 
     <T> Flux<T> insertAll(Publisher<T> entities) {
@@ -58,8 +72,7 @@ final class Writes {
 
     /** Writes {@code entities} as multi-row inserts of the model's type, one statement per batch. */
     <T> Flux<T> batches(EntityModel<T> model, Publisher<T> entities, WriteSql.@Nullable Conflict conflict) {
-        WriteSql<T> sql = sql(model);
-        int rows = sql.rowsPerStatement(repo.settings().writeBatchSize());
+        int rows = sql(model).rowsPerStatement(repo.settings().writeBatchSize());
         EntityMapper<T> mapper = repo.mapper(model);
         String operation = conflict == null ? "insertAll" : "upsert";
         // an input that fails lets the batch in flight end first (emitted, or failed), then its error ends the
@@ -70,10 +83,10 @@ final class Writes {
                 .concatMapDelayError(numbered -> {
                     List<T> batch = numbered.getT2();
                     long firstRow = numbered.getT1() * rows + 1;
-                    return repo.checked(model).thenMany(Flux.defer(() -> {
+                    return repo.columns(model).flatMapMany(columns -> {
                         checkTypes(model, batch);
-                        return repo.executor().query(sql.insert(batch, conflict), mapper);
-                    })).onErrorMap(e -> refused(e, operation, model, firstRow, batch));
+                        return repo.executor().query(sql(model, columns).insert(batch, conflict), mapper);
+                    }).onErrorMap(e -> refused(e, operation, model, firstRow, batch, false));
                 }, false, BATCHES_AHEAD)
                 .onErrorMap(Exceptions::isMultiple, Writes::batchErrorFirst);
     }
@@ -94,18 +107,28 @@ final class Writes {
     }
 
     <T> Mono<T> upsertOne(EntityModel<T> model, T entity, WriteSql.Conflict conflict) {
-        return repo.checked(model).then(Mono.defer(() -> {
+        return repo.columns(model).flatMap(columns -> {
             checkTypes(model, List.of(entity));
-            return repo.executor().query(sql(model).insert(List.of(entity), conflict), repo.mapper(model)).next();
-        })).onErrorMap(e -> refused(e, "upsert", model, 1, List.of(entity)));
+            return repo.executor().query(sql(model, columns).insert(List.of(entity), conflict), repo.mapper(model))
+                    .next();
+        }).onErrorMap(e -> refused(e, "upsert", model, 1, List.of(entity), true));
     }
 
     /**
-     * A database error refusing a statement that held {@code batch}, the input rows from {@code firstRow} on, as a
-     * {@link WriteException} that says where in the input it happened; any other error as it is.
+     * A database error refusing a statement that held {@code batch}, the input rows from {@code firstRow} on, or a
+     * value of it that does not fit its column, as a {@link WriteException} that says where in the input it
+     * happened; any other error as it is.
+     *
+     * @param single whether the operation writes one entity, not a stream of them
      */
     private <T> Throwable refused(Throwable error, String operation, EntityModel<T> model, long firstRow,
-                                  List<T> batch) {
+                                  List<T> batch, boolean single) {
+        if (error instanceof ColumnFit.Misfit misfit) {
+            return new WriteException(misfit(misfit, operation, model, firstRow, batch, single ? "nothing was written"
+                    : "nothing of the statement of input " + (batch.size() == 1 ? "row " + firstRow
+                    : "rows " + firstRow + " to " + (firstRow + batch.size() - 1)) + " was written"),
+                    firstRow, batch.size());
+        }
         DatabaseError database = repo.executor().databaseError(error);
         if (database == null) {
             return error;
@@ -116,6 +139,21 @@ final class Writes {
         return new WriteException(operation + " of " + model.name() + " into " + model.table() + " was refused in "
                 + rows + "; nothing of that statement was written: " + database.message(), error, firstRow,
                 batch.size(), database.sqlState());
+    }
+
+    /**
+     * The message for a value Sluice refused before sending it, since it does not fit its column exactly: names the
+     * input row, its key, the component and the column, and what was not written.
+     *
+     * @param firstRow the input position of the first row of {@code batch}, the rows the misfit's row index counts in
+     */
+    private <T> String misfit(ColumnFit.Misfit misfit, String operation, EntityModel<T> model, long firstRow,
+                              List<T> batch, String written) {
+        T row = batch.get(misfit.row());
+        Property property = Objects.requireNonNull(misfit.property());
+        return operation + " of " + model.name() + (operation.equals("update") ? " in " : " into ") + model.table()
+                + " was refused at input row " + (firstRow + misfit.row()) + describeKey(model, row) + ", component "
+                + property.name() + ": " + misfit.getMessage() + "; " + written;
     }
 
     /** The row's key for a message, e.g. {@code " (id=99)"}, or nothing when it has none yet (a generated key). */
@@ -130,10 +168,13 @@ final class Writes {
 
     <T> Mono<T> update(T entity) {
         EntityModel<T> model = modelOf(entity);
-        WriteSql<T> sql = sql(model);
-        return repo.checked(model).then(Mono.defer(() -> repo.executor().query(sql.update(entity), repo.mapper(model))
-                .next()
-                .switchIfEmpty(Mono.error(() -> notFound(model, sql, entity, "update")))));
+        return repo.columns(model).flatMap(columns -> {
+            WriteSql<T> sql = sql(model, columns);
+            return repo.executor().query(sql.update(entity), repo.mapper(model))
+                    .next()
+                    .switchIfEmpty(Mono.error(() -> notFound(model, sql, entity, "update")));
+        }).onErrorMap(ColumnFit.Misfit.class, m -> new WriteException(misfit(m, "update", model, 1, List.of(entity),
+                "nothing was written"), 1, 1));
     }
 
     <T> Mono<Void> delete(T entity) {
@@ -148,13 +189,48 @@ final class Writes {
     }
 
     /**
+     * A set-based {@code UPDATE}. The value of an assignment of the form {@code column = ?} is checked to fit that
+     * column exactly and bound as {@link ColumnFit} says, as on the other write paths; values in other assignments
+     * (expressions) are bound as they are, and PostgreSQL converts them as it converts any parameter.
+     */
+    <T> Mono<Long> updateWhere(EntityModel<T> model, List<Condition> assignments, List<Condition> conditions) {
+        return repo.columns(model).flatMap(columns -> {
+            List<Condition> fitted = new ArrayList<>(assignments.size());
+            for (Condition assignment : assignments) {
+                fitted.add(fitted(model, columns, assignment));
+            }
+            return repo.executor().update(sql(model).updateWhere(fitted, conditions));
+        });
+    }
+
+    private static Condition fitted(EntityModel<?> model, Map<String, TableCheck.ColumnInfo> columns,
+                                    Condition assignment) {
+        Matcher one = ONE_COLUMN.matcher(assignment.sql());
+        if (!one.matches() || assignment.values().size() != 1) {
+            return assignment;
+        }
+        TableCheck.ColumnInfo column = columns.get(one.group(1) != null ? one.group(1)
+                : one.group(2).toLowerCase(Locale.ROOT));
+        if (column == null) {
+            return assignment;
+        }
+        ColumnFit fit = ColumnFit.of(column);
+        try {
+            return new Condition(assignment.sql(), List.of(fit.bindable(fit.fit(assignment.values().get(0)))));
+        } catch (ColumnFit.Misfit misfit) {
+            throw new WriteException("update(" + model.name() + ".class).set(\"" + assignment.sql() + "\") was "
+                    + "refused: " + misfit.getMessage() + "; nothing was written", 0, 0);
+        }
+    }
+
+    /**
      * Copies entities with binary {@code COPY ... FROM STDIN}, in chunks of the write batch size. The key columns are
      * copied when the first entity's key is set, and left to their defaults when it is null. When the input fails
      * (the caller's publisher, or a row that breaks that key rule), the COPY is aborted and that error, not the
      * driver's "COPY from stdin failed", ends the {@code Mono}.
      */
     <T> Mono<Long> copyIn(EntityModel<T> model, Publisher<T> rows) {
-        return repo.checked(model).then(describe(model)).flatMap(types -> Flux.from(rows)
+        return repo.columns(model).flatMap(types -> Flux.from(rows)
                 .switchOnFirst((first, all) -> {
                     T entity = first.get();
                     if (entity == null) {
@@ -166,11 +242,18 @@ final class Writes {
                     // the driver reports a failed input as its own "COPY from stdin failed" error: keep the
                     // input's error (the caller's, or ours for a bad row) to hand it on as it was
                     AtomicReference<@Nullable Throwable> inputError = new AtomicReference<>();
-                    Flux<byte[]> tuples = all.buffer(repo.settings().writeBatchSize()).map(batch -> {
+                    int chunk = repo.settings().writeBatchSize();
+                    Flux<byte[]> tuples = all.buffer(chunk).index().map(numbered -> {
+                        List<T> batch = numbered.getT2();
                         if (!withKey) {
                             checkNoKeys(model, batch);
                         }
-                        return copy.encode(batch);
+                        try {
+                            return copy.encode(batch);
+                        } catch (ColumnFit.Misfit m) {
+                            throw new WriteException(misfit(m, "copyIn", model, numbered.getT1() * chunk + 1, batch,
+                                    "nothing was written"), 0, 0);
+                        }
                     }).doOnError(e -> inputError.compareAndSet(null, e));
                     return repo.executor().copyIn(copy.sql(),
                                     Flux.concat(Mono.just(BinaryCopy.HEADER), tuples, Mono.just(BinaryCopy.TRAILER)))
@@ -194,10 +277,6 @@ final class Writes {
         }
         return new WriteException("copyIn of " + model.name() + " into " + model.table() + " was refused; nothing was "
                 + "written: " + database.message(), error, 0, 0, database.sqlState());
-    }
-
-    private Mono<Map<String, TableCheck.ColumnInfo>> describe(EntityModel<?> model) {
-        return repo.describe(model).collectMap(TableCheck.ColumnInfo::name);
     }
 
     private static <T> void checkNoKeys(EntityModel<T> model, List<T> batch) {

@@ -237,4 +237,38 @@ class WriteSqlTest {
         assertThat(blobs.update(new Blob(1L, "a", new byte[] {1})).sql())
                 .isEqualTo("UPDATE blob SET name = $1, data = $2 WHERE id = $3 RETURNING id, name, data");
     }
+
+    @Table("reading")
+    record Reading(@Id Long id, Mood mood, Double level, Integer count) {
+    }
+
+    private static final java.util.Map<String, TableCheck.ColumnInfo> READING = java.util.Map.of(
+            "id", new TableCheck.ColumnInfo("id", "int8", false, "", true),
+            "mood", new TableCheck.ColumnInfo("mood", "mood", true, "", false),
+            "level", new TableCheck.ColumnInfo("level", "numeric", false, "", false),
+            "count", new TableCheck.ColumnInfo("count", "int2", false, "", false));
+
+    @Test
+    void storedValuesAreFittedToTheirColumnsWhenTheColumnsAreKnown() {
+        WriteSql<Reading> sql = new WriteSql<>(PG, EntityModel.of(Reading.class), READING);
+        RenderedSql insert = sql.insert(List.of(new Reading(1L, Mood.CALM, 0.30000000000000004, 7),
+                new Reading(2L, null, Double.NaN, null)), null);
+        assertThat(insert.bindings()).containsExactly(1L, new dev.sluice.spi.UntypedText("CALM"),
+                new java.math.BigDecimal("0.30000000000000004"), 7, 2L,
+                new TypedNull(dev.sluice.spi.UntypedText.class), Double.NaN, new TypedNull(Integer.class));
+        assertThat(sql.update(new Reading(1L, Mood.ANGRY, 1.0, 1)).bindings()).containsExactly(
+                new dev.sluice.spi.UntypedText("ANGRY"), java.math.BigDecimal.ONE, 1, 1L);
+    }
+
+    @Test
+    void aStoredValueThatDoesNotFitNamesItsRowInTheStatementAndItsComponent() {
+        WriteSql<Reading> sql = new WriteSql<>(PG, EntityModel.of(Reading.class), READING);
+        assertThatThrownBy(() -> sql.insert(List.of(new Reading(1L, null, null, 1),
+                new Reading(2L, null, null, 40_000)), null))
+                .isInstanceOfSatisfying(ColumnFit.Misfit.class, m -> {
+                    assertThat(m.row()).isEqualTo(1);
+                    assertThat(m.property()).isEqualTo(EntityModel.of(Reading.class).property("count").orElseThrow());
+                })
+                .hasMessage("40000 does not fit column count (int2) exactly: int2 holds -32768 to 32767");
+    }
 }

@@ -11,6 +11,7 @@ import dev.sluice.spi.RowMapper;
 import dev.sluice.spi.RowView;
 import dev.sluice.spi.Session;
 import dev.sluice.spi.TypedNull;
+import dev.sluice.spi.UntypedText;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.r2dbc.postgresql.api.PostgresqlConnection;
@@ -160,6 +161,15 @@ final class ConnectionSession implements Session {
         List<Object> bindings = sql.bindings();
         for (int i = 0; i < bindings.size(); i++) {
             Object value = bindings.get(i);
+            // untyped text is bound by SluiceCodecs, registered exactly where bytea goes in binary
+            if ((value instanceof UntypedText || value instanceof TypedNull n && n.type() == UntypedText.class)
+                    && !binaryBytea()) {
+                throw new IllegalStateException("Sluice writes the values of enum, json and jsonb columns (and "
+                        + "doubles into numeric[]) as text of the column's own type, through its r2dbc-postgresql "
+                        + "extension SluiceCodecs, but this connection was made without it (autodetectExtensions="
+                        + "false, or another driver); let the driver autodetect extensions, or register new "
+                        + "SluiceCodecs() with the connection configuration");
+            }
             if (value instanceof TypedNull typedNull) {
                 statement.bindNull(i, typedNull.type());
             } else if (value instanceof byte[] bytes && binaryBytea()) {

@@ -1,9 +1,11 @@
 package dev.sluice.r2dbc;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.Map;
 import java.util.WeakHashMap;
 
+import dev.sluice.spi.UntypedText;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
@@ -37,11 +39,17 @@ import reactor.core.publisher.Mono;
  * {@code BigDecimal} or {@code LocalDate} would change what every other library on the JVM reads, Spring Data R2DBC's
  * included; this one cannot. Without the extension, Sluice fails the first read of such a column, saying how to
  * register it, rather than read other values.
+ *
+ * <p>Why untyped text: r2dbc-postgresql binds a {@code String} as {@code varchar}, which PostgreSQL refuses for an
+ * enum, {@code json} or {@code jsonb} column. Sluice hands such values over as {@code UntypedText}, which this
+ * extension binds with no type (OID 0), so PostgreSQL reads each as its column's type.
  */
 public final class SluiceCodecs implements CodecRegistrar {
 
     /** PostgreSQL's type OID of {@code bytea}. */
     private static final int BYTEA = 17;
+    /** No type: the server infers the parameter's type from the statement. */
+    private static final int UNSPECIFIED = 0;
 
     /** Connections this extension registered its codec on; weak, so it holds none of them alive. */
     private static final Map<PostgresqlConnection, Boolean> REGISTERED =
@@ -55,6 +63,7 @@ public final class SluiceCodecs implements CodecRegistrar {
     public Publisher<Void> register(PostgresqlConnection connection, ByteBufAllocator allocator,
                                     CodecRegistry registry) {
         return Mono.fromRunnable(() -> {
+            registry.addFirst(new UntypedTextCodec());
             registry.addFirst(new BinaryByteaCodec());
             registry.addFirst(new RawValueCodec());
             REGISTERED.put(connection, Boolean.TRUE);
@@ -160,6 +169,53 @@ public final class SluiceCodecs implements CodecRegistrar {
         @Override
         public EncodedParameter encodeNull() {
             return new EncodedParameter(Format.FORMAT_BINARY, BYTEA, EncodedParameter.NULL_VALUE);
+        }
+    }
+
+    /**
+     * Encodes {@link UntypedText} (and its null) as text of no type; decodes nothing. The driver binds a
+     * {@code String} as {@code varchar}, which PostgreSQL does not convert to an enum, {@code json} or {@code jsonb}
+     * column ("column is of type jsonb but expression is of type character varying"); a parameter of no type (OID 0)
+     * is read as the column's type, as a quoted literal is. Without this extension an untyped value fails at once,
+     * saying so ({@code ConnectionSession}).
+     */
+    private static final class UntypedTextCodec implements Codec<UntypedText> {
+
+        @Override
+        public boolean canDecode(int dataType, Format format, Class<?> type) {
+            return false;
+        }
+
+        @Override
+        public boolean canEncode(Object value) {
+            return value instanceof UntypedText;
+        }
+
+        @Override
+        public boolean canEncodeNull(Class<?> type) {
+            return type == UntypedText.class;
+        }
+
+        @Override
+        public UntypedText decode(ByteBuf buffer, int dataType, Format format, Class<? extends UntypedText> type) {
+            throw new UnsupportedOperationException("Sluice's untyped text codec only encodes");
+        }
+
+        @Override
+        public EncodedParameter encode(Object value) {
+            byte[] text = ((UntypedText) value).text().getBytes(StandardCharsets.UTF_8);
+            return new EncodedParameter(Format.FORMAT_TEXT, UNSPECIFIED,
+                    Mono.fromSupplier(() -> Unpooled.wrappedBuffer(text)));
+        }
+
+        @Override
+        public EncodedParameter encode(Object value, int dataType) {
+            return encode(value);
+        }
+
+        @Override
+        public EncodedParameter encodeNull() {
+            return new EncodedParameter(Format.FORMAT_TEXT, UNSPECIFIED, EncodedParameter.NULL_VALUE);
         }
     }
 }
