@@ -32,9 +32,9 @@ final class Writes {
      */
     private static final int BATCHES_AHEAD = 1;
 
-    /** An assignment of one value to one column: {@code size = ?} or {@code "Size" = ?}. */
+    /** An assignment of one value to one column, as {@link WriteSql#assignment} renders it: {@code size = (?)}. */
     private static final Pattern ONE_COLUMN =
-            Pattern.compile("\\s*(?:\"([^\"]+)\"|([A-Za-z_][A-Za-z0-9_$]*))\\s*=\\s*\\?\\s*");
+            Pattern.compile("\\s*(?:\"([^\"]+)\"|([A-Za-z_][A-Za-z0-9_$]*))\\s*=\\s*\\(\\s*\\?\\s*\\)\\s*");
 
     private final CoreRepo repo;
 
