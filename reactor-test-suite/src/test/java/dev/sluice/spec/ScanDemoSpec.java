@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 import dev.sluice.examples.ScanDemo;
+import dev.sluice.examples.ScanDemoOptions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -85,7 +86,7 @@ class ScanDemoSpec {
     @Test
     void anUnreachableDatabaseIsSaidWithWhatToDo() throws IOException {
         int closedPort = closedPort();
-        ScanDemo.Options options = new ScanDemo.Options("r2dbc:postgresql://postgres:secret@127.0.0.1:" + closedPort
+        ScanDemoOptions options = new ScanDemoOptions("r2dbc:postgresql://postgres:secret@127.0.0.1:" + closedPort
                 + "/test", 10, null);
         assertThatThrownBy(() -> ScanDemo.run(options, new PrintStream(new ByteArrayOutputStream(), true,
                 StandardCharsets.UTF_8)))
@@ -100,11 +101,11 @@ class ScanDemoSpec {
     @Test
     void optionsComeFromTheCommandLineThenTheEnvironmentThenTheDefaults() {
         String other = "r2dbc:postgresql://u@h:5433/db";
-        assertThat(ScanDemo.Options.parse(List.of(), Map.of()))
-                .isEqualTo(new ScanDemo.Options("r2dbc:postgresql://postgres@127.0.0.1:5432/test", 1_000_000, null));
-        assertThat(ScanDemo.Options.parse(List.of(), Map.of("SLUICE_R2DBC_URL", other)).url()).isEqualTo(other);
-        assertThat(ScanDemo.Options.parse(List.of("--url", url, "--rows", "20_000", "--schema", "demo"),
-                Map.of("SLUICE_R2DBC_URL", other))).isEqualTo(new ScanDemo.Options(url, 20_000, "demo"));
+        assertThat(ScanDemoOptions.parse(List.of(), Map.of()))
+                .isEqualTo(new ScanDemoOptions("r2dbc:postgresql://postgres@127.0.0.1:5432/test", 1_000_000, null));
+        assertThat(ScanDemoOptions.parse(List.of(), Map.of("SLUICE_R2DBC_URL", other)).url()).isEqualTo(other);
+        assertThat(ScanDemoOptions.parse(List.of("--url", url, "--rows", "20_000", "--schema", "demo"),
+                Map.of("SLUICE_R2DBC_URL", other))).isEqualTo(new ScanDemoOptions(url, 20_000, "demo"));
     }
 
     @Test
@@ -150,13 +151,13 @@ class ScanDemoSpec {
 
     private static Run run(long rows) {
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
-        ScanDemo.Result result = ScanDemo.run(new ScanDemo.Options(url, rows, schema),
+        ScanDemo.Result result = ScanDemo.run(new ScanDemoOptions(url, rows, schema),
                 new PrintStream(printed, true, StandardCharsets.UTF_8));
         return new Run(result, printed.toString(StandardCharsets.UTF_8));
     }
 
-    private static ScanDemo.Options parse(String... args) {
-        return ScanDemo.Options.parse(List.of(args), Map.of());
+    private static ScanDemoOptions parse(String... args) {
+        return ScanDemoOptions.parse(List.of(args), Map.of());
     }
 
     private static long count(String where) {
