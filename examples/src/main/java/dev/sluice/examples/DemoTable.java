@@ -95,7 +95,7 @@ final class DemoTable {
             out.printf(Locale.ROOT, "Table %s has %,d rows already.%n", table, existing);
             return existing;
         }
-        String sha1 = sha1Expression(database, out);
+        String sha1 = sha1Expression(database, options.schema() != null ? options.schema() : "public", out);
         out.printf(Locale.ROOT, "Filling table %s from %,d to %,d rows on the server (generate_series, 1 KiB each)%n",
                 table, existing, options.rows());
         long start = System.nanoTime();
@@ -113,10 +113,13 @@ final class DemoTable {
         return options.rows();
     }
 
-    /** The real SHA-1 when pgcrypto can be had, otherwise a unique stand-in. */
-    private static String sha1Expression(ConnectionFactory database, PrintStream out) {
+    /**
+     * The real SHA-1 when pgcrypto can be had, otherwise a unique stand-in. When the database has no pgcrypto yet,
+     * it goes into {@code schema}, so that dropping the demo's own schema leaves nothing of the demo behind.
+     */
+    private static String sha1Expression(ConnectionFactory database, String schema, PrintStream out) {
         try {
-            execute(database, "create extension if not exists pgcrypto schema public");
+            execute(database, "create extension if not exists pgcrypto schema \"" + schema + '"');
         } catch (R2dbcException e) {
             out.println("Cannot create extension pgcrypto (" + e.getMessage() + ")");
         }

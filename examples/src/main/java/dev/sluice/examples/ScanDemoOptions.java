@@ -15,8 +15,8 @@ import org.jspecify.annotations.Nullable;
  *
  * @param url    an R2DBC URL of a PostgreSQL database, e.g. {@code r2dbc:postgresql://user:password@host:5432/db}
  * @param rows   the table is filled up to at least this many rows before the scan
- * @param schema the schema to keep the {@code picture} table in, created if missing; {@code null} for the
- *               connection's default (its {@code search_path})
+ * @param schema the schema to keep the {@code picture} table in (and pgcrypto, if the database has none yet),
+ *               created if missing; {@code null} for the connection's default (its {@code search_path})
  */
 public record ScanDemoOptions(String url, long rows, @Nullable String schema) {
 
@@ -31,8 +31,9 @@ public record ScanDemoOptions(String url, long rows, @Nullable String schema) {
               --url R2DBC_URL  the PostgreSQL database; default: $SLUICE_R2DBC_URL if set, else
                                %s
               --rows N         fill the picture table up to at least N rows, then scan it all; default %,d
-              --schema NAME    keep the picture table in this schema, created if missing, e.g. for a test
-                               of its own; default: the connection's search_path (usually public)
+              --schema NAME    keep the picture table (and pgcrypto, if the database has none yet) in this
+                               schema, created if missing, e.g. for a test of its own; default: the
+                               connection's search_path (usually public)
               --help           print this and exit
             Exit codes: 0 done, 1 no database, 2 bad arguments.""", DEFAULT_URL, DEFAULT_ROWS);
 
@@ -124,8 +125,8 @@ public record ScanDemoOptions(String url, long rows, @Nullable String schema) {
     }
 
     /**
-     * The URL for the repository: with a schema, its connections look tables up there first, then in public
-     * (where pgcrypto goes).
+     * The URL for the repository: with a schema, its connections look tables and functions up there first, then
+     * in public (where pgcrypto may be already).
      */
     String connectionUrl() {
         return schema == null ? url

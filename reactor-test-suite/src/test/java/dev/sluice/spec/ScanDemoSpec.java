@@ -28,17 +28,34 @@ import org.junit.jupiter.api.Test;
  */
 class ScanDemoSpec {
 
-    /** The demo's schema, dropped at the end. */
+    private static final String SUFFIX = "_scan_demo";
+
+    /** The demo's schema, named after this run's, dropped at the end. */
     private static String schema;
     /** The test database without the testkit's schema, as a user would give it. */
     private static String url;
 
     @BeforeAll
     static void ownSchema() {
-        schema = Fixtures.db().schema() + "_scan_demo";
+        schema = Fixtures.db().schema() + SUFFIX;
         url = Fixtures.db().r2dbcUrl().replaceFirst("[?&]schema=" + Pattern.quote(Fixtures.db().schema()) + "$", "");
         assertThat(url).doesNotContain("schema=");
         dropSchema();
+        // the demo schemas of runs that were killed before they could drop theirs: their run's schema is gone
+        Fixtures.db().execute("""
+                do $$
+                declare stale text;
+                begin
+                  for stale in
+                    select nspname from pg_namespace demo
+                    where nspname ~ '^sluice_test_[0-9]{14}_[a-z0-9]{6}%1$s$'
+                      and not exists (select 1 from pg_namespace run
+                                      where run.nspname = left(demo.nspname, length(demo.nspname) - %2$d))
+                  loop
+                    execute format('drop schema if exists %%I cascade', stale);
+                  end loop;
+                end
+                $$""".formatted(SUFFIX, SUFFIX.length()));
     }
 
     @AfterAll
