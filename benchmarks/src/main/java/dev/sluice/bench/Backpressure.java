@@ -145,7 +145,7 @@ final class Backpressure {
     }
 
     /** Scenario 3: take(10) of the whole table; when is the connection usable again, and what was read. */
-    static void take10(Db db, Bench.Options o, Results results) throws Exception {
+    static void take10(Db db, Options o, Results results) throws Exception {
         results.scenario("3", "take(10) of a " + String.format(Locale.ROOT, "%,d", o.pictures()) + "-row scan");
         try (WireCounter relay = WireCounter.start(db.host(), db.port());
              R2dbcRepo repo = R2dbcRepo.create(db.r2dbcUrl(relay.port(), "maxSize=1"))) {
@@ -209,7 +209,7 @@ final class Backpressure {
     }
 
     /** Scenario 6: 100 subscribers that each take 10 rows a second, over a pool of 10 connections. */
-    static void concurrent(Db db, Bench.Options o, Results results) throws Exception {
+    static void concurrent(Db db, Options o, Results results) throws Exception {
         int subscribers = 100;
         int seconds = o.concurrentSeconds();
         results.scenario("6", subscribers + " concurrent slow subscribers (10 rows/s each) over a pool of 10, "

@@ -34,7 +34,7 @@ final class Relations {
     private Relations() {
     }
 
-    static void run(Db db, Bench.Options o, Results results) throws Exception {
+    static void run(Db db, Options o, Results results) throws Exception {
         results.scenario("4", "Relationship loading: " + String.format(Locale.ROOT, "%,d", o.albums())
                 + " albums x " + o.photosPerAlbum() + " photos" + (o.latencyMicros() > 0 ? ", through a relay that "
                 + "delays each direction by " + o.latencyMicros() + " us (a round trip: " + 2 * o.latencyMicros()
@@ -82,7 +82,7 @@ final class Relations {
         private final ConnectionPool pool;
         private final R2dbcRepo repo;
 
-        Setup(Db db, Bench.Options o) throws Exception {
+        Setup(Db db, Options o) throws Exception {
             // --latency-us: every variant's connections go through a relay that adds a network's delay
             relay = o.latencyMicros() > 0 ? new LatencyRelay(db.host(), db.port(), o.latencyMicros()) : null;
             int port = relay != null ? relay.port() : db.port();
@@ -95,7 +95,7 @@ final class Relations {
          * Runs one variant once and checks it loaded every album and photo. Each variant builds its own records and
          * reports each album's number of photos, so none pays for a conversion into another variant's types.
          */
-        double measure(String name, int round, boolean warmup, Bench.Options o) {
+        double measure(String name, int round, boolean warmup, Options o) {
             Flux<Integer> photosPerAlbum = switch (name) {
                 case "sluice with(\"photos\")" -> sluice(repo).map(a -> a.photos().size());
                 case "N+1 over a pool of 8" -> nPlusOne(pool, statements).map(a -> a.photos().size());
@@ -130,19 +130,19 @@ final class Relations {
     }
 
     /** One fresh JVM ({@code --fork}): {@code name}'s warm-up rounds, then one measured; its seconds and statements. */
-    private static double[] forkOne(Bench.Options o, String name) throws Exception {
+    private static double[] forkOne(Options o, String name) throws Exception {
         List<String> args = new ArrayList<>(List.of("--url", o.url(), "--scenarios", "4", "--only", name,
                 "--rounds", "1", "--warmup", String.valueOf(o.warmupRounds()),
                 "--latency-us", String.valueOf(o.latencyMicros())));
         if (o.quick()) {
             args.add("--quick");
         }
-        String[] f = Bench.forkForSample(name, args, "relations ");
+        String[] f = Forks.sample(name, args, "relations ");
         return new double[] {Double.parseDouble(f[0]), Double.parseDouble(f[1])};
     }
 
     /** The child of {@link #forkOne}: one variant, its rounds as SAMPLE lines; exit code 0 when done. */
-    static int child(Bench.Options o) throws Exception {
+    static int child(Options o) throws Exception {
         if (!NAMES.contains(o.only())) {
             throw new IllegalArgumentException("--only: no scenario 4 variant named " + o.only());
         }

@@ -31,7 +31,7 @@ final class Writes {
         long run(int rows) throws Exception;
     }
 
-    static void run(Db db, Bench.Options o, Results results) throws Exception {
+    static void run(Db db, Options o, Results results) throws Exception {
         results.scenario("5", "Writes: " + String.format(Locale.ROOT, "%,d", o.writeRows())
                 + " rows x 1 KiB into a fresh table per run");
         byte[] payload = new byte[1024];
