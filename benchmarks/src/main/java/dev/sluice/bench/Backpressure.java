@@ -158,8 +158,7 @@ final class Backpressure {
             samples.put(rawName, new ArrayList<>());
             int total = o.rounds();
             for (int round = 0; round < total; round++) {
-                for (int k = 0; k < 2; k++) {
-                    boolean isSluice = (k + round) % 2 == 0;
+                for (boolean isSluice : Rounds.order(List.of(true, false), round)) {
                     relay.reset();
                     long t0 = System.nanoTime();
                     Flux<Picture> flux = isSluice ? repo.scan(Picture.class) : raw(raw, 0);
@@ -222,8 +221,7 @@ final class Backpressure {
         samples.put(cursor, new ArrayList<>());
         try {
             for (int round = 0; round < o.rounds(); round++) {
-                for (int k = 0; k < 2; k++) {
-                    boolean isKeyset = (k + round) % 2 == 0;
+                for (boolean isKeyset : Rounds.order(List.of(true, false), round)) {
                     String name = isKeyset ? keyset : cursor;
                     try (R2dbcRepo repo = R2dbcRepo.create(db.r2dbcUrl("maxSize=10&initialSize=10"))) {
                         repo.select(Picture.class).limit(1).flux().blockLast();

@@ -43,8 +43,7 @@ final class Relations {
         Map<String, Long> counts = new LinkedHashMap<>();
         if (o.fork()) {
             for (int round = 0; round < o.rounds(); round++) {
-                for (int k = 0; k < NAMES.size(); k++) {
-                    String name = NAMES.get((k + round) % NAMES.size());
+                for (String name : Rounds.order(NAMES, round)) {
                     double[] sample = forkOne(o, name);
                     seconds.computeIfAbsent(name, n -> new ArrayList<>()).add(sample[0]);
                     counts.put(name, (long) sample[1]);
@@ -53,8 +52,7 @@ final class Relations {
         } else {
             try (Setup setup = new Setup(db, o)) {
                 for (int round = 0; round < o.warmupRounds() + o.rounds(); round++) {
-                    for (int k = 0; k < NAMES.size(); k++) {
-                        String name = NAMES.get((k + round) % NAMES.size());
+                    for (String name : Rounds.order(NAMES, round)) {
                         boolean warmup = round < o.warmupRounds();
                         double s = setup.measure(name, round, warmup, o);
                         if (!warmup) {

@@ -240,8 +240,7 @@ final class Scans {
         Map<String, List<Tally.Sample>> samples = new LinkedHashMap<>();
         names.forEach(n -> samples.put(n, new ArrayList<>()));
         for (int round = 0; round < o.rounds(); round++) {
-            for (int k = 0; k < names.size(); k++) {
-                String name = names.get((k + round) % names.size());
+            for (String name : Rounds.order(names, round)) {
                 samples.get(name).add(forkOne(o, name));
             }
         }
@@ -301,8 +300,7 @@ final class Scans {
             int total = o.warmupRounds() + o.rounds();
             for (int round = 0; round < total; round++) {
                 boolean warmup = round < o.warmupRounds();
-                for (int k = 0; k < variants.size(); k++) {
-                    Variant v = variants.get((k + round) % variants.size());
+                for (Variant v : Rounds.order(variants, round)) {
                     if (warmup && SLOW.contains(v.name())) {
                         continue;
                     }

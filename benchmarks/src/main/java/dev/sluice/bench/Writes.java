@@ -83,8 +83,7 @@ final class Writes {
             Map<String, List<Double>> rate = new LinkedHashMap<>();
             try {
                 for (int round = 0; round < o.warmupRounds() + o.rounds(); round++) {
-                    for (int k = 0; k < names.size(); k++) {
-                        String name = names.get((k + round) % names.size());
+                    for (String name : Rounds.order(names, round)) {
                         int n = sizes.get(name);
                         db.execute("DROP TABLE IF EXISTS bench_write; CREATE TABLE bench_write (id bigint GENERATED "
                                 + "BY DEFAULT AS IDENTITY PRIMARY KEY, name text NOT NULL, taken_at timestamptz NOT "
