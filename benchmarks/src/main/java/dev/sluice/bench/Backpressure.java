@@ -145,7 +145,7 @@ final class Backpressure {
     }
 
     /** Scenario 3: take(10) of the whole table; when is the connection usable again, and what was read. */
-    static void take10(Db db, Bench.Options o, Results results) throws Exception {
+    static void take10(Db db, Options o, Results results) throws Exception {
         results.scenario("3", "take(10) of a " + String.format(Locale.ROOT, "%,d", o.pictures()) + "-row scan");
         try (WireCounter relay = WireCounter.start(db.host(), db.port());
              R2dbcRepo repo = R2dbcRepo.create(db.r2dbcUrl(relay.port(), "maxSize=1"))) {
@@ -158,8 +158,7 @@ final class Backpressure {
             samples.put(rawName, new ArrayList<>());
             int total = o.rounds();
             for (int round = 0; round < total; round++) {
-                for (int k = 0; k < 2; k++) {
-                    boolean isSluice = (k + round) % 2 == 0;
+                for (boolean isSluice : Rounds.order(List.of(true, false), round)) {
                     relay.reset();
                     long t0 = System.nanoTime();
                     Flux<Picture> flux = isSluice ? repo.scan(Picture.class) : raw(raw, 0);
@@ -209,7 +208,7 @@ final class Backpressure {
     }
 
     /** Scenario 6: 100 subscribers that each take 10 rows a second, over a pool of 10 connections. */
-    static void concurrent(Db db, Bench.Options o, Results results) throws Exception {
+    static void concurrent(Db db, Options o, Results results) throws Exception {
         int subscribers = 100;
         int seconds = o.concurrentSeconds();
         results.scenario("6", subscribers + " concurrent slow subscribers (10 rows/s each) over a pool of 10, "
@@ -222,8 +221,7 @@ final class Backpressure {
         samples.put(cursor, new ArrayList<>());
         try {
             for (int round = 0; round < o.rounds(); round++) {
-                for (int k = 0; k < 2; k++) {
-                    boolean isKeyset = (k + round) % 2 == 0;
+                for (boolean isKeyset : Rounds.order(List.of(true, false), round)) {
                     String name = isKeyset ? keyset : cursor;
                     try (R2dbcRepo repo = R2dbcRepo.create(db.r2dbcUrl("maxSize=10&initialSize=10"))) {
                         repo.select(Picture.class).limit(1).flux().blockLast();

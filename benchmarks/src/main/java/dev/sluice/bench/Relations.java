@@ -34,7 +34,7 @@ final class Relations {
     private Relations() {
     }
 
-    static void run(Db db, Bench.Options o, Results results) throws Exception {
+    static void run(Db db, Options o, Results results) throws Exception {
         results.scenario("4", "Relationship loading: " + String.format(Locale.ROOT, "%,d", o.albums())
                 + " albums x " + o.photosPerAlbum() + " photos" + (o.latencyMicros() > 0 ? ", through a relay that "
                 + "delays each direction by " + o.latencyMicros() + " us (a round trip: " + 2 * o.latencyMicros()
@@ -43,8 +43,7 @@ final class Relations {
         Map<String, Long> counts = new LinkedHashMap<>();
         if (o.fork()) {
             for (int round = 0; round < o.rounds(); round++) {
-                for (int k = 0; k < NAMES.size(); k++) {
-                    String name = NAMES.get((k + round) % NAMES.size());
+                for (String name : Rounds.order(NAMES, round)) {
                     double[] sample = forkOne(o, name);
                     seconds.computeIfAbsent(name, n -> new ArrayList<>()).add(sample[0]);
                     counts.put(name, (long) sample[1]);
@@ -53,8 +52,7 @@ final class Relations {
         } else {
             try (Setup setup = new Setup(db, o)) {
                 for (int round = 0; round < o.warmupRounds() + o.rounds(); round++) {
-                    for (int k = 0; k < NAMES.size(); k++) {
-                        String name = NAMES.get((k + round) % NAMES.size());
+                    for (String name : Rounds.order(NAMES, round)) {
                         boolean warmup = round < o.warmupRounds();
                         double s = setup.measure(name, round, warmup, o);
                         if (!warmup) {
@@ -82,7 +80,7 @@ final class Relations {
         private final ConnectionPool pool;
         private final R2dbcRepo repo;
 
-        Setup(Db db, Bench.Options o) throws Exception {
+        Setup(Db db, Options o) throws Exception {
             // --latency-us: every variant's connections go through a relay that adds a network's delay
             relay = o.latencyMicros() > 0 ? new LatencyRelay(db.host(), db.port(), o.latencyMicros()) : null;
             int port = relay != null ? relay.port() : db.port();
@@ -95,7 +93,7 @@ final class Relations {
          * Runs one variant once and checks it loaded every album and photo. Each variant builds its own records and
          * reports each album's number of photos, so none pays for a conversion into another variant's types.
          */
-        double measure(String name, int round, boolean warmup, Bench.Options o) {
+        double measure(String name, int round, boolean warmup, Options o) {
             Flux<Integer> photosPerAlbum = switch (name) {
                 case "sluice with(\"photos\")" -> sluice(repo).map(a -> a.photos().size());
                 case "N+1 over a pool of 8" -> nPlusOne(pool, statements).map(a -> a.photos().size());
@@ -130,19 +128,19 @@ final class Relations {
     }
 
     /** One fresh JVM ({@code --fork}): {@code name}'s warm-up rounds, then one measured; its seconds and statements. */
-    private static double[] forkOne(Bench.Options o, String name) throws Exception {
+    private static double[] forkOne(Options o, String name) throws Exception {
         List<String> args = new ArrayList<>(List.of("--url", o.url(), "--scenarios", "4", "--only", name,
                 "--rounds", "1", "--warmup", String.valueOf(o.warmupRounds()),
                 "--latency-us", String.valueOf(o.latencyMicros())));
         if (o.quick()) {
             args.add("--quick");
         }
-        String[] f = Bench.forkForSample(name, args, "relations ");
+        String[] f = Forks.sample(name, args, "relations ");
         return new double[] {Double.parseDouble(f[0]), Double.parseDouble(f[1])};
     }
 
     /** The child of {@link #forkOne}: one variant, its rounds as SAMPLE lines; exit code 0 when done. */
-    static int child(Bench.Options o) throws Exception {
+    static int child(Options o) throws Exception {
         if (!NAMES.contains(o.only())) {
             throw new IllegalArgumentException("--only: no scenario 4 variant named " + o.only());
         }

@@ -213,7 +213,7 @@ final class Scans {
         return v;
     }
 
-    static void run(Db db, Bench.Options o, Results results) throws Exception {
+    static void run(Db db, Options o, Results results) throws Exception {
         results.scenario("1", "Full scan of bench_picture into records (" + String.format(Locale.ROOT, "%,d",
                 o.pictures()) + " rows x 1 KiB)" + (o.fork() ? ", every round of every variant in a fresh JVM" : ""));
         Map<String, List<Tally.Sample>> samples = o.fork() ? forked(db, o) : alternated(db, o);
@@ -221,7 +221,7 @@ final class Scans {
     }
 
     /** The variants this run measures: all, or those whose names contain one of {@code --variants}. */
-    private static List<Variant> chosen(Resources r, Bench.Options o) {
+    private static List<Variant> chosen(Resources r, Options o) {
         return variants(r).stream().filter(v -> o.variants().isEmpty()
                 || o.variants().stream().anyMatch(v.name()::contains)).toList();
     }
@@ -232,7 +232,7 @@ final class Scans {
      * one JVM, the order rotating per round, so a round's samples are minutes apart at most; and since each JVM
      * compiles the hot code its own way, the spread of the samples includes how much that varies between JVMs.
      */
-    private static Map<String, List<Tally.Sample>> forked(Db db, Bench.Options o) throws Exception {
+    private static Map<String, List<Tally.Sample>> forked(Db db, Options o) throws Exception {
         List<String> names;
         try (Resources r = new Resources(db)) {
             names = chosen(r, o).stream().map(Variant::name).toList();
@@ -240,8 +240,7 @@ final class Scans {
         Map<String, List<Tally.Sample>> samples = new LinkedHashMap<>();
         names.forEach(n -> samples.put(n, new ArrayList<>()));
         for (int round = 0; round < o.rounds(); round++) {
-            for (int k = 0; k < names.size(); k++) {
-                String name = names.get((k + round) % names.size());
+            for (String name : Rounds.order(names, round)) {
                 samples.get(name).add(forkOne(o, name));
             }
         }
@@ -249,19 +248,19 @@ final class Scans {
     }
 
     /** One fresh JVM: {@code name}'s warm-up scans (none for the slow text variants), then one measured scan. */
-    private static Tally.Sample forkOne(Bench.Options o, String name) throws Exception {
+    private static Tally.Sample forkOne(Options o, String name) throws Exception {
         List<String> args = new ArrayList<>(List.of("--url", o.url(), "--scenarios", "1", "--only", name,
                 "--rounds", "1", "--warmup", String.valueOf(SLOW.contains(name) ? 0 : o.warmupRounds())));
         if (o.quick()) {
             args.add("--quick");
         }
-        String[] f = Bench.forkForSample(name, args, "scan ");
+        String[] f = Forks.sample(name, args, "scan ");
         return new Tally.Sample(Long.parseLong(f[0]), Long.parseLong(f[1]), Double.parseDouble(f[2]),
                 Double.parseDouble(f[3]));
     }
 
     /** The child of {@link #forked}: one variant, exact name, its rounds as SAMPLE lines; exit code 0 when done. */
-    static int child(Bench.Options o) throws Exception {
+    static int child(Options o) throws Exception {
         Db db = Db.parse(o.url());
         try (Resources r = new Resources(db)) {
             Variant v = variants(r).stream().filter(x -> x.name().equals(o.only())).findFirst()
@@ -286,14 +285,14 @@ final class Scans {
                 v.name(), s.rows(), s.seconds(), s.rowsPerSecond(), s.mibPerSecond(), s.firstRowMillis());
     }
 
-    private static void check(Variant v, Tally.Sample s, Bench.Options o) {
+    private static void check(Variant v, Tally.Sample s, Options o) {
         if (s.rows() != o.pictures()) {
             throw new IllegalStateException(v.name() + " read " + s.rows() + " rows, expected " + o.pictures());
         }
     }
 
     /** All variants in this JVM, alternated: each round runs every variant once, the order rotating per round. */
-    private static Map<String, List<Tally.Sample>> alternated(Db db, Bench.Options o) throws Exception {
+    private static Map<String, List<Tally.Sample>> alternated(Db db, Options o) throws Exception {
         try (Resources r = new Resources(db)) {
             List<Variant> variants = chosen(r, o);
             Map<String, List<Tally.Sample>> samples = new LinkedHashMap<>();
@@ -301,8 +300,7 @@ final class Scans {
             int total = o.warmupRounds() + o.rounds();
             for (int round = 0; round < total; round++) {
                 boolean warmup = round < o.warmupRounds();
-                for (int k = 0; k < variants.size(); k++) {
-                    Variant v = variants.get((k + round) % variants.size());
+                for (Variant v : Rounds.order(variants, round)) {
                     if (warmup && SLOW.contains(v.name())) {
                         continue;
                     }

@@ -31,7 +31,7 @@ final class Writes {
         long run(int rows) throws Exception;
     }
 
-    static void run(Db db, Bench.Options o, Results results) throws Exception {
+    static void run(Db db, Options o, Results results) throws Exception {
         results.scenario("5", "Writes: " + String.format(Locale.ROOT, "%,d", o.writeRows())
                 + " rows x 1 KiB into a fresh table per run");
         byte[] payload = new byte[1024];
@@ -83,8 +83,7 @@ final class Writes {
             Map<String, List<Double>> rate = new LinkedHashMap<>();
             try {
                 for (int round = 0; round < o.warmupRounds() + o.rounds(); round++) {
-                    for (int k = 0; k < names.size(); k++) {
-                        String name = names.get((k + round) % names.size());
+                    for (String name : Rounds.order(names, round)) {
                         int n = sizes.get(name);
                         db.execute("DROP TABLE IF EXISTS bench_write; CREATE TABLE bench_write (id bigint GENERATED "
                                 + "BY DEFAULT AS IDENTITY PRIMARY KEY, name text NOT NULL, taken_at timestamptz NOT "

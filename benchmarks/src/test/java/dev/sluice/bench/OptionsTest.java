@@ -13,7 +13,7 @@ class OptionsTest {
 
     @Test
     void defaultsAreTheFullRun() {
-        Bench.Options o = Bench.Options.parse();
+        Options o = Options.parse();
         assertThat(o.quick()).isFalse();
         assertThat(o.pictures()).isEqualTo(1_000_000);
         assertThat(o.albums()).isEqualTo(20_000);
@@ -21,40 +21,40 @@ class OptionsTest {
         assertThat(o.warmupRounds()).isEqualTo(1);
         assertThat(o.xmx()).isTrue();
         assertThat(o.scenarios()).containsExactly("1", "2", "3", "4", "5", "6");
-        assertThat(o.url()).isEqualTo(Bench.DEFAULT_URL);
+        assertThat(o.url()).isEqualTo(Options.DEFAULT_URL);
     }
 
     @Test
     void forkRunsEachScanVariantInItsOwnJvmAndOnlyNamesTheChildsVariant() {
-        assertThat(Bench.Options.parse().fork()).isFalse();
-        Bench.Options o = Bench.Options.parse("--fork", "--variants", "sluice scan");
+        assertThat(Options.parse().fork()).isFalse();
+        Options o = Options.parse("--fork", "--variants", "sluice scan");
         assertThat(o.fork()).isTrue();
         assertThat(o.only()).isNull();
         assertThat(o.warmupRounds()).as("a cold JVM per variant warms up longer").isEqualTo(3);
-        assertThat(Bench.Options.parse("--only", "sluice scan").only()).isEqualTo("sluice scan");
+        assertThat(Options.parse("--only", "sluice scan").only()).isEqualTo("sluice scan");
     }
 
     @Test
     void latencyAddsADelayEachWayForScenarioFour() {
-        assertThat(Bench.Options.parse().latencyMicros()).isZero();
-        assertThat(Bench.Options.parse("--latency-us", "250").latencyMicros()).isEqualTo(250);
-        assertThatThrownBy(() -> Bench.Options.parse("--latency-us", "-1"))
+        assertThat(Options.parse().latencyMicros()).isZero();
+        assertThat(Options.parse("--latency-us", "250").latencyMicros()).isEqualTo(250);
+        assertThatThrownBy(() -> Options.parse("--latency-us", "-1"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--latency-us");
     }
 
     @Test
     void quickIsSmallerAndSkipsHeapProbes() {
-        Bench.Options o = Bench.Options.parse("--quick");
+        Options o = Options.parse("--quick");
         assertThat(o.pictures()).isEqualTo(100_000);
         assertThat(o.albums()).isEqualTo(2_000);
         assertThat(o.rounds()).isEqualTo(1);
         assertThat(o.xmx()).isFalse();
-        assertThat(Bench.Options.parse("--quick", "--xmx").xmx()).isTrue();
+        assertThat(Options.parse("--quick", "--xmx").xmx()).isTrue();
     }
 
     @Test
     void parsesEveryOption() {
-        Bench.Options o = Bench.Options.parse("--url", "r2dbc:postgresql://u@h:5433/db", "--rounds", "5",
+        Options o = Options.parse("--url", "r2dbc:postgresql://u@h:5433/db", "--rounds", "5",
                 "--warmup", "0", "--scenarios", "1,3", "--no-xmx", "--variants", "sluice scan,raw");
         assertThat(o.url()).isEqualTo("r2dbc:postgresql://u@h:5433/db");
         assertThat(o.rounds()).isEqualTo(5);
@@ -67,9 +67,9 @@ class OptionsTest {
 
     @Test
     void rejectsWhatItDoesNotKnow() {
-        assertThatThrownBy(() -> Bench.Options.parse("--fast")).hasMessageContaining("Unknown option --fast");
-        assertThatThrownBy(() -> Bench.Options.parse("--rounds", "0")).hasMessageContaining("--rounds");
-        assertThatThrownBy(() -> Bench.Options.parse("--scenarios", "7")).hasMessageContaining("--scenarios");
-        assertThatThrownBy(() -> Bench.Options.parse("--url")).hasMessageContaining("needs a value");
+        assertThatThrownBy(() -> Options.parse("--fast")).hasMessageContaining("Unknown option --fast");
+        assertThatThrownBy(() -> Options.parse("--rounds", "0")).hasMessageContaining("--rounds");
+        assertThatThrownBy(() -> Options.parse("--scenarios", "7")).hasMessageContaining("--scenarios");
+        assertThatThrownBy(() -> Options.parse("--url")).hasMessageContaining("needs a value");
     }
 }

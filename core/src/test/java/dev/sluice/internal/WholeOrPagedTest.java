@@ -2,10 +2,14 @@ package dev.sluice.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
+import org.reactivestreams.Subscription;
+import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -51,15 +55,50 @@ class WholeOrPagedTest {
     @Test
     void cancellingTheWholeStatementStopsItAndReadsTheRestWithoutPassingItOn() {
         Sinks.Many<Integer> rows = Sinks.many().unicast().onBackpressureBuffer();
-        StepVerifier.create(query(rows.asFlux()))
-                .then(() -> rows.tryEmitNext(1))
-                .expectNext(1)
-                .thenCancel()
-                .verify();
+        List<Integer> read = new CopyOnWriteArrayList<>();
+        AtomicBoolean readToTheEnd = new AtomicBoolean();
+        Flux<Integer> whole = rows.asFlux().doOnNext(read::add).doOnComplete(() -> readToTheEnd.set(true));
+        Recorder downstream = new Recorder();
+        query(whole).subscribe(downstream);
+
+        downstream.subscription.request(Long.MAX_VALUE);
+        rows.tryEmitNext(1);
+        downstream.subscription.cancel();
         assertThat(stopped).as("told to stop on the server").isTrue();
+
         rows.tryEmitNext(2);
+        rows.tryEmitNext(3);
         rows.tryEmitComplete();
+        assertThat(read).as("the rest is read off the statement").containsExactly(1, 2, 3);
+        assertThat(readToTheEnd).as("to its end").isTrue();
         assertThat(wholeCancelled).as("never cancelled on the driver").isFalse();
+        assertThat(downstream.signals).as("nothing after the cancel is passed on").containsExactly("onNext 1");
+    }
+
+    /** Records every signal it gets, even after it cancelled, which a StepVerifier would not show. */
+    private static final class Recorder implements CoreSubscriber<Integer> {
+        final List<String> signals = new CopyOnWriteArrayList<>();
+        Subscription subscription;
+
+        @Override
+        public void onSubscribe(Subscription s) {
+            subscription = s;
+        }
+
+        @Override
+        public void onNext(Integer row) {
+            signals.add("onNext " + row);
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            signals.add("onError " + t);
+        }
+
+        @Override
+        public void onComplete() {
+            signals.add("onComplete");
+        }
     }
 
     @Test

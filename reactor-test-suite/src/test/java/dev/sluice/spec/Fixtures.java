@@ -90,11 +90,27 @@ final class Fixtures {
 
     /** What a forked JVM printed (stdout and stderr) and its exit code. */
     record Forked(int exitCode, String output) {
+
+        /** Whether the JVM was ended by running out of heap, not by any other failure. */
+        boolean ranOutOfHeap() {
+            return exitCode == OUT_OF_HEAP_EXIT_CODE && output.contains(OUT_OF_HEAP);
+        }
     }
 
     /**
+     * What HotSpot prints, to standard output, when {@code -XX:+ExitOnOutOfMemoryError} ends a JVM whose heap ran out;
+     * that JVM then exits with {@link #OUT_OF_HEAP_EXIT_CODE}.
+     */
+    static final String OUT_OF_HEAP = "Terminating due to java.lang.OutOfMemoryError: Java heap space";
+
+    /** The exit code of a JVM ended by {@code -XX:+ExitOnOutOfMemoryError}. */
+    static final int OUT_OF_HEAP_EXIT_CODE = 3;
+
+    /**
      * Runs {@code main} with {@code args} in a JVM of 64 MiB of heap, on this JVM's class path. Any OutOfMemoryError
-     * ends that JVM (on a driver thread it would otherwise leave main() waiting forever).
+     * ends that JVM (on a driver thread it would otherwise leave main() waiting forever): it prints
+     * {@link #OUT_OF_HEAP} and exits with {@link #OUT_OF_HEAP_EXIT_CODE}, which tells it apart from a JVM that failed
+     * for another reason (a bad URL, an exception in main), whose exit code is 1.
      */
     static Forked forkSmallHeap(Class<?> main, Duration timeout, String... args) throws IOException,
             InterruptedException {
