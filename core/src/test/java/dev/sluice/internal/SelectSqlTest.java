@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 
 import dev.sluice.annotation.Column;
 import dev.sluice.annotation.Id;
@@ -24,8 +23,7 @@ class SelectSqlTest {
     private static final PostgresDialect PG = PostgresDialect.INSTANCE;
 
     private static SelectSql sql(EntityModel<?> model, List<Condition> conditions, OrderBy order) {
-        return new SelectSql(PG, model, LoadPlan.root(model, model.properties(), List.of(), Map.of()).selectList(PG),
-                conditions, order);
+        return SelectSql.of(PG, LoadPlan.root(model, model.properties(), List.of(), List.of()), conditions, order);
     }
 
     @Test
