@@ -55,7 +55,7 @@ public final class CoreRepo implements Repo {
     public <T> Mono<T> load(T entity, String... names) {
         Objects.requireNonNull(entity, "entity");
         Objects.requireNonNull(names, "names");
-        return new Loads<>(fetcher, modelOf(entity), names).loadAll(Flux.just(entity)).single();
+        return new EntityLoader<>(fetcher, modelOf(entity), names).loadAll(Flux.just(entity)).single();
     }
 
     @Override
@@ -64,7 +64,7 @@ public final class CoreRepo implements Repo {
         Objects.requireNonNull(names, "names");
         return Flux.from(entities).switchOnFirst((first, all) -> {
             T entity = first.get();
-            return entity == null ? all : new Loads<>(fetcher, modelOf(entity), names).loadAll(all);
+            return entity == null ? all : new EntityLoader<>(fetcher, modelOf(entity), names).loadAll(all);
         });
     }
 

@@ -53,7 +53,7 @@ final class RecordConstructor<T> {
     static MappingException inaccessible(Class<?> type, Exception cause) {
         return new MappingException(type.getSimpleName() + " is not accessible to Sluice; open its package "
                 + type.getPackageName() + " to Sluice (module-info: 'opens " + type.getPackageName()
-                + "'), or make the record public", cause);
+                + " to dev.sluice.core'), or make the record public", cause);
     }
 
     /** A new instance from values in component order; a primitive's value must not be null. */

@@ -16,9 +16,10 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * Loads the relations of one window of rows: for each relation one query, {@code ... = ANY($1)} with the window's
- * keys (for a composite key {@code (a, b) IN (SELECT * FROM unnest($1, $2))}), whose rows are grouped by key and set onto the window's rows in their order. Nested relations repeat this
- * one level down, for the same window. Statements per window = 1 + the number of relations in the plan, never one
+ * Loads the relations of one window of rows: for each relation one query ({@link RelationSql}),
+ * {@code ... = ANY($1)} with the window's keys (for a composite key {@code (a, b) IN (SELECT * FROM unnest($1, $2))}),
+ * whose rows are grouped by key and set onto the window's rows in their order. Nested relations repeat this one
+ * level down, for the same window. Statements per window = 1 + the number of relations in the plan, never one
  * per row. Relations load one after another, so a pinned session (a cursor's, a transaction's) runs one statement
  * at a time.
  */

@@ -131,7 +131,7 @@ class SelectSqlTest {
                         + "unnest($1, $2))");
         EntityModel<Picture> pictures = EntityModel.of(Picture.class);
         assertThat(sql(pictures, List.of(Condition.of("name = ?", new Object[] {"x"})), OrderBy.byKey(pictures))
-                .byKeys(List.of(new Long[] {1L, 2L})).sql())
+                .byKeys(List.of((Object) new Long[] {1L, 2L})).sql())
                 .startsWith("SELECT id, ").endsWith(" FROM picture WHERE id = ANY($1)");
     }
 

@@ -15,7 +15,7 @@ import reactor.core.publisher.Flux;
  * One query reads the window's rows by key (the deferred columns, and the keys the relations need), then one query
  * per relation; the results are set onto copies of the entities, whose other components are kept.
  */
-final class Loads<T> {
+final class EntityLoader<T> {
 
     private final Fetcher fetcher;
     private final EntityModel<T> model;
@@ -23,7 +23,7 @@ final class Loads<T> {
     private final List<Integer> positions = new ArrayList<>();
     private final LoadPlan<T> plan;
 
-    Loads(Fetcher fetcher, EntityModel<T> model, String[] names) {
+    EntityLoader(Fetcher fetcher, EntityModel<T> model, String[] names) {
         this.fetcher = fetcher;
         this.model = model;
         String what = "load(" + model.name() + ", " + String.join(", ", names) + ")";
