@@ -41,8 +41,16 @@ final class RecordConstructor<T> {
         }
     }
 
-    /** A lookup with private access to the record, to read its accessors and call its constructor. */
+    /**
+     * A lookup with private access to the record, to read its accessors and call its constructor. On the module path
+     * Sluice's module first reads the record's (a named module that opens the record's package to Sluice is not read
+     * by Sluice otherwise); on the classpath both are unnamed and this changes nothing.
+     */
     static MethodHandles.Lookup lookup(Class<?> type) {
+        Module sluice = RecordConstructor.class.getModule();
+        if (!sluice.canRead(type.getModule())) {
+            sluice.addReads(type.getModule());
+        }
         try {
             return MethodHandles.privateLookupIn(type, MethodHandles.lookup());
         } catch (IllegalAccessException e) {
