@@ -29,7 +29,7 @@ final class DefaultUpdate<T> implements Update<T> {
         Objects.requireNonNull(assignment, "assignment");
         Objects.requireNonNull(args, "args");
         List<WriteSql.Assignment> more = new ArrayList<>(assignments);
-        more.addAll(new WriteSql<>(PostgresDialect.INSTANCE, model).assignments(assignment, args));
+        more.addAll(writes.sql(model).assignments(assignment, args));
         return new DefaultUpdate<>(writes, model, more, conditions);
     }
 

@@ -329,6 +329,11 @@ final class WriteSql<T> {
         return sql.toString();
     }
 
+    /** {@code COPY table (columns) FROM STDIN (FORMAT binary)}: the statement of {@link BinaryCopy}'s bytes. */
+    String copyIn(List<Property> columns) {
+        return "COPY " + dialect.identifier(model.table()) + " (" + names(columns) + ") FROM STDIN (FORMAT binary)";
+    }
+
     private String names(List<Property> properties) {
         return properties.stream().map(p -> dialect.identifier(p.column())).collect(Collectors.joining(", "));
     }

@@ -29,9 +29,9 @@ final class Writes {
      */
     private static final int BATCHES_AHEAD = 1;
 
-    private final CoreRepo repo;
+    private final RepoContext repo;
 
-    Writes(CoreRepo repo) {
+    Writes(RepoContext repo) {
         this.repo = repo;
     }
 
@@ -40,7 +40,8 @@ final class Writes {
         return EntityModel.of((Class<T>) entity.getClass());
     }
 
-    private <T> WriteSql<T> sql(EntityModel<T> model) {
+    /** The repository's statements for {@code model}: the one way writers reach the dialect. */
+    <T> WriteSql<T> sql(EntityModel<T> model) {
         return new WriteSql<>(repo.dialect(), model);
     }
 
