@@ -68,13 +68,12 @@ final class KeysetPages<T> implements DemandPager.Pages<T> {
      * then stops the page in flight on the server instead of reading it to its end.
      */
     static <T> Flux<T> stream(Fetcher fetcher, EntityFetch<T> fetch) {
-        return fetcher.context().columns(fetch.plan().model())
-                .flatMapMany(columns -> stream(fetcher, fetch, columns));
+        return Flux.defer(() -> stream(fetcher, fetch, fetcher.context().catalog().known(fetch.plan().model())));
     }
 
     /**
      * As {@link #stream(Fetcher, EntityFetch)}, knowing the entity's table's columns (which of the order's columns
-     * may hold NULL, which take untyped values).
+     * may hold NULL, which take untyped values), as the check before every stream has described them.
      */
     static <T> Flux<T> stream(Fetcher fetcher, EntityFetch<T> fetch, Map<String, TableCheck.ColumnInfo> columns) {
         LoadPlan<?> plan = fetch.plan();
