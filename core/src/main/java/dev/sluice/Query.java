@@ -45,8 +45,11 @@ public interface Query<T> {
      * {@code desc}, e.g. {@code "taken_at desc, id"}. Names are checked against the entity, so no SQL can be
      * injected here. Defaults to the primary key, ascending.
      *
-     * <p>An order by the primary key (all of its columns, one direction) pages by keyset; any other order uses a
-     * server-side cursor.
+     * <p>Any order pages by keyset: Sluice appends the key's columns (those not named) as a tie-breaker, in the
+     * direction of the last term, and each page starts after the last row's values, so no connection is held between
+     * pages. An index on the order's columns (e.g. {@code (taken_at)} or {@code (taken_at, id)}) lets each page start
+     * where the last ended; without one every page sorts. NULLs sort as PostgreSQL sorts them (last ascending, first
+     * descending). For one consistent snapshot instead, see {@link #inOneSnapshot()}.
      *
      * @throws QueryException if a name is not a column of the entity or a direction is not asc/desc
      */
@@ -58,6 +61,16 @@ public interface Query<T> {
      * @throws QueryException if {@code maxRows} is negative
      */
     Query<T> limit(long maxRows);
+
+    /**
+     * Reads the rows from one consistent snapshot of the database: through a server-side cursor in a read-only
+     * transaction that holds one connection until the stream ends (or, when every row is asked for at once, as one
+     * statement). Choose it when a stream must not see rows that other transactions commit while it runs; the
+     * default, keyset pages, holds nothing between pages, and each page sees the rows committed when it starts:
+     * a row inserted behind the position is not seen, one inserted ahead is, a deleted row ahead is not, and a row
+     * whose order columns change may be seen twice or not at all.
+     */
+    Query<T> inOneSnapshot();
 
     /**
      * Also loads the named relations, as a second batched query per window of rows:

@@ -27,9 +27,12 @@ final class DefaultQuery<T> implements Query<T> {
     private final List<String> undeferred;
     private final List<String> with;
     private final @Nullable Projection<T> projection;
+    /** Whether the rows come from one consistent snapshot (a cursor), not keyset pages. */
+    private final boolean oneSnapshot;
 
     private DefaultQuery(Fetcher fetcher, EntityModel<?> model, List<Condition> conditions, @Nullable OrderBy order,
-                         long limit, List<String> undeferred, List<String> with, @Nullable Projection<T> projection) {
+                         long limit, List<String> undeferred, List<String> with, @Nullable Projection<T> projection,
+                         boolean oneSnapshot) {
         this.fetcher = fetcher;
         this.model = model;
         this.conditions = List.copyOf(conditions);
@@ -38,11 +41,12 @@ final class DefaultQuery<T> implements Query<T> {
         this.undeferred = List.copyOf(undeferred);
         this.with = List.copyOf(with);
         this.projection = projection;
+        this.oneSnapshot = oneSnapshot;
     }
 
     /** A query over all rows of an entity. */
     static <T> DefaultQuery<T> of(Fetcher fetcher, EntityModel<T> model) {
-        return new DefaultQuery<>(fetcher, model, List.of(), null, Long.MAX_VALUE, List.of(), List.of(), null);
+        return new DefaultQuery<>(fetcher, model, List.of(), null, Long.MAX_VALUE, List.of(), List.of(), null, false);
     }
 
     @Override
@@ -51,14 +55,14 @@ final class DefaultQuery<T> implements Query<T> {
         Objects.requireNonNull(args, "args");
         List<Condition> more = new ArrayList<>(conditions);
         more.add(Condition.of(condition, args));
-        return new DefaultQuery<>(fetcher, model, more, order, limit, undeferred, with, projection);
+        return new DefaultQuery<>(fetcher, model, more, order, limit, undeferred, with, projection, oneSnapshot);
     }
 
     @Override
     public Query<T> orderBy(String order) {
         Objects.requireNonNull(order, "order");
         return new DefaultQuery<>(fetcher, model, conditions, OrderBy.parse(model, order), limit, undeferred, with,
-                projection);
+                projection, oneSnapshot);
     }
 
     @Override
@@ -66,7 +70,7 @@ final class DefaultQuery<T> implements Query<T> {
         if (maxRows < 0) {
             throw new QueryException("limit(" + maxRows + "): the limit must be zero or more");
         }
-        return new DefaultQuery<>(fetcher, model, conditions, order, maxRows, undeferred, with, projection);
+        return new DefaultQuery<>(fetcher, model, conditions, order, maxRows, undeferred, with, projection, oneSnapshot);
     }
 
     @Override
@@ -80,7 +84,7 @@ final class DefaultQuery<T> implements Query<T> {
         List<String> more = new ArrayList<>(with);
         more.addAll(Arrays.asList(paths));
         LoadPlan.paths(model, more); // checks every step now, not when it runs
-        return new DefaultQuery<>(fetcher, model, conditions, order, limit, undeferred, more, projection);
+        return new DefaultQuery<>(fetcher, model, conditions, order, limit, undeferred, more, projection, oneSnapshot);
     }
 
     @Override
@@ -96,7 +100,7 @@ final class DefaultQuery<T> implements Query<T> {
             }
             more.add(p.name());
         }
-        return new DefaultQuery<>(fetcher, model, conditions, order, limit, more, with, projection);
+        return new DefaultQuery<>(fetcher, model, conditions, order, limit, more, with, projection, oneSnapshot);
     }
 
     @Override
@@ -107,19 +111,27 @@ final class DefaultQuery<T> implements Query<T> {
                     + String.join(", ", with) + "), which a projection cannot hold; drop with(...) or map the entities");
         }
         return new DefaultQuery<>(fetcher, model, conditions, order, limit, List.of(), List.of(),
-                Projection.of(model, type));
+                Projection.of(model, type), oneSnapshot);
     }
 
+    /** The order asked for, made unique with the key: what pages and the whole ordered statement sort by. */
     private OrderBy order() {
-        return order != null ? order : OrderBy.byKey(model);
+        return (order != null ? order : OrderBy.byKey(model)).unique(model);
+    }
+
+    @Override
+    public Query<T> inOneSnapshot() {
+        return new DefaultQuery<>(fetcher, model, conditions, order, limit, undeferred, with, projection, true);
     }
 
     private LoadPlan<?> plan() {
         List<Property> columns = projection != null ? projection.columns()
                 : model.properties().stream().filter(p -> !p.deferred() || undeferred.contains(p.name())).toList();
-        List<LoadPlan.Hidden> keys = model.key().stream().filter(k -> !columns.contains(k))
-                .map(k -> new LoadPlan.Hidden(k.column(), k.boxedType(), null)).toList();
-        return LoadPlan.root(model, columns, keys, LoadPlan.paths(model, with));
+        // the order's columns (the key among them) locate a keyset position even when not mapped to a result
+        List<LoadPlan.Hidden> positions = order().terms().stream().map(OrderBy.Term::property)
+                .filter(p -> !columns.contains(p)).distinct()
+                .map(p -> new LoadPlan.Hidden(p.column(), ValueType.wireType(p.type()), null)).toList();
+        return LoadPlan.root(model, columns, positions, LoadPlan.paths(model, with));
     }
 
     private SelectSql select(LoadPlan<?> plan) {
@@ -139,7 +151,7 @@ final class DefaultQuery<T> implements Query<T> {
         }
         LoadPlan<?> plan = plan();
         return fetcher.stream(new EntityFetch<>(plan, select(plan), finisher(plan), limit,
-                FetchStrategy.forOrder(order(), model)));
+                FetchStrategy.of(oneSnapshot)));
     }
 
     @Override

@@ -18,6 +18,7 @@ final class EntityCatalog {
 
     private final PostgresDialect dialect;
     private final ConcurrentMap<Class<?>, Mono<Map<String, TableCheck.ColumnInfo>>> columns = new ConcurrentHashMap<>();
+    private final ConcurrentMap<Class<?>, Map<String, TableCheck.ColumnInfo>> known = new ConcurrentHashMap<>();
     private final ConcurrentMap<Class<?>, EntityMapper<?>> mappers = new ConcurrentHashMap<>();
 
     EntityCatalog(PostgresDialect dialect) {
@@ -42,7 +43,13 @@ final class EntityCatalog {
                 .doOnError(e -> columns.remove(type))
                 .map(described -> described.stream().collect(Collectors.toUnmodifiableMap(
                         TableCheck.ColumnInfo::name, c -> c, (a, b) -> a)))
+                .doOnNext(byName -> known.put(type, byName))
                 .cache());
+    }
+
+    /** The entity's table's columns by name once {@link #columns} has described them; empty before. */
+    Map<String, TableCheck.ColumnInfo> known(EntityModel<?> model) {
+        return known.getOrDefault(model.type(), Map.of());
     }
 
     /** Checks every entity a plan reads, each once. */

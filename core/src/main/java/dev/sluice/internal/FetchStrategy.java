@@ -3,13 +3,14 @@ package dev.sluice.internal;
 import reactor.core.publisher.Flux;
 
 /**
- * How a query's rows are paged, chosen once per query from its order ({@link #forOrder}).
+ * How a query's rows are paged, chosen once per query ({@link #of}).
  */
 enum FetchStrategy {
 
     /**
-     * Keyset pages: {@code WHERE (key) > ($last) ORDER BY key LIMIT $n}, each page on a connection of its own, none
-     * held between pages ({@link KeysetPages}). For an order by the entity's unique key.
+     * Keyset pages: {@code WHERE (taken_at, id) > ($1, $2) ORDER BY taken_at, id LIMIT $3}, each page on a
+     * connection of its own, none held between pages ({@link KeysetPages}). For any order of an entity's columns,
+     * made unique with its key ({@link OrderBy#unique}). Each page sees the rows committed when it starts.
      */
     KEYSET {
         @Override
@@ -21,7 +22,7 @@ enum FetchStrategy {
     /**
      * A server-side cursor in a read-only transaction, one {@code FETCH} per page, holding one connection until the
      * stream ends; or, when the subscriber asks for every row at once, the query as one statement
-     * ({@link CursorPages}). For any other order.
+     * ({@link CursorPages}). For a query that asks for one consistent snapshot ({@code inOneSnapshot()}).
      */
     CURSOR {
         @Override
@@ -33,8 +34,8 @@ enum FetchStrategy {
     /** Streams the rows of {@code fetch}, whose entities are already checked against their tables. */
     abstract <T> Flux<T> stream(Fetcher fetcher, EntityFetch<T> fetch);
 
-    /** Keyset when the order is the entity's key (either direction), else a cursor. */
-    static FetchStrategy forOrder(OrderBy order, EntityModel<?> model) {
-        return order.isKeyset(model) ? KEYSET : CURSOR;
+    /** Keyset pages, unless the query asks for one consistent snapshot, which a cursor gives. */
+    static FetchStrategy of(boolean oneSnapshot) {
+        return oneSnapshot ? CURSOR : KEYSET;
     }
 }

@@ -1,8 +1,12 @@
 package dev.sluice.internal;
 
+import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 
 import dev.sluice.spi.Executor;
+import dev.sluice.spi.RenderedSql;
+import dev.sluice.spi.UntypedText;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
@@ -26,7 +30,12 @@ final class KeysetPages<T> implements DemandPager.Pages<T> {
     private final LoadPlan<?> plan;
     private final SelectSql sql;
     private final Function<Object[], T> finish;
-    private final int[] keySlots;
+    /** Where a row's arguments hold the value of each term of the (unique) order. */
+    private final int[] orderSlots;
+    /** Which terms' columns may hold NULL. */
+    private final boolean[] nullable;
+    /** Which terms' values are bound without a type, so PostgreSQL takes the column's (enum, json). */
+    private final boolean[] untyped;
     private Object @Nullable [] last;
     /** The next window, started early; its size says whether the pager's next page can use it. */
     private @Nullable Ahead ahead;
@@ -34,15 +43,22 @@ final class KeysetPages<T> implements DemandPager.Pages<T> {
     private record Ahead(int size, Fetcher.Window window) {
     }
 
-    private KeysetPages(Fetcher fetcher, EntityFetch<T> fetch) {
+    private KeysetPages(Fetcher fetcher, EntityFetch<T> fetch, Map<String, TableCheck.ColumnInfo> columns) {
         this.fetcher = fetcher;
         this.executor = fetcher.context().executor();
         this.plan = fetch.plan();
         this.sql = fetch.sql();
         this.finish = fetch.finish();
-        this.keySlots = new int[plan.model().key().size()];
-        for (int i = 0; i < keySlots.length; i++) {
-            keySlots[i] = plan.keySlot(i);
+        List<OrderBy.Term> terms = sql.order().terms();
+        this.orderSlots = new int[terms.size()];
+        this.nullable = new boolean[terms.size()];
+        this.untyped = new boolean[terms.size()];
+        for (int i = 0; i < terms.size(); i++) {
+            Property p = terms.get(i).property();
+            orderSlots[i] = plan.slot(p);
+            TableCheck.ColumnInfo column = columns.get(p.column());
+            nullable[i] = !p.primitive() && (column == null || !column.notNull()) && !p.id();
+            untyped[i] = column != null && ColumnFit.of(column).untyped();
         }
     }
 
@@ -52,11 +68,19 @@ final class KeysetPages<T> implements DemandPager.Pages<T> {
      * then stops the page in flight on the server instead of reading it to its end.
      */
     static <T> Flux<T> stream(Fetcher fetcher, EntityFetch<T> fetch) {
+        return Flux.defer(() -> stream(fetcher, fetch, fetcher.context().catalog().known(fetch.plan().model())));
+    }
+
+    /**
+     * As {@link #stream(Fetcher, EntityFetch)}, knowing the entity's table's columns (which of the order's columns
+     * may hold NULL, which take untyped values), as the check before every stream has described them.
+     */
+    static <T> Flux<T> stream(Fetcher fetcher, EntityFetch<T> fetch, Map<String, TableCheck.ColumnInfo> columns) {
         LoadPlan<?> plan = fetch.plan();
         PageSizes sizes = fetcher.pageSizes(plan);
         Mono<Boolean> stoppable = plan.branches().isEmpty() ? fetcher.context().executor().canStopStatements()
                 : Mono.just(false);
-        return stoppable.flatMapMany(canStop -> DemandPager.create(() -> new KeysetPages<>(fetcher, fetch),
+        return stoppable.flatMapMany(canStop -> DemandPager.create(() -> new KeysetPages<>(fetcher, fetch, columns),
                 sizes.min(), sizes.max(), fetch.limit(), canStop));
     }
 
@@ -68,7 +92,7 @@ final class KeysetPages<T> implements DemandPager.Pages<T> {
     @Override
     public Publisher<T> next(int size, long wantedAfter, @Nullable Mono<Void> stop) {
         if (plan.branches().isEmpty()) {
-            return fetcher.rows(executor, sql.keysetPage(after(last), size), plan, stop).map(row -> {
+            return fetcher.rows(executor, page(size), plan, stop).map(row -> {
                 last = row;
                 return finish.apply(row);
             });
@@ -76,13 +100,13 @@ final class KeysetPages<T> implements DemandPager.Pages<T> {
         Ahead early = ahead;
         ahead = null;
         Fetcher.Window window = early != null && early.size() == size ? early.window()
-                : fetcher.window(executor, sql.keysetPage(after(last), size), plan);
+                : fetcher.window(executor, page(size), plan);
         return window.rows().flatMapMany(rows -> Flux.deferContextual(context -> {
             if (!rows.isEmpty()) {
                 last = rows.get(rows.size() - 1);
             }
             if (rows.size() == size && wantedAfter >= size) {
-                Fetcher.Window next = fetcher.window(executor, sql.keysetPage(after(last), size), plan);
+                Fetcher.Window next = fetcher.window(executor, page(size), plan);
                 // in the subscriber's context, where a connection provider finds its transaction (Spring's)
                 next.loaded().contextWrite(context)
                         .subscribe(loaded -> { }, failed -> { }); // its error, if any, comes with that page
@@ -92,15 +116,24 @@ final class KeysetPages<T> implements DemandPager.Pages<T> {
         }));
     }
 
-    /** The key values of {@code row}, which the next page starts after; null for the first page. */
+    /** The next page of {@code size} rows, after the last row read. */
+    private RenderedSql page(int size) {
+        return sql.keysetPage(after(last), size, nullable);
+    }
+
+    /** The order's values in {@code row}, which the next page starts after; null for the first page. */
     private Object @Nullable [] after(Object @Nullable [] row) {
         if (row == null) {
             return null;
         }
-        Object[] key = new Object[keySlots.length];
-        for (int i = 0; i < keySlots.length; i++) {
-            key[i] = row[keySlots[i]];
+        Object[] position = new Object[orderSlots.length];
+        for (int i = 0; i < orderSlots.length; i++) {
+            Object value = row[orderSlots[i]];
+            if (value instanceof Enum<?> constant) {
+                value = constant.name();
+            }
+            position[i] = value != null && untyped[i] ? new UntypedText(value.toString()) : value;
         }
-        return key;
+        return position;
     }
 }

@@ -233,18 +233,17 @@ final class LoadPlan<T> {
         return reader;
     }
 
-    /** The argument slot holding key column {@code i}. */
-    int keySlot(int i) {
-        Property key = model.key().get(i);
-        if (columns.contains(key)) {
-            return key.position();
+    /** The argument slot holding {@code p}'s column: its component's, or a hidden column's. */
+    int slot(Property p) {
+        if (columns.contains(p)) {
+            return p.position();
         }
         for (int h = 0; h < hidden.size(); h++) {
-            if (hidden.get(h).column().equals(key.column()) && hidden.get(h).qualifier() == null) {
+            if (hidden.get(h).column().equals(p.column()) && hidden.get(h).qualifier() == null) {
                 return model.arity() + h;
             }
         }
-        throw new IllegalStateException("key column " + key.column() + " is not selected");
+        throw new IllegalStateException("column " + p.column() + " is not selected");
     }
 
     /** Every entity this plan reads, for the once-per-entity table check. */

@@ -61,19 +61,19 @@ record OrderBy(List<Term> terms) {
     }
 
     /**
-     * Whether this order is the primary key in one direction, so that the last row's key is a keyset position.
+     * This order made unique, so that a row's values of its terms are a keyset position: the entity's key columns
+     * it does not hold already are appended, in the direction of its last term (so {@code taken_at desc} pages as
+     * {@code taken_at desc, id desc}, which one index scan serves, backwards).
      */
-    boolean isKeyset(EntityModel<?> model) {
-        List<Property> key = model.key();
-        if (terms.size() != key.size()) {
-            return false;
-        }
-        for (int i = 0; i < terms.size(); i++) {
-            if (terms.get(i).property() != key.get(i) || terms.get(i).descending() != terms.get(0).descending()) {
-                return false;
+    OrderBy unique(EntityModel<?> model) {
+        List<Term> all = new ArrayList<>(terms);
+        boolean descending = terms.get(terms.size() - 1).descending();
+        for (Property key : model.key()) {
+            if (terms.stream().noneMatch(t -> t.property() == key)) {
+                all.add(new Term(key, descending));
             }
         }
-        return true;
+        return new OrderBy(all);
     }
 
     boolean descending() {

@@ -2,6 +2,8 @@ package dev.sluice.internal;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.StringJoiner;
 import java.util.stream.Collectors;
 
 import dev.sluice.spi.RenderedSql;
@@ -30,6 +32,11 @@ final class SelectSql {
         this.selectList = selectList;
         this.conditions = List.copyOf(conditions);
         this.order = order;
+    }
+
+    /** The order of the query's pages and of its whole ordered statement. */
+    OrderBy order() {
+        return order;
     }
 
     /** The statements of a query reading {@code plan}'s columns. */
@@ -77,30 +84,99 @@ final class SelectSql {
                 model.key().stream().map(Property::column).toList(), ""), keyArrays);
     }
 
+    /**
+     * The condition that a row comes after {@code after} in the order, as PostgreSQL orders (NULLs last ascending,
+     * first descending). Every term's column NOT NULL and one direction: a row comparison, {@code (a, b) > ($1, $2)},
+     * which a matching index serves as one range. Otherwise the expanded form, each term strictly after, or equal
+     * and the rest after: {@code a < $1 OR (a = $1 AND b > $2)}, led by a redundant bound on the first term
+     * ({@code a <= $1 AND (...)}) so that an index on it still bounds the scan; a NULL value or a nullable column adds
+     * the {@code IS NULL} / {@code IS NOT NULL} cases where NULLs sort.
+     */
+    private String seek(Object[] after, boolean[] nullable, List<Object> bindings) {
+        List<OrderBy.Term> terms = order.terms();
+        if (after.length != terms.size()) {
+            throw new IllegalArgumentException("need " + terms.size() + " values, got " + after.length);
+        }
+        int[] params = new int[after.length];
+        for (int i = 0; i < after.length; i++) {
+            if (after[i] != null) {
+                bindings.add(after[i]);
+                params[i] = bindings.size();
+            }
+        }
+        boolean plain = true;
+        for (int i = 0; i < terms.size(); i++) {
+            plain &= !nullable[i] && after[i] != null && terms.get(i).descending() == terms.get(0).descending();
+        }
+        if (plain) {
+            String op = terms.get(0).descending() ? " < " : " > ";
+            if (terms.size() == 1) {
+                return column(terms.get(0)) + op + "$" + params[0];
+            }
+            StringJoiner columns = new StringJoiner(", ", "(", ")");
+            StringJoiner values = new StringJoiner(", ", "(", ")");
+            for (int i = 0; i < terms.size(); i++) {
+                columns.add(column(terms.get(i)));
+                values.add("$" + params[i]);
+            }
+            return columns + op + values;
+        }
+        String expanded = Objects.requireNonNull(after(terms, after, nullable, params, 0), "the key's term");
+        OrderBy.Term first = terms.get(0);
+        if (after[0] != null && !nullable[0]) {
+            return column(first) + (first.descending() ? " <= $" : " >= $") + params[0] + " AND (" + expanded + ")";
+        }
+        return "(" + expanded + ")";
+    }
+
+    /** Rows after the position from term {@code i} on; null when no row can be (the position is the last). */
+    private @Nullable String after(List<OrderBy.Term> terms, Object[] after, boolean[] nullable, int[] params, int i) {
+        OrderBy.Term term = terms.get(i);
+        String column = column(term);
+        String strictly;
+        String equal;
+        if (after[i] == null) {
+            equal = column + " IS NULL";
+            // NULLs sort last ascending: nothing after them; first descending: every non-NULL comes after
+            strictly = term.descending() ? column + " IS NOT NULL" : null;
+        } else {
+            equal = column + " = $" + params[i];
+            String beyond = column + (term.descending() ? " < $" : " > $") + params[i];
+            strictly = nullable[i] && !term.descending() ? "(" + beyond + " OR " + column + " IS NULL)" : beyond;
+        }
+        if (i == terms.size() - 1) {
+            return strictly;
+        }
+        String rest = after(terms, after, nullable, params, i + 1);
+        String tie = rest == null ? null : equal + " AND " + wrap(rest);
+        if (strictly == null) {
+            return tie;
+        }
+        return tie == null ? strictly : strictly + " OR (" + tie + ")";
+    }
+
+    private static String wrap(String condition) {
+        return condition.contains(" OR ") ? "(" + condition + ")" : condition;
+    }
+
+    private String column(OrderBy.Term term) {
+        return dialect.identifier(term.property().column());
+    }
+
     private String selectFrom() {
         return "SELECT " + selectList + " FROM " + dialect.identifier(model.table());
     }
 
     /**
-     * One keyset page: the rows after {@code after} (or from the start when null) in key order, at most
-     * {@code pageSize}. Composite keys compare as rows: {@code (a, b) > ($1, $2)}.
+     * One keyset page: the rows after the position {@code after} (or from the start when null) in this query's order,
+     * which must be unique ({@link OrderBy#unique}), at most {@code pageSize}. {@code after} holds the last row's
+     * values of the order's terms, in order; {@code nullable} says which terms' columns may hold NULL.
      */
-    RenderedSql keysetPage(Object @Nullable [] after, int pageSize) {
+    RenderedSql keysetPage(Object @Nullable [] after, int pageSize, boolean[] nullable) {
         List<Object> bindings = new ArrayList<>();
         StringBuilder sql = new StringBuilder(selectFrom());
         String where = Condition.render(conditions, bindings);
-        String seek = "";
-        if (after != null) {
-            List<Property> key = model.key();
-            String columnsSql = key.stream().map(p -> dialect.identifier(p.column())).collect(Collectors.joining(", "));
-            StringBuilder params = new StringBuilder();
-            for (Object value : after) {
-                bindings.add(value);
-                params.append(params.length() == 0 ? "" : ", ").append('$').append(bindings.size());
-            }
-            String op = order.descending() ? " < " : " > ";
-            seek = key.size() == 1 ? columnsSql + op + params : "(" + columnsSql + ")" + op + "(" + params + ")";
-        }
+        String seek = after == null ? "" : seek(after, nullable, bindings);
         if (!where.isEmpty() || !seek.isEmpty()) {
             sql.append(" WHERE ").append(where);
             if (!where.isEmpty() && !seek.isEmpty()) {

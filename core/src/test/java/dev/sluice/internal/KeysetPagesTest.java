@@ -116,7 +116,7 @@ class KeysetPagesTest {
                 LoadPlan.paths(model, List.of("photos")));
         SelectSql sql = SelectSql.of(PostgresDialect.INSTANCE, plan, List.of(), OrderBy.byKey(model));
         return KeysetPages.stream(fetcher, new EntityFetch<>(plan, sql, plan::construct, Long.MAX_VALUE,
-                FetchStrategy.KEYSET));
+                FetchStrategy.KEYSET), Map.of());
     }
 
     @Test

@@ -19,10 +19,13 @@ class OrderByTest {
         EntityModel<PictureTag> model = EntityModel.of(PictureTag.class);
         assertThat(OrderBy.parse(model, "takenAt DESC, id").sql(PostgresDialect.INSTANCE))
                 .isEqualTo("taken_at DESC, id");
-        assertThat(OrderBy.parse(model, "id").isKeyset(model)).isTrue();
-        assertThat(OrderBy.parse(model, "id desc").isKeyset(model)).isTrue();
-        assertThat(OrderBy.parse(model, "taken_at").isKeyset(model)).isFalse();
-        assertThat(OrderBy.parse(model, "id, taken_at").isKeyset(model)).isFalse();
+        assertThat(OrderBy.parse(model, "id").unique(model).sql(PostgresDialect.INSTANCE)).isEqualTo("id");
+        assertThat(OrderBy.parse(model, "taken_at").unique(model).sql(PostgresDialect.INSTANCE))
+                .as("the key breaks ties").isEqualTo("taken_at, id");
+        assertThat(OrderBy.parse(model, "taken_at desc").unique(model).sql(PostgresDialect.INSTANCE))
+                .as("in the direction of the last term").isEqualTo("taken_at DESC, id DESC");
+        assertThat(OrderBy.parse(model, "id desc, taken_at").unique(model).sql(PostgresDialect.INSTANCE))
+                .as("a key already named is not added").isEqualTo("id DESC, taken_at");
         assertThatThrownBy(() -> OrderBy.parse(model, "id; drop table picture_tag"))
                 .isInstanceOf(QueryException.class)
                 .hasMessage("orderBy(\"id; drop table picture_tag\"): cannot read 'id; drop table picture_tag'; "

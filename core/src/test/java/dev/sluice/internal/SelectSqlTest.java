@@ -29,7 +29,7 @@ class SelectSqlTest {
     @Test
     void firstKeysetPageOrdersByKeyWithLimitAsBinding() {
         EntityModel<Picture> model = EntityModel.of(Picture.class);
-        RenderedSql page = sql(model, List.of(), OrderBy.byKey(model)).keysetPage(null, 500);
+        RenderedSql page = sql(model, List.of(), OrderBy.byKey(model)).keysetPage(null, 500, new boolean[1]);
         assertThat(page.sql()).isEqualTo(
                 "SELECT id, sha1, name, taken_at, size_bytes, data FROM picture ORDER BY id LIMIT $1");
         assertThat(page.bindings()).containsExactly(500);
@@ -39,7 +39,7 @@ class SelectSqlTest {
     void laterPagesSeekPastTheLastKeyAndKeepTheUserConditionFirst() {
         EntityModel<Picture> model = EntityModel.of(Picture.class);
         Condition condition = Condition.of("taken_at >= ? and size_bytes > ?", new Object[] {Instant.EPOCH, 1024});
-        RenderedSql page = sql(model, List.of(condition), OrderBy.byKey(model)).keysetPage(new Object[] {42L}, 100);
+        RenderedSql page = sql(model, List.of(condition), OrderBy.byKey(model)).keysetPage(new Object[] {42L}, 100, new boolean[1]);
         assertThat(page.sql()).isEqualTo("SELECT id, sha1, name, taken_at, size_bytes, data FROM picture"
                 + " WHERE (taken_at >= $1 and size_bytes > $2) AND id > $3 ORDER BY id LIMIT $4");
         assertThat(page.bindings()).containsExactly(Instant.EPOCH, 1024, 42L, 100);
@@ -48,7 +48,7 @@ class SelectSqlTest {
     @Test
     void descendingKeyOrderSeeksBackwards() {
         EntityModel<Picture> model = EntityModel.of(Picture.class);
-        RenderedSql page = sql(model, List.of(), OrderBy.parse(model, "id desc")).keysetPage(new Object[] {7L}, 10);
+        RenderedSql page = sql(model, List.of(), OrderBy.parse(model, "id desc")).keysetPage(new Object[] {7L}, 10, new boolean[1]);
         assertThat(page.sql()).isEqualTo("SELECT id, sha1, name, taken_at, size_bytes, data FROM picture"
                 + " WHERE id < $1 ORDER BY id DESC LIMIT $2");
     }
@@ -56,7 +56,7 @@ class SelectSqlTest {
     @Test
     void compositeKeysCompareAsRowsAndReservedNamesAreQuoted() {
         EntityModel<PhotoTag> model = EntityModel.of(PhotoTag.class);
-        RenderedSql page = sql(model, List.of(), OrderBy.byKey(model)).keysetPage(new Object[] {1L, 2L}, 50);
+        RenderedSql page = sql(model, List.of(), OrderBy.byKey(model)).keysetPage(new Object[] {1L, 2L}, 50, new boolean[2]);
         assertThat(page.sql()).isEqualTo("SELECT photo_id, tag_id, \"order\" FROM photo_tag"
                 + " WHERE (photo_id, tag_id) > ($1, $2) ORDER BY photo_id, tag_id LIMIT $3");
         assertThat(page.bindings()).containsExactly(1L, 2L, 50);
@@ -144,5 +144,50 @@ class SelectSqlTest {
         assertThat(declare.bindings()).containsExactly(5L);
         assertThat(CursorSql.fetch("sluice_cursor_7", 500).sql()).isEqualTo("FETCH FORWARD 500 FROM sluice_cursor_7");
         assertThat(CursorSql.close("sluice_cursor_7").sql()).isEqualTo("CLOSE sluice_cursor_7");
+    }
+
+    record Shot(@Id Long id, Instant takenAt, String place, int rating) {
+    }
+
+    private static String seek(String order, Object[] after, boolean... nullable) {
+        EntityModel<Shot> model = EntityModel.of(Shot.class);
+        String sql = sql(model, List.of(), OrderBy.parse(model, order).unique(model)).keysetPage(after, 10, nullable)
+                .sql();
+        return sql.substring(sql.indexOf(" WHERE ") + 7, sql.indexOf(" ORDER BY "));
+    }
+
+    @Test
+    void anyOrderPagesByItsTermsAndTheKeyAsOneRowComparisonWhenNothingIsNullAndOneDirection() {
+        Instant t = Instant.EPOCH;
+        assertThat(seek("taken_at", new Object[] {t, 5L}, false, false)).isEqualTo("(taken_at, id) > ($1, $2)");
+        assertThat(seek("taken_at desc", new Object[] {t, 5L}, false, false)).isEqualTo("(taken_at, id) < ($1, $2)");
+        EntityModel<Shot> model = EntityModel.of(Shot.class);
+        RenderedSql page = sql(model, List.of(Condition.of("rating > ?", new Object[] {3})),
+                OrderBy.parse(model, "taken_at desc").unique(model)).keysetPage(new Object[] {t, 5L}, 10,
+                new boolean[2]);
+        assertThat(page.sql()).endsWith(" FROM shot WHERE (rating > $1) AND (taken_at, id) < ($2, $3)"
+                + " ORDER BY taken_at DESC, id DESC LIMIT $4");
+        assertThat(page.bindings()).containsExactly(3, t, 5L, 10);
+    }
+
+    @Test
+    void mixedDirectionsExpandAndKeepABoundOnTheFirstTermForItsIndex() {
+        assertThat(seek("rating desc, id", new Object[] {4, 5L}, false, false))
+                .isEqualTo("rating <= $1 AND (rating < $1 OR (rating = $1 AND id > $2))");
+        assertThat(seek("rating, taken_at desc, id", new Object[] {4, Instant.EPOCH, 5L}, false, false, false))
+                .isEqualTo("rating >= $1 AND (rating > $1 OR (rating = $1 AND (taken_at < $2 OR (taken_at = $2 AND "
+                        + "id > $3))))");
+    }
+
+    @Test
+    void aNullableColumnSortsItsNullsWherePostgresqlDoes() {
+        assertThat(seek("place", new Object[] {"a", 5L}, true, false)).as("ascending: NULLs come last")
+                .isEqualTo("((place > $1 OR place IS NULL) OR (place = $1 AND id > $2))");
+        assertThat(seek("place", new Object[] {null, 5L}, true, false)).as("after a NULL only NULLs")
+                .isEqualTo("(place IS NULL AND id > $1)");
+        assertThat(seek("place desc", new Object[] {"a", 5L}, true, false)).as("descending: NULLs came first")
+                .isEqualTo("(place < $1 OR (place = $1 AND id < $2))");
+        assertThat(seek("place desc", new Object[] {null, 5L}, true, false)).as("after the NULLs every value")
+                .isEqualTo("(place IS NOT NULL OR (place IS NULL AND id < $1))");
     }
 }

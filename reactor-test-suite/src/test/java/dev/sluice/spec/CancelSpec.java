@@ -46,7 +46,7 @@ class CancelSpec extends PictureSpecBase {
 
     @Test
     void takeTenOfACursorScanClosesTheTransactionAndFreesTheConnection() {
-        StepVerifier.create(repo.select(Picture.class).orderBy("name desc").flux().take(10).map(Picture::name))
+        StepVerifier.create(repo.select(Picture.class).orderBy("name desc").inOneSnapshot().flux().take(10).map(Picture::name))
                 .expectNext("IMG_020000")
                 .expectNextCount(9)
                 .expectComplete()
@@ -129,7 +129,7 @@ class CancelSpec extends PictureSpecBase {
                         + "size_bytes, data FROM picture");
         repo.findById(SlowNamedPicture.class, 1L).block(Duration.ofSeconds(10)); // its table check
         relay.reset();
-        StepVerifier.create(repo.select(SlowNamedPicture.class).orderBy("taken_at").flux()
+        StepVerifier.create(repo.select(SlowNamedPicture.class).orderBy("taken_at").inOneSnapshot().flux()
                         .take(Duration.ofMillis(500)))
                 .expectComplete()
                 .verify(Duration.ofSeconds(30));
@@ -169,7 +169,7 @@ class CancelSpec extends PictureSpecBase {
 
     @Test
     void cancelAfterManyPagesInCursorModeRollsBackAndTheConnectionWorks() {
-        StepVerifier.create(repo.select(Picture.class).orderBy("taken_at").flux(), 0)
+        StepVerifier.create(repo.select(Picture.class).orderBy("taken_at").inOneSnapshot().flux(), 0)
                 .thenRequest(5000)
                 .expectNextCount(5000)
                 .thenCancel()

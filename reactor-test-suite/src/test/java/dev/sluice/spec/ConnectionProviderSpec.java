@@ -137,7 +137,7 @@ class ConnectionProviderSpec {
                             .then(tx.select(Note.class).count())))
                     .expectNext(1L)
                     .verifyComplete();
-            StepVerifier.create(repo.select(Picture.class).orderBy("taken_at").limit(5).flux().count())
+            StepVerifier.create(repo.select(Picture.class).orderBy("taken_at").limit(5).inOneSnapshot().flux().count())
                     .expectNext(5L)
                     .verifyComplete();
 

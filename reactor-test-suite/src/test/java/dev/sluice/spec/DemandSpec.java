@@ -58,7 +58,7 @@ class DemandSpec extends PictureSpecBase {
 
     @Test
     void cursorFetchesPerDemandInsideOneReadOnlyTransaction() {
-        Flux<Picture> byTime = repo.select(Picture.class).orderBy("taken_at desc").flux();
+        Flux<Picture> byTime = repo.select(Picture.class).orderBy("taken_at desc").inOneSnapshot().flux();
         tenRowsOnDemand(byTime)
                 .then(() -> {
                     assertThat(relay.dataRows()).isEqualTo(MIN_PAGE);
@@ -85,7 +85,7 @@ class DemandSpec extends PictureSpecBase {
 
     @Test
     void anotherOrderAskedForWholeRunsAsOneStatementWithoutACursorOrATransaction() {
-        List<String> names = repo.select(Picture.class).orderBy("taken_at desc, name").flux().map(Picture::name)
+        List<String> names = repo.select(Picture.class).orderBy("taken_at desc, name").inOneSnapshot().flux().map(Picture::name)
                 .collectList().block(Duration.ofSeconds(60));
         assertThat(String.join(",", names)).isEqualTo(Fixtures.queryString(
                 "SELECT string_agg(name, ',' ORDER BY taken_at DESC, name) FROM picture"));

@@ -88,7 +88,7 @@ class ErrorSpec {
     @Test
     void aDatabaseErrorInCursorModeRollsBackAndFreesTheConnection() {
         // bounded demand: a cursor
-        StepVerifier.create(repo.select(Picture.class).where("1 / (id - 300) > ?", -100).orderBy("name").flux(), 0)
+        StepVerifier.create(repo.select(Picture.class).where("1 / (id - 300) > ?", -100).orderBy("name").inOneSnapshot().flux(), 0)
                 .thenRequest(10)
                 .expectErrorSatisfies(e -> assertThat(((R2dbcException) e).getSqlState()).isEqualTo("22012"))
                 .verify(Duration.ofSeconds(10));

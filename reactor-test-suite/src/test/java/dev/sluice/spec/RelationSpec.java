@@ -185,7 +185,7 @@ class RelationSpec extends RelayedSpecBase {
 
     @Test
     void inCursorModeChildQueriesRunBetweenFetchesInTheCursorsTransaction() {
-        List<Album> albums = repo.select(Album.class).with("photos").orderBy("title desc").flux().collectList()
+        List<Album> albums = repo.select(Album.class).with("photos").orderBy("title desc").inOneSnapshot().flux().collectList()
                 .block(Duration.ofSeconds(60));
         assertThat(albums).hasSize(ALBUMS);
         assertThat(albums.get(0).title()).isEqualTo("album 999");

@@ -100,7 +100,7 @@ class StreamEndSpec {
         try (HeldLock lock = HeldLock.exclusive("stream_lock")) {
             // next() asks for every row, so the query runs as one statement that a cancel stops on the server; it
             // cancels at the first row (a CancelRequest, held in the relay), and the second row cannot be mapped
-            assertThat(repo.select(Item.class).orderBy("seq").flux().next().block(TIMEOUT).seq()).isEqualTo(1);
+            assertThat(repo.select(Item.class).orderBy("seq").inOneSnapshot().flux().next().block(TIMEOUT).seq()).isEqualTo(1);
             CompletableFuture<Long> next = next();
             awaitTheFirstStatementOver();
             forwardTheCancelRequests();
@@ -116,7 +116,7 @@ class StreamEndSpec {
         int backend = backendPid();
         relay.holdCancelRequests();
         try (HeldLock lock = HeldLock.exclusive("stream_lock")) {
-            CompletableFuture<List<MoodItem>> all = repo.select(MoodItem.class).orderBy("seq").flux().collectList()
+            CompletableFuture<List<MoodItem>> all = repo.select(MoodItem.class).orderBy("seq").inOneSnapshot().flux().collectList()
                     .toFuture();
             CompletableFuture<Long> next = next();
             awaitTheFirstStatementOver();
@@ -154,9 +154,9 @@ class StreamEndSpec {
             Mono.from(connection.beginTransaction()).block(TIMEOUT);
             R2dbcRepo joined = R2dbcRepo.builder(relayedFactory()).connectionProvider(new External(connection))
                     .minPageSize(100).maxPageSize(1000).build();
-            assertThat(joined.select(Seq.class).orderBy("seq").flux().take(5).count().block(TIMEOUT)).isEqualTo(5);
+            assertThat(joined.select(Seq.class).orderBy("seq").inOneSnapshot().flux().take(5).count().block(TIMEOUT)).isEqualTo(5);
             assertThat(openCursors(connection)).as("after a cancel").isZero();
-            assertThatThrownBy(() -> joined.select(Item.class).orderBy("seq").flux().blockLast(TIMEOUT))
+            assertThatThrownBy(() -> joined.select(Item.class).orderBy("seq").inOneSnapshot().flux().blockLast(TIMEOUT))
                     .isInstanceOf(MappingException.class);
             assertThat(openCursors(connection)).as("after a row that cannot be mapped").isZero();
             assertThat(relay.commandTags()).as("closed in the owner's transaction, which goes on")

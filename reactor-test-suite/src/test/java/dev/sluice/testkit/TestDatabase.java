@@ -172,7 +172,8 @@ public final class TestDatabase {
     /**
      * Creates and fills {@code picture} in the schema, the table the specs and the examples read: ids 1..{@code rows},
      * names IMG_000001.., a unique 20-byte {@code sha1}, {@code taken_at} repeating every 997 rows (not unique),
-     * 1 KiB of {@code data} that differs per row. For test setup only: it blocks.
+     * 1 KiB of {@code data} that differs per row, and an index on {@code taken_at}, so that keyset pages in time
+     * order start where the last one ended. For test setup only: it blocks.
      */
     public void createPictures(int rows) {
         execute("CREATE TABLE picture (id bigint PRIMARY KEY, sha1 bytea NOT NULL UNIQUE, name text NOT NULL, "
@@ -180,6 +181,7 @@ public final class TestDatabase {
                 "INSERT INTO picture SELECT i, decode(md5(i::text), 'hex'), 'IMG_' || lpad(i::text, 6, '0'), "
                         + "timestamptz '2026-01-01 00:00:00+00' - (i % 997) * interval '1 minute', 1024, "
                         + "decode(repeat(md5(i::text), 64), 'hex') FROM generate_series(1, " + rows + ") i",
+                "CREATE INDEX picture_taken_at ON picture (taken_at)",
                 "ANALYZE picture");
     }
 

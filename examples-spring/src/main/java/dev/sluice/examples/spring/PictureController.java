@@ -15,8 +15,9 @@ import reactor.core.publisher.Mono;
  * <p>{@code GET /pictures} streams the whole table in keyset pages: the client's reading pace is the database's
  * fetching pace (WebFlux asks for rows as the socket drains, Sluice fetches pages for what was asked), and no
  * connection is held between pages, so many slow clients share a small pool. {@code GET /pictures/by-time} orders
- * by a column that is not unique, which Sluice streams through a server-side cursor: that holds one pooled
- * connection per open stream until it ends, so prefer keyset orders for long-lived streams.
+ * by a column that is not unique: Sluice pages it by keyset too, on {@code (taken_at, id)}.
+ * {@code GET /pictures/by-time/snapshot} reads one consistent snapshot through a server-side cursor, which holds
+ * one pooled connection per open stream until it ends: only for streams that must not see concurrent commits.
  */
 @RestController
 public class PictureController {
@@ -37,6 +38,11 @@ public class PictureController {
     @GetMapping(path = "/pictures/by-time", produces = MediaType.APPLICATION_NDJSON_VALUE)
     public Flux<Picture> picturesByTime() {
         return repo.select(Picture.class).orderBy("taken_at").flux();
+    }
+
+    @GetMapping(path = "/pictures/by-time/snapshot", produces = MediaType.APPLICATION_NDJSON_VALUE)
+    public Flux<Picture> picturesByTimeInOneSnapshot() {
+        return repo.select(Picture.class).orderBy("taken_at").inOneSnapshot().flux();
     }
 
     /** Loads an NDJSON body of pictures, all or nothing; answers with the number of rows written. */

@@ -15,6 +15,8 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code GET /pictures} over real HTTP: the client's reading pace reaches the database; slow clients share a small
@@ -71,8 +73,10 @@ class StreamingTest extends ServiceTestBase {
         }
     }
 
-    @Test
-    void aHundredSlowClientsOverTenConnectionsAllMakeProgressAndHoldNoConnectionWhilePaused() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"/pictures", "/pictures/by-time"})
+    void aHundredSlowClientsOverTenConnectionsAllMakeProgressAndHoldNoConnectionWhilePaused(String path)
+            throws Exception {
         int clients = 100;
         CountDownLatch paused = new CountDownLatch(clients);
         CountDownLatch resume = new CountDownLatch(1);
@@ -81,7 +85,7 @@ class StreamingTest extends ServiceTestBase {
             List<Future<Integer>> results = new ArrayList<>();
             for (int i = 0; i < clients; i++) {
                 results.add(threads.submit(() -> {
-                    try (NdjsonClient client = NdjsonClient.get(port, "/pictures")) {
+                    try (NdjsonClient client = NdjsonClient.get(port, path)) {
                         client.read(100);
                         paused.countDown();
                         resume.await();
@@ -113,12 +117,12 @@ class StreamingTest extends ServiceTestBase {
         List<NdjsonClient> stalled = new ArrayList<>();
         try {
             for (int i = 0; i < POOL_SIZE; i++) {
-                NdjsonClient client = NdjsonClient.get(port, "/pictures/by-time");
+                NdjsonClient client = NdjsonClient.get(port, "/pictures/by-time/snapshot");
                 client.read(10);
                 stalled.add(client);
             }
             await("each cursor stream holding its connection", () -> acquired() == POOL_SIZE, Duration.ofSeconds(10));
-            try (NdjsonClient eleventh = NdjsonClient.get(port, "/pictures/by-time")) {
+            try (NdjsonClient eleventh = NdjsonClient.get(port, "/pictures/by-time/snapshot")) {
                 assertThatThrownBy(() -> eleventh.awaitHeaders(2000)).as("the 11th client gets nothing")
                         .isInstanceOf(SocketTimeoutException.class);
                 stalled.remove(0).close();
@@ -153,7 +157,7 @@ class StreamingTest extends ServiceTestBase {
 
     @Test
     void aClientThatDisconnectsMidCursorStreamClosesItsTransactionAndReturnsItsConnection() throws Exception {
-        try (NdjsonClient client = NdjsonClient.get(port, "/pictures/by-time")) {
+        try (NdjsonClient client = NdjsonClient.get(port, "/pictures/by-time/snapshot")) {
             client.read(100);
             await("the cursor's connection held", () -> acquired() == 1, Duration.ofSeconds(10));
             assertThat(sessionsInTransaction()).isEqualTo(1);

@@ -112,7 +112,8 @@ class TransactionsTest extends ServiceTestBase {
     void aCursorQueryInsideATransactionRunsInItAndSeesItsWrites() {
         RELAY.reset();
         Mono<Long> work = repo.insert(picture(FIRST_ID))
-                .then(repo.select(Picture.class).where("id > ?", PICTURES - 10L).orderBy("taken_at").flux().count());
+                .then(repo.select(Picture.class).where("id > ?", PICTURES - 10L).orderBy("taken_at").inOneSnapshot()
+                        .flux().count());
         StepVerifier.create(transactional.transactional(work))
                 .expectNext(11L) // 10 fixture rows and the new one
                 .expectComplete()
