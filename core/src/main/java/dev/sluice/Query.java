@@ -1,5 +1,7 @@
 package dev.sluice;
 
+import java.time.Duration;
+
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -87,6 +89,20 @@ public interface Query<T> {
      * @throws QueryException if the query loads relations ({@link #with}), which a projection cannot hold
      */
     <R> Query<R> as(Class<R> projection);
+
+    /**
+     * Bounds every statement this query runs (each keyset page, cursor {@code FETCH}, the one whole statement, each
+     * relation window, {@link #findById}, {@link #count}) to {@code timeout}, counted from when the statement starts
+     * on its connection. A statement that runs longer is cancelled on the server (a PostgreSQL CancelRequest), and
+     * once it has ended there the query fails with a {@link QueryTimeoutException} naming the statement and the
+     * timeout; its connection goes back to the pool only when no cancel can reach its next statement. Inside a
+     * transaction the cancel aborts that transaction, which can then only roll back; the error says so. The last
+     * {@code timeout} given counts. Needs an adapter that can stop statements (the R2DBC one on r2dbc-postgresql);
+     * elsewhere statements run to their end.
+     *
+     * @throws QueryException if {@code timeout} is zero or negative
+     */
+    Query<T> timeout(Duration timeout);
 
     /**
      * Finds the row with the given key among the rows this query matches, loading what the query loads: every
