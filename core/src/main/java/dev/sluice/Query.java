@@ -18,7 +18,8 @@ import reactor.core.publisher.Mono;
  * read-only transaction that holds one connection until the stream ends; a subscriber that asks for every row at
  * once ({@code request(Long.MAX_VALUE)}) gets one statement instead, without a transaction. In both modes the
  * database sends at most the rows requested plus one page, and a cancel stops database work after the page in
- * flight (a page beyond the maximum, or the one statement, is cancelled on the server).
+ * flight (a keyset page still running 100 ms after the cancel, a page beyond the maximum at once, or the one
+ * statement, is cancelled on the server).
  *
  * @param <T> the entity type
  */
