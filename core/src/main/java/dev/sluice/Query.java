@@ -1,5 +1,7 @@
 package dev.sluice;
 
+import java.time.Duration;
+
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -16,7 +18,8 @@ import reactor.core.publisher.Mono;
  * read-only transaction that holds one connection until the stream ends; a subscriber that asks for every row at
  * once ({@code request(Long.MAX_VALUE)}) gets one statement instead, without a transaction. In both modes the
  * database sends at most the rows requested plus one page, and a cancel stops database work after the page in
- * flight (a page beyond the maximum, or the one statement, is cancelled on the server).
+ * flight (a keyset page still running 100 ms after the cancel, a page beyond the maximum at once, or the one
+ * statement, is cancelled on the server).
  *
  * @param <T> the entity type
  */
@@ -100,6 +103,20 @@ public interface Query<T> {
      * @throws QueryException if the query loads relations ({@link #with}), which a projection cannot hold
      */
     <R> Query<R> as(Class<R> projection);
+
+    /**
+     * Bounds every statement this query runs (each keyset page, cursor {@code FETCH}, the one whole statement, each
+     * relation window, {@link #findById}, {@link #count}) to {@code timeout}, counted from when the statement starts
+     * on its connection. A statement that runs longer is cancelled on the server (a PostgreSQL CancelRequest), and
+     * once it has ended there the query fails with a {@link QueryTimeoutException} naming the statement and the
+     * timeout; its connection goes back to the pool only when no cancel can reach its next statement. Inside a
+     * transaction the cancel aborts that transaction, which can then only roll back; the error says so. The last
+     * {@code timeout} given counts. Needs an adapter that can stop statements (the R2DBC one on r2dbc-postgresql);
+     * elsewhere statements run to their end.
+     *
+     * @throws QueryException if {@code timeout} is zero or negative
+     */
+    Query<T> timeout(Duration timeout);
 
     /**
      * Finds the row with the given key among the rows this query matches, loading what the query loads: every

@@ -1,5 +1,6 @@
 package dev.sluice.internal;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -85,6 +86,16 @@ final class DefaultQuery<T> implements Query<T> {
         more.addAll(Arrays.asList(paths));
         LoadPlan.paths(model, more); // checks every step now, not when it runs
         return new DefaultQuery<>(fetcher, model, conditions, order, limit, undeferred, more, projection, oneSnapshot);
+    }
+
+    @Override
+    public Query<T> timeout(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new QueryException("timeout(" + timeout + "): the timeout must be positive");
+        }
+        return new DefaultQuery<>(fetcher.timed(timeout), model, conditions, order, limit, undeferred, with,
+                projection);
     }
 
     @Override

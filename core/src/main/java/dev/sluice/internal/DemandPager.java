@@ -1,5 +1,6 @@
 package dev.sluice.internal;
 
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Queue;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
@@ -10,6 +11,7 @@ import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
+import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Operators;
@@ -36,8 +38,9 @@ import reactor.util.context.Context;
  *   <li>A page shorter than asked for ends the stream.</li>
  *   <li>A page that fails, or a source that throws instead of giving a page, fails the stream at once.</li>
  *   <li>Cancel never cancels the page in flight: it is read to its end and discarded, so its connection is
- *       released healthy (a driver that drains or wedges on cancel never sees one). A page larger than
- *       {@code maxPage} is told to stop, so the server ends it early and little is left to read.</li>
+ *       released healthy (a driver that drains or wedges on cancel never sees one). When the source can stop
+ *       pages, a page larger than {@code maxPage} is told to stop at once, and any other page once it has run on
+ *       for {@link #GRACE} after the cancel, so the server ends it early and little is left to read.</li>
  * </ul>
  */
 final class DemandPager<T> extends Flux<T> {
@@ -52,12 +55,20 @@ final class DemandPager<T> extends Flux<T> {
          * ignores it.
          *
          * @param stop null, or for a page the source must be able to end early: completes when the subscriber has
-         *             cancelled, and the page should then complete as soon as it can
+         *             cancelled (for a page of at most {@code maxPage} rows: {@link #GRACE} after, if the page still
+         *             runs), and the page should then complete as soon as it can
          */
         default Publisher<T> next(int size, long wantedAfter, @Nullable Mono<Void> stop) {
             return next(size);
         }
     }
+
+    /**
+     * How long a page of at most {@code maxPage} rows may go on after a cancel before it is stopped on the server:
+     * most pages end within it, and reading a page to its end is cheaper than a CancelRequest (a connection and a
+     * process fork on the server); a page still running after it (blocked on a lock, a slow filter) is stopped.
+     */
+    static final Duration GRACE = Duration.ofMillis(100);
 
     private final Supplier<? extends Pages<T>> pages;
     private final int minPage;
@@ -277,7 +288,7 @@ final class DemandPager<T> extends Flux<T> {
             requestedAtLastIssue = r;
             lastPage = pageSize;
             inFlight = true;
-            PageSubscriber subscriber = new PageSubscriber(pageSize, pageSize > maxPage ? Sinks.empty() : null);
+            PageSubscriber subscriber = new PageSubscriber(pageSize, stoppable ? Sinks.empty() : null);
             Publisher<T> next;
             try {
                 long wantedAfter = r == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(0, r - issued);
@@ -293,11 +304,15 @@ final class DemandPager<T> extends Flux<T> {
             next.subscribe(subscriber);
         }
 
-        /** Reads one page to its end, even after a cancel; a page beyond {@code maxPage} is told to stop first. */
+        /**
+         * Reads one page to its end, even after a cancel; a stoppable page is told to stop first: at once beyond
+         * {@code maxPage}, else after the {@link #GRACE}.
+         */
         private final class PageSubscriber implements CoreSubscriber<T> {
             private final int size;
             private final Sinks.@Nullable Empty<Void> stop;
             private int received;
+            private volatile @Nullable Disposable grace;
 
             PageSubscriber(int size, Sinks.@Nullable Empty<Void> stop) {
                 this.size = size;
@@ -305,8 +320,21 @@ final class DemandPager<T> extends Flux<T> {
             }
 
             void stop() {
-                if (stop != null) {
-                    stop.tryEmitEmpty();
+                Sinks.Empty<Void> signal = stop;
+                if (signal == null) {
+                    return;
+                }
+                if (size > maxPage) {
+                    signal.tryEmitEmpty();
+                } else {
+                    grace = Mono.delay(GRACE).subscribe(tick -> signal.tryEmitEmpty());
+                }
+            }
+
+            private void ended() {
+                Disposable timer = grace;
+                if (timer != null) {
+                    timer.dispose();
                 }
             }
 
@@ -330,6 +358,7 @@ final class DemandPager<T> extends Flux<T> {
 
             @Override
             public void onError(Throwable t) {
+                ended();
                 error = t;
                 page = null;
                 inFlight = false;
@@ -338,6 +367,7 @@ final class DemandPager<T> extends Flux<T> {
 
             @Override
             public void onComplete() {
+                ended();
                 if (received < size) {
                     exhausted = true;
                 }

@@ -1,5 +1,6 @@
 package dev.sluice.internal;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
@@ -40,6 +41,11 @@ final class Fetcher {
     Fetcher(RepoContext context) {
         this.context = context;
         this.relations = new RelationLoader(context.dialect());
+    }
+
+    /** A fetch engine whose statements are cancelled on the server after {@code timeout} ({@link TimedExecutor}). */
+    Fetcher timed(Duration timeout) {
+        return new Fetcher(context.timed(timeout));
     }
 
     RepoContext context() {

@@ -38,6 +38,11 @@ final class JoinedExecutor implements Executor {
     }
 
     @Override
+    public <T> Flux<T> queryWithDeadline(RenderedSql sql, RowMapper<T> mapper, Publisher<?> deadline) {
+        return session.queryWithDeadline(sql, mapper, deadline);
+    }
+
+    @Override
     public Mono<Long> update(RenderedSql sql) {
         return session.update(sql);
     }

@@ -1,5 +1,6 @@
 package dev.sluice.internal;
 
+import java.time.Duration;
 import java.util.Map;
 
 import dev.sluice.spi.Executor;
@@ -25,6 +26,12 @@ record RepoContext(Executor executor, RepoSettings settings, PostgresDialect dia
     /** The context inside a transaction: every statement runs on {@code session}; the catalog is shared. */
     RepoContext joining(Session session) {
         return new RepoContext(new JoinedExecutor(session, executor), settings, dialect, catalog);
+    }
+
+    /** The same context, every statement that returns rows cancelled on the server after {@code timeout}. */
+    RepoContext timed(Duration timeout) {
+        Executor untimed = executor instanceof TimedExecutor timed ? timed.outer() : executor;
+        return new RepoContext(new TimedExecutor(untimed, timeout), settings, dialect, catalog);
     }
 
     /** Checks every entity a plan reads against its table, each once per repository. */

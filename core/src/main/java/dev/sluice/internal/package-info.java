@@ -8,6 +8,7 @@
  *   <dt>Entry</dt>
  *   <dd>{@code CoreRepo} (the {@code Repo} facade), {@code RepoContext} (what collaborators share: executor,
  *       settings, dialect, catalog), {@code RepoSettings}, {@code JoinedExecutor} (statements of a transaction),
+ *       {@code TimedExecutor} (a query's timeout on every statement),
  *       {@code DefaultQuery}, {@code DefaultUpdate}, {@code DefaultDelete}, {@code DefaultUpsert} (the immutable
  *       builders behind the API).</dd>
  *   <dt>Model</dt>

@@ -34,6 +34,17 @@ public interface Session {
         return query(sql, mapper);
     }
 
+    /**
+     * Runs a statement like {@link #query(RenderedSql, RowMapper, Publisher)}, where {@code deadline} ends it on the
+     * server inside a transaction too, which the cancel then aborts (every later statement of that transaction fails
+     * until it rolls back). As there, the rows complete normally once the statement has ended and no cancel sent for
+     * it can still reach its connection; the caller, which knows that its deadline passed, reports the failure. The
+     * default runs {@link #query(RenderedSql, RowMapper, Publisher)}.
+     */
+    default <T> Flux<T> queryWithDeadline(RenderedSql sql, RowMapper<T> mapper, Publisher<?> deadline) {
+        return query(sql, mapper, deadline);
+    }
+
     /** Runs a statement that returns no rows and emits the number of rows it affected (0 when not applicable). */
     Mono<Long> update(RenderedSql sql);
 

@@ -8,10 +8,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
+import org.reactivestreams.Subscription;
+import reactor.core.Disposable;
+import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.test.StepVerifier;
+import reactor.test.scheduler.VirtualTimeScheduler;
 
 /**
  * The pager against a fake source of {@code total} numbered rows: records every page size asked for.
@@ -194,6 +198,47 @@ class DemandPagerTest {
         assertThat(stops).hasSize(2);
         assertThat(stopped).as("only the 4000-row page in flight was told to stop").hasValue(1);
         slowPage.tryEmitComplete();
+    }
+
+    @Test
+    void cancelStopsAnOrdinaryPageStillInFlightAfterTheGraceOnly() {
+        Sinks.Many<Integer> blockedPage = Sinks.many().unicast().onBackpressureBuffer();
+        AtomicInteger stopped = new AtomicInteger();
+        AtomicInteger pagesIssued = new AtomicInteger();
+        DemandPager.Pages<Integer> pages = new DemandPager.Pages<>() {
+            @Override
+            public Flux<Integer> next(int size) {
+                throw new AssertionError("the pager passes the stop signal");
+            }
+
+            @Override
+            public Flux<Integer> next(int size, long wantedAfter, Mono<Void> stop) {
+                pagesIssued.incrementAndGet();
+                assertThat(stop).as("a stoppable pager's page of " + size + " rows can be stopped").isNotNull();
+                stop.subscribe(null, null, stopped::incrementAndGet);
+                return blockedPage.asFlux();
+            }
+        };
+        VirtualTimeScheduler time = VirtualTimeScheduler.getOrSet();
+        try {
+            Disposable subscription = DemandPager.create(() -> pages, 100, 2000, Long.MAX_VALUE, true)
+                    .subscribeWith(new BaseSubscriber<Integer>() {
+                        @Override
+                        protected void hookOnSubscribe(Subscription subscription) {
+                            subscription.request(1);
+                        }
+                    });
+            assertThat(pagesIssued).hasValue(1);
+            subscription.dispose();
+            assertThat(stopped).as("stopped at once").hasValue(0);
+            time.advanceTimeBy(DemandPager.GRACE.minusMillis(1));
+            assertThat(stopped).as("stopped before the grace ended").hasValue(0);
+            time.advanceTimeBy(Duration.ofMillis(1));
+            assertThat(stopped).as("stopped once the grace ended").hasValue(1);
+        } finally {
+            VirtualTimeScheduler.reset();
+        }
+        blockedPage.tryEmitComplete();
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.sluice.examples;
 
+import java.time.Duration;
 import java.time.Instant;
 
 import dev.sluice.Repo;
@@ -54,6 +55,12 @@ public final class ReadmeExamples {
 
     public static Mono<Long> countImg(Repo repo) {
         return repo.select(Picture.class).where("name like ?", "IMG%").count();
+    }
+
+    // --- timeouts ---------------------------------------------------------------------------------------------
+
+    public static Flux<Picture> largeWithin5s(Repo repo) {
+        return repo.select(Picture.class).where("size_bytes > ?", 1024).timeout(Duration.ofSeconds(5)).flux();
     }
 
     // --- relationships ----------------------------------------------------------------------------------------

@@ -70,9 +70,24 @@ final class ConnectionSession implements Session {
      */
     @Override
     public <T> Flux<T> query(RenderedSql sql, RowMapper<T> mapper, Publisher<?> stop) {
+        return stoppable(sql, mapper, stop, false);
+    }
+
+    /**
+     * As {@link #query(RenderedSql, RowMapper, Publisher)}, but inside a transaction too: the CancelRequest then
+     * aborts it, which the caller reports. The rules of {@link StatementStop} hold the same: the rows end only once
+     * the statement has ended and every request sent is over, so the transaction's next statement (its ROLLBACK) is
+     * never hit.
+     */
+    @Override
+    public <T> Flux<T> queryWithDeadline(RenderedSql sql, RowMapper<T> mapper, Publisher<?> deadline) {
+        return stoppable(sql, mapper, deadline, true);
+    }
+
+    private <T> Flux<T> stoppable(RenderedSql sql, RowMapper<T> mapper, Publisher<?> stop, boolean inTransaction) {
         return Flux.defer(() -> {
             PostgresqlConnection postgres = postgres();
-            if (postgres == null || !connection.isAutoCommit()) {
+            if (postgres == null || !inTransaction && !connection.isAutoCommit()) {
                 return query(sql, mapper);
             }
             StatementStop control = new StatementStop(postgres);

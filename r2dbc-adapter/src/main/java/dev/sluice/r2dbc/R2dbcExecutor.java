@@ -45,6 +45,12 @@ final class R2dbcExecutor implements Executor {
         return Flux.usingWhen(connections.acquire(), c -> session(c).query(sql, mapper, stop), connections::release);
     }
 
+    @Override
+    public <T> Flux<T> queryWithDeadline(RenderedSql sql, RowMapper<T> mapper, Publisher<?> deadline) {
+        return Flux.usingWhen(connections.acquire(), c -> session(c).queryWithDeadline(sql, mapper, deadline),
+                connections::release);
+    }
+
     /** Yes, unless the statements run in a transaction managed elsewhere, which a CancelRequest would abort. */
     @Override
     public Mono<Boolean> canStopStatements() {

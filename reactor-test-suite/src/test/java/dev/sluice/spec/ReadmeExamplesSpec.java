@@ -53,6 +53,12 @@ class ReadmeExamplesSpec {
     }
 
     @Test
+    void timeouts() {
+        long expected = Fixtures.db().queryLong("SELECT count(*) FROM picture WHERE size_bytes > 1024");
+        StepVerifier.create(ReadmeExamples.largeWithin5s(repo).count()).expectNext(expected).verifyComplete();
+    }
+
+    @Test
     void relationships() {
         StepVerifier.create(ReadmeExamples.albumsWithPhotosAndTags(repo).take(14))
                 .thenConsumeWhile(a -> a.photos().size() == a.id() % 7
