@@ -62,6 +62,7 @@ abstract class ServiceTestBase {
         registry.add("spring.r2dbc.pool.max-size", () -> POOL_SIZE);
         registry.add("sluice.min-page-size", () -> MIN_PAGE);
         registry.add("sluice.max-page-size", () -> MAX_PAGE);
+        registry.add("sample-data.enabled", () -> false); // the tests make their own tables
     }
 
     /** Rows the service has asked of {@code repo.scan(..)} streams, in all (a cumulative count). */
