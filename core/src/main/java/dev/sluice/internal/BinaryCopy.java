@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
-import java.util.stream.Collectors;
 
 import dev.sluice.QueryException;
 import org.jspecify.annotations.Nullable;
@@ -83,10 +82,7 @@ final class BinaryCopy<T> {
             fits.add(ColumnFit.of(column));
             encoders.add(encoder);
         }
-        String sql = "COPY " + dialect.identifier(model.table()) + " (" + columns.stream()
-                .map(p -> dialect.identifier(p.column())).collect(Collectors.joining(", "))
-                + ") FROM STDIN (FORMAT binary)";
-        return new BinaryCopy<>(sql, columns, fits, encoders);
+        return new BinaryCopy<>(new WriteSql<>(dialect, model).copyIn(columns), columns, fits, encoders);
     }
 
     String sql() {

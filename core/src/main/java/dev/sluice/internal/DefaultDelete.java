@@ -41,6 +41,6 @@ final class DefaultDelete<T> implements Delete<T> {
 
     @Override
     public Mono<Long> executeOnAllRows() {
-        return writes.execute(model, new WriteSql<>(PostgresDialect.INSTANCE, model).deleteWhere(conditions));
+        return writes.execute(model, writes.sql(model).deleteWhere(conditions));
     }
 }

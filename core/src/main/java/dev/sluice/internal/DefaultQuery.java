@@ -19,7 +19,7 @@ import reactor.core.publisher.Mono;
  */
 final class DefaultQuery<T> implements Query<T> {
 
-    private final CoreRepo repo;
+    private final Fetcher fetcher;
     private final EntityModel<?> model;
     private final List<Condition> conditions;
     private final @Nullable OrderBy order;
@@ -28,9 +28,9 @@ final class DefaultQuery<T> implements Query<T> {
     private final List<String> with;
     private final @Nullable Projection<T> projection;
 
-    private DefaultQuery(CoreRepo repo, EntityModel<?> model, List<Condition> conditions, @Nullable OrderBy order,
+    private DefaultQuery(Fetcher fetcher, EntityModel<?> model, List<Condition> conditions, @Nullable OrderBy order,
                          long limit, List<String> undeferred, List<String> with, @Nullable Projection<T> projection) {
-        this.repo = repo;
+        this.fetcher = fetcher;
         this.model = model;
         this.conditions = List.copyOf(conditions);
         this.order = order;
@@ -41,8 +41,8 @@ final class DefaultQuery<T> implements Query<T> {
     }
 
     /** A query over all rows of an entity. */
-    static <T> DefaultQuery<T> of(CoreRepo repo, EntityModel<T> model) {
-        return new DefaultQuery<>(repo, model, List.of(), null, Long.MAX_VALUE, List.of(), List.of(), null);
+    static <T> DefaultQuery<T> of(Fetcher fetcher, EntityModel<T> model) {
+        return new DefaultQuery<>(fetcher, model, List.of(), null, Long.MAX_VALUE, List.of(), List.of(), null);
     }
 
     @Override
@@ -51,13 +51,13 @@ final class DefaultQuery<T> implements Query<T> {
         Objects.requireNonNull(args, "args");
         List<Condition> more = new ArrayList<>(conditions);
         more.add(Condition.of(condition, args));
-        return new DefaultQuery<>(repo, model, more, order, limit, undeferred, with, projection);
+        return new DefaultQuery<>(fetcher, model, more, order, limit, undeferred, with, projection);
     }
 
     @Override
     public Query<T> orderBy(String order) {
         Objects.requireNonNull(order, "order");
-        return new DefaultQuery<>(repo, model, conditions, OrderBy.parse(model, order), limit, undeferred, with,
+        return new DefaultQuery<>(fetcher, model, conditions, OrderBy.parse(model, order), limit, undeferred, with,
                 projection);
     }
 
@@ -66,7 +66,7 @@ final class DefaultQuery<T> implements Query<T> {
         if (maxRows < 0) {
             throw new QueryException("limit(" + maxRows + "): the limit must be zero or more");
         }
-        return new DefaultQuery<>(repo, model, conditions, order, maxRows, undeferred, with, projection);
+        return new DefaultQuery<>(fetcher, model, conditions, order, maxRows, undeferred, with, projection);
     }
 
     @Override
@@ -80,7 +80,7 @@ final class DefaultQuery<T> implements Query<T> {
         List<String> more = new ArrayList<>(with);
         more.addAll(Arrays.asList(paths));
         LoadPlan.paths(model, more); // checks every step now, not when it runs
-        return new DefaultQuery<>(repo, model, conditions, order, limit, undeferred, more, projection);
+        return new DefaultQuery<>(fetcher, model, conditions, order, limit, undeferred, more, projection);
     }
 
     @Override
@@ -96,7 +96,7 @@ final class DefaultQuery<T> implements Query<T> {
             }
             more.add(p.name());
         }
-        return new DefaultQuery<>(repo, model, conditions, order, limit, more, with, projection);
+        return new DefaultQuery<>(fetcher, model, conditions, order, limit, more, with, projection);
     }
 
     @Override
@@ -106,7 +106,7 @@ final class DefaultQuery<T> implements Query<T> {
             throw new QueryException("as(" + type.getSimpleName() + ".class): this query loads relations ("
                     + String.join(", ", with) + "), which a projection cannot hold; drop with(...) or map the entities");
         }
-        return new DefaultQuery<>(repo, model, conditions, order, limit, List.of(), List.of(),
+        return new DefaultQuery<>(fetcher, model, conditions, order, limit, List.of(), List.of(),
                 Projection.of(model, type));
     }
 
@@ -122,6 +122,10 @@ final class DefaultQuery<T> implements Query<T> {
         return LoadPlan.root(model, columns, keys, LoadPlan.paths(model, with));
     }
 
+    private SelectSql select(LoadPlan<?> plan) {
+        return SelectSql.of(fetcher.context().dialect(), plan, conditions, order());
+    }
+
     @SuppressWarnings("unchecked")
     private Function<Object[], T> finisher(LoadPlan<?> plan) {
         Projection<T> p = projection;
@@ -134,32 +138,25 @@ final class DefaultQuery<T> implements Query<T> {
             return Flux.empty();
         }
         LoadPlan<?> plan = plan();
-        SelectSql sql = new SelectSql(repo.dialect(), model, plan.selectList(repo.dialect()), conditions, order());
-        Function<Object[], T> finish = finisher(plan);
-        Flux<T> rows = order().isKeyset(model)
-                ? repo.keyset(plan, sql, finish, limit)
-                : repo.cursor(plan, sql, finish, limit);
-        return repo.checked(plan).thenMany(rows);
+        return fetcher.stream(new EntityFetch<>(plan, select(plan), finisher(plan), limit,
+                FetchStrategy.forOrder(order(), model)));
     }
 
     @Override
     public Mono<T> findById(Object... key) {
         Objects.requireNonNull(key, "key");
-        List<Object> values = CoreRepo.keyValues(model, key);
+        List<Object> values = KeyValues.of(model, key);
         if (limit == 0) {
             return Mono.empty();
         }
         LoadPlan<?> plan = plan();
-        SelectSql sql = new SelectSql(repo.dialect(), model, plan.selectList(repo.dialect()), conditions, order());
-        return repo.checked(plan)
-                .thenMany(repo.window(plan, repo.executor(), sql.byKey(values, limit), finisher(plan), null, null))
-                .next();
+        return fetcher.first(plan, select(plan).byKey(values, limit), finisher(plan));
     }
 
     @Override
     public Mono<Long> count() {
-        SelectSql sql = new SelectSql(repo.dialect(), model, "1", conditions, order());
-        return repo.checked(model).then(repo.count(sql.count(limit)));
+        return fetcher.count(model, new SelectSql(fetcher.context().dialect(), model, "1", conditions, order())
+                .count(limit));
     }
 
     @Override
@@ -191,7 +188,7 @@ final class DefaultQuery<T> implements Query<T> {
     @Override
     public String toString() {
         LoadPlan<?> plan = plan();
-        return "Query<" + model.name() + "> " + new SelectSql(repo.dialect(), model, plan.selectList(repo.dialect()),
-                conditions, order()).ordered(limit).sql() + (with.isEmpty() ? "" : " with " + with);
+        return "Query<" + model.name() + "> " + select(plan).ordered(limit).sql()
+                + (with.isEmpty() ? "" : " with " + with);
     }
 }

@@ -13,10 +13,11 @@ final class DefaultUpdate<T> implements Update<T> {
 
     private final Writes writes;
     private final EntityModel<T> model;
-    private final List<Condition> assignments;
+    private final List<WriteSql.Assignment> assignments;
     private final List<Condition> conditions;
 
-    DefaultUpdate(Writes writes, EntityModel<T> model, List<Condition> assignments, List<Condition> conditions) {
+    DefaultUpdate(Writes writes, EntityModel<T> model, List<WriteSql.Assignment> assignments,
+                  List<Condition> conditions) {
         this.writes = writes;
         this.model = model;
         this.assignments = List.copyOf(assignments);
@@ -27,8 +28,8 @@ final class DefaultUpdate<T> implements Update<T> {
     public Update<T> set(String assignment, Object... args) {
         Objects.requireNonNull(assignment, "assignment");
         Objects.requireNonNull(args, "args");
-        List<Condition> more = new ArrayList<>(assignments);
-        more.add(new WriteSql<>(PostgresDialect.INSTANCE, model).assignment(assignment, args));
+        List<WriteSql.Assignment> more = new ArrayList<>(assignments);
+        more.addAll(writes.sql(model).assignments(assignment, args));
         return new DefaultUpdate<>(writes, model, more, conditions);
     }
 

@@ -59,7 +59,7 @@ final class DefaultUpsert<T> implements Upsert<T> {
     }
 
     private WriteSql<T> sql() {
-        return new WriteSql<>(PostgresDialect.INSTANCE, model);
+        return writes.sql(model);
     }
 
     private WriteSql.Conflict conflict(String method) {

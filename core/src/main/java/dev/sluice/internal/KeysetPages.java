@@ -1,8 +1,8 @@
 package dev.sluice.internal;
 
-import java.util.List;
 import java.util.function.Function;
 
+import dev.sluice.spi.Executor;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
@@ -21,27 +21,43 @@ import reactor.core.publisher.Mono;
  */
 final class KeysetPages<T> implements DemandPager.Pages<T> {
 
-    /** One window: its rows, and the same rows once their relations are loaded. */
-    private record Window(int size, Mono<List<Object[]>> rows, Mono<List<Object[]>> loaded) {
-    }
-
-    private final CoreRepo repo;
+    private final Fetcher fetcher;
+    private final Executor executor;
     private final LoadPlan<?> plan;
     private final SelectSql sql;
     private final Function<Object[], T> finish;
     private final int[] keySlots;
     private Object @Nullable [] last;
-    private @Nullable Window ahead;
+    /** The next window, started early; its size says whether the pager's next page can use it. */
+    private @Nullable Ahead ahead;
 
-    KeysetPages(CoreRepo repo, LoadPlan<?> plan, SelectSql sql, Function<Object[], T> finish) {
-        this.repo = repo;
-        this.plan = plan;
-        this.sql = sql;
-        this.finish = finish;
+    private record Ahead(int size, Fetcher.Window window) {
+    }
+
+    private KeysetPages(Fetcher fetcher, EntityFetch<T> fetch) {
+        this.fetcher = fetcher;
+        this.executor = fetcher.context().executor();
+        this.plan = fetch.plan();
+        this.sql = fetch.sql();
+        this.finish = fetch.finish();
         this.keySlots = new int[plan.model().key().size()];
         for (int i = 0; i < keySlots.length; i++) {
             keySlots[i] = plan.keySlot(i);
         }
+    }
+
+    /**
+     * The rows of {@code fetch} in keyset pages sized by demand. Without relations, and when the executor can stop
+     * a statement on the server, pages grow beyond the largest page size as far as the subscriber has asked: a cancel
+     * then stops the page in flight on the server instead of reading it to its end.
+     */
+    static <T> Flux<T> stream(Fetcher fetcher, EntityFetch<T> fetch) {
+        LoadPlan<?> plan = fetch.plan();
+        PageSizes sizes = fetcher.pageSizes(plan);
+        Mono<Boolean> stoppable = plan.branches().isEmpty() ? fetcher.context().executor().canStopStatements()
+                : Mono.just(false);
+        return stoppable.flatMapMany(canStop -> DemandPager.create(() -> new KeysetPages<>(fetcher, fetch),
+                sizes.min(), sizes.max(), fetch.limit(), canStop));
     }
 
     @Override
@@ -52,36 +68,31 @@ final class KeysetPages<T> implements DemandPager.Pages<T> {
     @Override
     public Publisher<T> next(int size, long wantedAfter, @Nullable Mono<Void> stop) {
         if (plan.branches().isEmpty()) {
-            return repo.window(plan, repo.executor(), sql.keysetPage(after(last), size), finish, row -> last = row,
-                    stop);
+            return fetcher.rows(executor, sql.keysetPage(after(last), size), plan, stop).map(row -> {
+                last = row;
+                return finish.apply(row);
+            });
         }
-        Window early = ahead;
+        Ahead early = ahead;
         ahead = null;
-        Window window = early != null && early.size() == size ? early : window(after(last), size);
+        Fetcher.Window window = early != null && early.size() == size ? early.window()
+                : fetcher.window(executor, sql.keysetPage(after(last), size), plan);
         return window.rows().flatMapMany(rows -> Flux.deferContextual(context -> {
             if (!rows.isEmpty()) {
                 last = rows.get(rows.size() - 1);
             }
             if (rows.size() == size && wantedAfter >= size) {
-                Window next = window(after(last), size);
+                Fetcher.Window next = fetcher.window(executor, sql.keysetPage(after(last), size), plan);
                 // in the subscriber's context, where a connection provider finds its transaction (Spring's)
                 next.loaded().contextWrite(context)
                         .subscribe(loaded -> { }, failed -> { }); // its error, if any, comes with that page
-                ahead = next;
+                ahead = new Ahead(size, next);
             }
             return window.loaded().flatMapIterable(Function.identity()).map(finish);
         }));
     }
 
-    /** A window after {@code after}, not started; both of its steps run once however often they are subscribed. */
-    private Window window(Object @Nullable [] after, int size) {
-        Mono<List<Object[]>> rows = repo.executor().query(sql.keysetPage(after, size), plan.reader()).collectList()
-                .cache();
-        Mono<List<Object[]>> loaded = rows.flatMap(list -> repo.relations().load(plan, list, repo.executor())
-                .thenReturn(list)).cache();
-        return new Window(size, rows, loaded);
-    }
-
+    /** The key values of {@code row}, which the next page starts after; null for the first page. */
     private Object @Nullable [] after(Object @Nullable [] row) {
         if (row == null) {
             return null;

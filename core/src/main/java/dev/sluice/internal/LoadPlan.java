@@ -77,41 +77,60 @@ final class LoadPlan<T> {
      * @param with      relation paths, already split on dots
      */
     static <T> LoadPlan<T> root(EntityModel<T> model, List<Property> columns, List<Hidden> extra,
-                                Map<String, Map<String, ?>> with) {
+                                List<RelationPath> with) {
         return build(model, columns, extra, with, null, "with");
     }
 
+    /**
+     * One relation to load, and the relations to load below it: a node of the tree that relation paths such as
+     * {@code "photos", "photos.tags"} make ({@code photos[tags]}).
+     *
+     * @param relation the relation's component name
+     * @param below    the relations of the related entity to load, in the order first named
+     */
+    record RelationPath(String relation, List<RelationPath> below) {
+
+        RelationPath {
+            below = List.copyOf(below);
+        }
+    }
+
     /** Parses relation paths such as {@code "photos", "photos.tags"} into a tree, checking every step. */
-    static Map<String, Map<String, ?>> paths(EntityModel<?> model, List<String> paths) {
-        Map<String, Map<String, ?>> tree = new LinkedHashMap<>();
+    static List<RelationPath> paths(EntityModel<?> model, List<String> paths) {
+        PathNode root = new PathNode();
         for (String path : paths) {
             String what = "with(\"" + path + "\")";
             EntityModel<?> at = model;
-            Map<String, Map<String, ?>> node = tree;
+            PathNode node = root;
             for (String step : path.split("\\.", -1)) {
                 EntityModel<?> owner = at;
                 Relation relation = owner.relation(step.trim()).orElseThrow(() -> new QueryException(what + ": "
                         + owner.name() + (owner.relations().isEmpty()
                         ? " has no relations; declare one with @HasMany, @BelongsTo or @ManyToMany"
                         : " has no relation '" + step.trim() + "'; its relations are " + owner.relationList())));
-                @SuppressWarnings("unchecked")
-                Map<String, Map<String, ?>> next = (Map<String, Map<String, ?>>) (Map<String, ?>)
-                        node.computeIfAbsent(relation.name(), k -> new LinkedHashMap<String, Map<String, ?>>());
-                node = next;
+                node = node.below.computeIfAbsent(relation.name(), k -> new PathNode());
                 at = EntityModel.of(relation.target());
             }
         }
-        return tree;
+        return root.paths();
+    }
+
+    /** A node of the path tree while it is parsed. */
+    private static final class PathNode {
+        final Map<String, PathNode> below = new LinkedHashMap<>();
+
+        List<RelationPath> paths() {
+            return below.entrySet().stream().map(e -> new RelationPath(e.getKey(), e.getValue().paths())).toList();
+        }
     }
 
     private static <T> LoadPlan<T> build(EntityModel<T> model, List<Property> columns, List<Hidden> required,
-                                         Map<String, ?> with, @Nullable String qualifier, String path) {
+                                         List<RelationPath> with, @Nullable String qualifier, String path) {
         List<Hidden> hidden = new ArrayList<>(required);
         List<Branch> branches = new ArrayList<>();
-        for (Map.Entry<String, ?> entry : with.entrySet()) {
-            Relation r = model.relation(entry.getKey()).orElseThrow();
-            @SuppressWarnings("unchecked")
-            Map<String, ?> below = (Map<String, ?>) entry.getValue();
+        for (RelationPath relationPath : with) {
+            Relation r = model.relation(relationPath.relation()).orElseThrow();
+            List<RelationPath> below = relationPath.below();
             EntityModel<?> target = EntityModel.of(r.target());
             String where = model.name() + "." + r.name();
             OrderBy order = order(target, r, where);
@@ -236,13 +255,14 @@ final class LoadPlan<T> {
         return all;
     }
 
-    /** The select list, e.g. {@code id, title} or {@code t.id, t.name, j.photo_id}. */
-    String selectList(PostgresDialect dialect) {
-        String prefix = qualifier == null ? "" : qualifier + ".";
-        List<String> items = new ArrayList<>();
-        columns.forEach(p -> items.add(prefix + dialect.identifier(p.column())));
-        hidden.forEach(h -> items.add((h.qualifier() == null ? "" : h.qualifier() + ".") + dialect.identifier(h.column())));
-        return String.join(", ", items);
+    /** Hidden columns, read after the components. */
+    List<Hidden> hidden() {
+        return hidden;
+    }
+
+    /** The table alias this level's columns are qualified with, or null. */
+    @Nullable String qualifier() {
+        return qualifier;
     }
 
     /** Builds an entity from read arguments, ignoring the hidden slots. */

@@ -4,7 +4,8 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * PostgreSQL spelling: identifier quoting and the statements that are not plain selects.
+ * PostgreSQL spelling of names: identifiers are quoted where PostgreSQL needs it. The statements themselves are
+ * rendered by the {@code *Sql} classes, each of which quotes through here.
  */
 final class PostgresDialect {
 
@@ -46,39 +47,5 @@ final class PostgresDialect {
             return name;
         }
         return '"' + name.replace("\"", "\"\"") + '"';
-    }
-
-    /**
-     * Describes a table's columns: name, type name, type kind ('e' for enums), element type name for arrays, NOT
-     * NULL, type modifier, element type OID for arrays; then the relation's kind ({@code pg_class.relkind}: 'r'
-     * table, 'p' partitioned table, 'v' view, 'm' materialized view, 'f' foreign table) and the unique indexes the
-     * column is a key column of (valid, immediate rather than deferrable, not partial, on plain columns; INCLUDE
-     * columns do not count).
-     */
-    String describeTable() {
-        return "SELECT a.attname, t.typname, t.typtype, coalesce(e.typname, ''), a.attnotnull, a.atttypmod,"
-                + " coalesce(e.oid::int8, 0), c.relkind::text,"
-                + " ARRAY(SELECT i.indexrelid::int8 FROM pg_catalog.pg_index i"
-                + " WHERE i.indrelid = a.attrelid AND i.indisunique AND i.indisvalid AND i.indimmediate"
-                + " AND i.indpred IS NULL AND i.indexprs IS NULL"
-                + " AND a.attnum = ANY ((i.indkey::int2[])[0:i.indnkeyatts - 1]) ORDER BY 1)"
-                + " FROM pg_catalog.pg_attribute a"
-                + " JOIN pg_catalog.pg_class c ON c.oid = a.attrelid"
-                + " JOIN pg_catalog.pg_type t ON t.oid = a.atttypid"
-                + " LEFT JOIN pg_catalog.pg_type e ON e.oid = t.typelem AND t.typcategory = 'A'"
-                + " WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped"
-                + " ORDER BY a.attnum";
-    }
-
-    String declareCursor(String cursor, String query) {
-        return "DECLARE " + cursor + " NO SCROLL CURSOR FOR " + query;
-    }
-
-    String fetch(String cursor, int rows) {
-        return "FETCH FORWARD " + rows + " FROM " + cursor;
-    }
-
-    String closeCursor(String cursor) {
-        return "CLOSE " + cursor;
     }
 }

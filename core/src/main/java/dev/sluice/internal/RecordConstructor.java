@@ -41,8 +41,16 @@ final class RecordConstructor<T> {
         }
     }
 
-    /** A lookup with private access to the record, to read its accessors and call its constructor. */
+    /**
+     * A lookup with private access to the record, to read its accessors and call its constructor. On the module path
+     * Sluice's module first reads the record's (a named module that opens the record's package to Sluice is not read
+     * by Sluice otherwise); on the classpath both are unnamed and this changes nothing.
+     */
     static MethodHandles.Lookup lookup(Class<?> type) {
+        Module sluice = RecordConstructor.class.getModule();
+        if (!sluice.canRead(type.getModule())) {
+            sluice.addReads(type.getModule());
+        }
         try {
             return MethodHandles.privateLookupIn(type, MethodHandles.lookup());
         } catch (IllegalAccessException e) {
@@ -53,7 +61,7 @@ final class RecordConstructor<T> {
     static MappingException inaccessible(Class<?> type, Exception cause) {
         return new MappingException(type.getSimpleName() + " is not accessible to Sluice; open its package "
                 + type.getPackageName() + " to Sluice (module-info: 'opens " + type.getPackageName()
-                + "'), or make the record public", cause);
+                + " to dev.sluice.core'), or make the record public", cause);
     }
 
     /** A new instance from values in component order; a primitive's value must not be null. */

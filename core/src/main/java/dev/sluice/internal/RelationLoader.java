@@ -10,25 +10,25 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import dev.sluice.spi.RenderedSql;
 import dev.sluice.spi.Session;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * Loads the relations of one window of rows: for each relation one query, {@code ... = ANY($1)} with the window's
- * keys (for a composite key {@code (a, b) IN (SELECT * FROM unnest($1, $2))}), whose rows are grouped by key and set onto the window's rows in their order. Nested relations repeat this
- * one level down, for the same window. Statements per window = 1 + the number of relations in the plan, never one
+ * Loads the relations of one window of rows: for each relation one query ({@link RelationSql}),
+ * {@code ... = ANY($1)} with the window's keys (for a composite key {@code (a, b) IN (SELECT * FROM unnest($1, $2))}),
+ * whose rows are grouped by key and set onto the window's rows in their order. Nested relations repeat this one
+ * level down, for the same window. Statements per window = 1 + the number of relations in the plan, never one
  * per row. Relations load one after another, so a pinned session (a cursor's, a transaction's) runs one statement
  * at a time.
  */
 final class RelationLoader {
 
-    private final PostgresDialect dialect;
+    private final RelationSql sql;
 
     RelationLoader(PostgresDialect dialect) {
-        this.dialect = dialect;
+        this.sql = new RelationSql(dialect);
     }
 
     /** Loads every relation of {@code plan} into {@code rows} (argument arrays, updated in place). */
@@ -47,59 +47,11 @@ final class RelationLoader {
             return Mono.empty();
         }
         LoadPlan<?> child = branch.child();
-        return session.query(sql(branch, keys), child.reader())
+        return session.query(sql.children(branch, keyArrays(keys, branch.keyTypes())), child.reader())
                 .collectList()
                 .flatMap(children -> load(child, children, session).thenReturn(children))
                 .doOnNext(children -> attach(branch, rows, children))
                 .then();
-    }
-
-    private RenderedSql sql(LoadPlan.Branch branch, List<Object> keys) {
-        Relation r = branch.relation();
-        LoadPlan<?> child = branch.child();
-        EntityModel<?> target = child.model();
-        String table = dialect.identifier(target.table());
-        String select = "SELECT " + child.selectList(dialect);
-        List<String> targetKey = target.key().stream().map(Property::column).toList();
-        String sql = switch (r.kind()) {
-            case HAS_MANY -> select + " FROM " + table + " WHERE " + matching(r.foreignKey(), "") + " ORDER BY "
-                    + columns(r.foreignKey(), "") + ", " + branch.order().sql(dialect);
-            case BELONGS_TO -> select + " FROM " + table + " WHERE " + matching(targetKey, "");
-            case MANY_TO_MANY -> {
-                StringBuilder on = new StringBuilder();
-                for (int i = 0; i < targetKey.size(); i++) {
-                    on.append(i == 0 ? "" : " AND ").append("t.").append(dialect.identifier(targetKey.get(i)))
-                            .append(" = j.").append(dialect.identifier(r.inverseJoinColumn().get(i)));
-                }
-                yield select + " FROM " + dialect.identifier(r.joinTable()) + " j JOIN " + table + " t ON " + on
-                        + " WHERE " + matching(r.joinColumn(), "j.") + " ORDER BY " + columns(r.joinColumn(), "j.")
-                        + ", " + branch.order().sql(dialect, "t");
-            }
-        };
-        return RenderedSql.of(sql, keyArrays(keys, branch.keyTypes()));
-    }
-
-    /**
-     * The condition that the columns hold one of the bound keys: {@code c = ANY($1)} for one column, and for several
-     * {@code (a, b) IN (SELECT * FROM unnest($1, $2))}, one array per column (a row cannot be bound as one value).
-     */
-    private String matching(List<String> columns, String prefix) {
-        if (columns.size() == 1) {
-            return prefix + dialect.identifier(columns.get(0)) + " = ANY($1)";
-        }
-        StringBuilder arrays = new StringBuilder();
-        for (int i = 1; i <= columns.size(); i++) {
-            arrays.append(i == 1 ? "" : ", ").append('$').append(i);
-        }
-        return "(" + columns(columns, prefix) + ") IN (SELECT * FROM unnest(" + arrays + "))";
-    }
-
-    private String columns(List<String> columns, String prefix) {
-        StringBuilder sql = new StringBuilder();
-        for (String column : columns) {
-            sql.append(sql.length() == 0 ? "" : ", ").append(prefix).append(dialect.identifier(column));
-        }
-        return sql.toString();
     }
 
     private static void attach(LoadPlan.Branch branch, List<Object[]> rows, List<Object[]> children) {
@@ -169,7 +121,7 @@ final class RelationLoader {
      * The keys as bindings: one array of {@code types.get(0)} (such as {@code Long[]}) for one column, which
      * drivers bind for {@code = ANY($1)}; one array per column for several.
      */
-    private static List<Object> keyArrays(List<Object> keys, List<Class<?>> types) {
+    static List<Object> keyArrays(List<Object> keys, List<Class<?>> types) {
         if (types.size() == 1) {
             return List.of(keyArray(keys, types.get(0)));
         }

@@ -8,8 +8,9 @@ import dev.sluice.spi.RenderedSql;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Renders the statements of one query: keyset pages, the cursor's query, count and lookup by key. Pure: the same
- * inputs give the same text, and every value is a binding.
+ * Renders the statements of one query: keyset pages, the cursor's query, count, lookup by key and by many keys (for
+ * loading later), and the select list of a load plan. Pure: the same inputs give the same text, and every value is
+ * a binding.
  */
 final class SelectSql {
 
@@ -29,6 +30,51 @@ final class SelectSql {
         this.selectList = selectList;
         this.conditions = List.copyOf(conditions);
         this.order = order;
+    }
+
+    /** The statements of a query reading {@code plan}'s columns. */
+    static SelectSql of(PostgresDialect dialect, LoadPlan<?> plan, List<Condition> conditions, OrderBy order) {
+        return new SelectSql(dialect, plan.model(), selectList(dialect, plan), conditions, order);
+    }
+
+    /** A plan's select list, e.g. {@code id, title} or {@code t.id, t.name, j.photo_id}. */
+    static String selectList(PostgresDialect dialect, LoadPlan<?> plan) {
+        String prefix = plan.qualifier() == null ? "" : plan.qualifier() + ".";
+        List<String> items = new ArrayList<>();
+        plan.columns().forEach(p -> items.add(prefix + dialect.identifier(p.column())));
+        plan.hidden().forEach(h -> items.add((h.qualifier() == null ? "" : h.qualifier() + ".")
+                + dialect.identifier(h.column())));
+        return String.join(", ", items);
+    }
+
+    /**
+     * The condition that {@code columns} hold one of the keys bound from {@code $1} on: {@code c = ANY($1)} for one
+     * column, and for several {@code (a, b) IN (SELECT * FROM unnest($1, $2))}, one array per column (a row cannot
+     * be bound as one value).
+     */
+    static String anyKey(PostgresDialect dialect, List<String> columns, String prefix) {
+        if (columns.size() == 1) {
+            return prefix + dialect.identifier(columns.get(0)) + " = ANY($1)";
+        }
+        StringBuilder arrays = new StringBuilder();
+        for (int i = 1; i <= columns.size(); i++) {
+            arrays.append(i == 1 ? "" : ", ").append('$').append(i);
+        }
+        return "(" + columnList(dialect, columns, prefix) + ") IN (SELECT * FROM unnest(" + arrays + "))";
+    }
+
+    /** {@code columns} quoted and joined, each with {@code prefix}: {@code j.album_id, j.region}. */
+    static String columnList(PostgresDialect dialect, List<String> columns, String prefix) {
+        return columns.stream().map(c -> prefix + dialect.identifier(c)).collect(Collectors.joining(", "));
+    }
+
+    /**
+     * The rows whose key is one of {@code keyArrays} (as {@link #anyKey}: one array of the keys for a single-column
+     * key), with none of the query's conditions: entities in hand, whose deferred columns and relations load later.
+     */
+    RenderedSql byKeys(List<Object> keyArrays) {
+        return RenderedSql.of(selectFrom() + " WHERE " + anyKey(dialect,
+                model.key().stream().map(Property::column).toList(), ""), keyArrays);
     }
 
     private String selectFrom() {

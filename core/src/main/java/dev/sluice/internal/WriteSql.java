@@ -196,16 +196,41 @@ final class WriteSql<T> {
     }
 
     /**
+     * One assignment of a {@code set(..)}: a column of the entity and the SQL of its value, with that value's own
+     * bound values.
+     *
+     * @param column   the column assigned
+     * @param value    the value's SQL with {@code ?} placeholders: {@code ?}, an expression, or {@code DEFAULT}
+     * @param values   the values its placeholders bind, in order
+     * @param fragment the whole {@code set(..)} fragment as the caller wrote it, for messages
+     */
+    record Assignment(Property column, String value, List<Object> values, String fragment) {
+
+        Assignment {
+            values = List.copyOf(values);
+        }
+
+        /** Whether the value is one bound value ({@code column = ?}), which can be checked against the column. */
+        boolean isOneValue() {
+            return value.equals("?") && values.size() == 1;
+        }
+
+        Assignment withValues(List<Object> bound) {
+            return new Assignment(column, value, bound, fragment);
+        }
+    }
+
+    /**
      * One {@code set(..)} fragment: assignments {@code column = value} separated by commas. Each column is checked
-     * against the entity, and each value goes into parentheses of its own ({@code name = ($1)}), so that nothing in
-     * it reaches beyond its assignment (a {@code FROM} or {@code WHERE} there is a syntax error, not a join or a
-     * filter); {@code DEFAULT} stays as it is.
+     * against the entity; when rendered ({@link #updateWhere}), each value goes into parentheses of its own
+     * ({@code name = ($1)}), so that nothing in it reaches beyond its assignment (a {@code FROM} or {@code WHERE}
+     * there is a syntax error, not a join or a filter); {@code DEFAULT} stays as it is.
      *
      * @throws QueryException if the fragment is empty or unreadable, names no column of the entity, holds anything
      *                        {@link Placeholders} refuses, or its placeholders and values differ in number or a value
      *                        is null
      */
-    Condition assignment(String sql, Object[] args) {
+    List<Assignment> assignments(String sql, Object[] args) {
         String what = "set(\"" + sql + "\")";
         if (sql.isBlank()) {
             throw new QueryException(what + ": the assignment is empty; write e.g. set(\"name = ?\", value)");
@@ -224,8 +249,9 @@ final class WriteSql<T> {
             }
             values.add(BindValues.normalize(args[i], what, i + 1));
         }
-        StringJoiner rendered = new StringJoiner(", ");
+        List<Assignment> assignments = new ArrayList<>();
         int from = 0;
+        int bound = 0;
         List<Integer> ends = new ArrayList<>(probe.commas());
         ends.add(sql.length());
         for (int end : ends) {
@@ -244,22 +270,27 @@ final class WriteSql<T> {
                 throw new QueryException(what + ": nothing after '" + name + " ='; write column = value, e.g. set(\""
                         + p.column() + " = ?\", value)");
             }
-            rendered.add(dialect.identifier(p.column()) + " = "
-                    + (value.equalsIgnoreCase("default") ? "DEFAULT" : "(" + value + ")"));
+            int count = Placeholders.rewrite(value, 1, what).count();
+            assignments.add(new Assignment(p, value, values.subList(bound, bound + count), sql));
+            bound += count;
         }
-        return new Condition(rendered.toString(), values);
+        return assignments;
     }
 
     /**
-     * Set-based {@code UPDATE}: the assignments (user fragments) and conditions, numbered in that order.
-     * With no conditions the statement touches every row; callers decide whether that was asked for.
+     * Set-based {@code UPDATE}: the assignments and conditions, numbered in that order. With no conditions the
+     * statement touches every row; callers decide whether that was asked for.
      */
-    RenderedSql updateWhere(List<Condition> assignments, List<Condition> conditions) {
+    RenderedSql updateWhere(List<Assignment> assignments, List<Condition> conditions) {
         List<Object> bindings = new ArrayList<>();
         StringJoiner set = new StringJoiner(", ");
-        for (Condition a : assignments) {
-            Placeholders.Rewritten r = Placeholders.rewrite(a.sql(), bindings.size() + 1, "set");
-            set.add(r.sql());
+        for (Assignment a : assignments) {
+            if (a.value().equalsIgnoreCase("default")) {
+                set.add(dialect.identifier(a.column().column()) + " = DEFAULT");
+                continue;
+            }
+            Placeholders.Rewritten r = Placeholders.rewrite(a.value(), bindings.size() + 1, "set");
+            set.add(dialect.identifier(a.column().column()) + " = (" + r.sql() + ")");
             bindings.addAll(a.values());
         }
         String where = Condition.render(conditions, bindings);
@@ -296,6 +327,11 @@ final class WriteSql<T> {
                     .append(bindings.size());
         }
         return sql.toString();
+    }
+
+    /** {@code COPY table (columns) FROM STDIN (FORMAT binary)}: the statement of {@link BinaryCopy}'s bytes. */
+    String copyIn(List<Property> columns) {
+        return "COPY " + dialect.identifier(model.table()) + " (" + names(columns) + ") FROM STDIN (FORMAT binary)";
     }
 
     private String names(List<Property> properties) {

@@ -2,12 +2,9 @@ package dev.sluice.internal;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import dev.sluice.QueryException;
 import dev.sluice.RowCountException;
@@ -32,13 +29,9 @@ final class Writes {
      */
     private static final int BATCHES_AHEAD = 1;
 
-    /** An assignment of one value to one column, as {@link WriteSql#assignment} renders it: {@code size = (?)}. */
-    private static final Pattern ONE_COLUMN =
-            Pattern.compile("\\s*(?:\"([^\"]+)\"|([A-Za-z_][A-Za-z0-9_$]*))\\s*=\\s*\\(\\s*\\?\\s*\\)\\s*");
+    private final RepoContext repo;
 
-    private final CoreRepo repo;
-
-    Writes(CoreRepo repo) {
+    Writes(RepoContext repo) {
         this.repo = repo;
     }
 
@@ -47,7 +40,8 @@ final class Writes {
         return EntityModel.of((Class<T>) entity.getClass());
     }
 
-    private <T> WriteSql<T> sql(EntityModel<T> model) {
+    /** The repository's statements for {@code model}: the one way writers reach the dialect. */
+    <T> WriteSql<T> sql(EntityModel<T> model) {
         return new WriteSql<>(repo.dialect(), model);
     }
 
@@ -193,32 +187,28 @@ final class Writes {
      * column exactly and bound as {@link ColumnFit} says, as on the other write paths; values in other assignments
      * (expressions) are bound as they are, and PostgreSQL converts them as it converts any parameter.
      */
-    <T> Mono<Long> updateWhere(EntityModel<T> model, List<Condition> assignments, List<Condition> conditions) {
+    <T> Mono<Long> updateWhere(EntityModel<T> model, List<WriteSql.Assignment> assignments,
+                               List<Condition> conditions) {
         return repo.columns(model).flatMap(columns -> {
-            List<Condition> fitted = new ArrayList<>(assignments.size());
-            for (Condition assignment : assignments) {
+            List<WriteSql.Assignment> fitted = new ArrayList<>(assignments.size());
+            for (WriteSql.Assignment assignment : assignments) {
                 fitted.add(fitted(model, columns, assignment));
             }
             return repo.executor().update(sql(model).updateWhere(fitted, conditions));
         });
     }
 
-    private static Condition fitted(EntityModel<?> model, Map<String, TableCheck.ColumnInfo> columns,
-                                    Condition assignment) {
-        Matcher one = ONE_COLUMN.matcher(assignment.sql());
-        if (!one.matches() || assignment.values().size() != 1) {
-            return assignment;
-        }
-        TableCheck.ColumnInfo column = columns.get(one.group(1) != null ? one.group(1)
-                : one.group(2).toLowerCase(Locale.ROOT));
-        if (column == null) {
+    private static WriteSql.Assignment fitted(EntityModel<?> model, Map<String, TableCheck.ColumnInfo> columns,
+                                              WriteSql.Assignment assignment) {
+        TableCheck.ColumnInfo column = columns.get(assignment.column().column());
+        if (!assignment.isOneValue() || column == null) {
             return assignment;
         }
         ColumnFit fit = ColumnFit.of(column);
         try {
-            return new Condition(assignment.sql(), List.of(fit.bindable(fit.fit(assignment.values().get(0)))));
+            return assignment.withValues(List.of(fit.bindable(fit.fit(assignment.values().get(0)))));
         } catch (ColumnFit.Misfit misfit) {
-            throw new WriteException("update(" + model.name() + ".class).set(\"" + assignment.sql() + "\") was "
+            throw new WriteException("update(" + model.name() + ".class).set(\"" + assignment.fragment() + "\") was "
                     + "refused: " + misfit.getMessage() + "; nothing was written", 0, 0);
         }
     }

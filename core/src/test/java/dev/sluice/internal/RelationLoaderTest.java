@@ -96,7 +96,7 @@ class RelationLoaderTest {
     @Test
     void hasManyAndNestedManyToManyRunOneQueryPerRelationPerWindowAndZipInOrder() {
         LoadPlan<Album> plan = plan(Album.class, "photos.tags");
-        assertThat(plan.selectList(PG)).isEqualTo("id, title");
+        assertThat(SelectSql.selectList(PG, plan)).isEqualTo("id, title");
         FakeSession session = new FakeSession(Map.of(
                 "SELECT id, album_id, caption FROM photo", List.of(
                         new Object[] {11L, 1L, "b"}, new Object[] {10L, 1L, "a"}, new Object[] {30L, 3L, "c"}),
@@ -141,8 +141,8 @@ class RelationLoaderTest {
 
     @Test
     void foreignKeysWithoutAScalarComponentAreSelectedAsHiddenColumns() {
-        assertThat(plan(BarePhoto.class, "album").selectList(PG)).isEqualTo("id, album_id");
-        assertThat(plan(BareAlbum.class, "photos").branches().get(0).child().selectList(PG))
+        assertThat(SelectSql.selectList(PG, plan(BarePhoto.class, "album"))).isEqualTo("id, album_id");
+        assertThat(SelectSql.selectList(PG, plan(BareAlbum.class, "photos").branches().get(0).child()))
                 .as("deferred data left out; album_id read to group by").isEqualTo("id, album_id");
         FakeSession session = new FakeSession(Map.of("SELECT id, album_id FROM photo",
                 List.<Object[]>of(new Object[] {5L, 2L})));

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 
 import dev.sluice.annotation.Column;
 import dev.sluice.annotation.Id;
@@ -24,8 +23,7 @@ class SelectSqlTest {
     private static final PostgresDialect PG = PostgresDialect.INSTANCE;
 
     private static SelectSql sql(EntityModel<?> model, List<Condition> conditions, OrderBy order) {
-        return new SelectSql(PG, model, LoadPlan.root(model, model.properties(), List.of(), Map.of()).selectList(PG),
-                conditions, order);
+        return SelectSql.of(PG, LoadPlan.root(model, model.properties(), List.of(), List.of()), conditions, order);
     }
 
     @Test
@@ -121,5 +119,30 @@ class SelectSqlTest {
         assertThat(PG.identifier("user")).isEqualTo("\"user\"");
         assertThat(PG.identifier("archive.picture")).isEqualTo("archive.picture");
         assertThat(PG.identifier("my table\"; drop")).isEqualTo("\"my table\"\"; drop\"");
+    }
+
+    @Test
+    void loadingLaterReadsTheRowsOfManyKeysWithoutTheQuerysConditions() {
+        EntityModel<PhotoTag> tags = EntityModel.of(PhotoTag.class);
+        SelectSql photoTags = SelectSql.of(PG, LoadPlan.root(tags, tags.properties(), List.of(), List.of()), List.of(),
+                OrderBy.byKey(tags));
+        assertThat(photoTags.byKeys(List.of(new Long[] {1L}, new Long[] {2L})).sql()).isEqualTo(
+                "SELECT photo_id, tag_id, \"order\" FROM photo_tag WHERE (photo_id, tag_id) IN (SELECT * FROM "
+                        + "unnest($1, $2))");
+        EntityModel<Picture> pictures = EntityModel.of(Picture.class);
+        assertThat(sql(pictures, List.of(Condition.of("name = ?", new Object[] {"x"})), OrderBy.byKey(pictures))
+                .byKeys(List.of((Object) new Long[] {1L, 2L})).sql())
+                .startsWith("SELECT id, ").endsWith(" FROM picture WHERE id = ANY($1)");
+    }
+
+    @Test
+    void aCursorIsDeclaredOverTheQueryAndKeepsItsBindings() {
+        RenderedSql declare = CursorSql.declare("sluice_cursor_7", RenderedSql.of("SELECT id FROM picture WHERE id > $1",
+                List.of(5L)));
+        assertThat(declare.sql()).isEqualTo("DECLARE sluice_cursor_7 NO SCROLL CURSOR FOR SELECT id FROM picture "
+                + "WHERE id > $1");
+        assertThat(declare.bindings()).containsExactly(5L);
+        assertThat(CursorSql.fetch("sluice_cursor_7", 500).sql()).isEqualTo("FETCH FORWARD 500 FROM sluice_cursor_7");
+        assertThat(CursorSql.close("sluice_cursor_7").sql()).isEqualTo("CLOSE sluice_cursor_7");
     }
 }

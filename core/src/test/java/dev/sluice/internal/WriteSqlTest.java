@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 import dev.sluice.QueryException;
@@ -165,11 +166,11 @@ class WriteSqlTest {
 
     @Test
     void setBasedUpdateNumbersAssignmentsBeforeConditions() {
-        RenderedSql sql = pictures().updateWhere(
-                List.of(new Condition("name = ?", List.of("x")), new Condition("size_bytes = size_bytes + ?",
-                        List.of(1))),
-                List.of(Condition.of("id < ?", new Object[] {5L})));
-        assertThat(sql.sql()).isEqualTo("UPDATE picture SET name = $1, size_bytes = size_bytes + $2"
+        WriteSql<Picture> w = pictures();
+        List<WriteSql.Assignment> set = new ArrayList<>(w.assignments("name = ?", new Object[] {"x"}));
+        set.addAll(w.assignments("size_bytes = size_bytes + ?", new Object[] {1}));
+        RenderedSql sql = w.updateWhere(set, List.of(Condition.of("id < ?", new Object[] {5L})));
+        assertThat(sql.sql()).isEqualTo("UPDATE picture SET name = ($1), size_bytes = (size_bytes + $2)"
                 + " WHERE (id < $3)");
         assertThat(sql.bindings()).containsExactly("x", 1, 5L);
     }
@@ -177,46 +178,49 @@ class WriteSqlTest {
     @Test
     void eachAssignmentNamesAColumnAndItsValueSitsInParenthesesOfItsOwn() {
         WriteSql<Picture> w = pictures();
-        Condition set = w.assignment("name = ?, \"size_bytes\" = size_bytes + ?,takenAt=now(), mood = default",
-                new Object[] {"x", 1});
-        assertThat(set.sql()).isEqualTo("name = (?), size_bytes = (size_bytes + ?), taken_at = (now()), mood = DEFAULT");
-        assertThat(set.values()).containsExactly("x", 1);
-        RenderedSql sql = w.updateWhere(List.of(set, w.assignment("sha1 = lower(?) || 'a, b'", new Object[] {"S"})),
-                List.of(Condition.ofWrite("id < ?", new Object[] {5L})));
+        List<WriteSql.Assignment> set = new ArrayList<>(w.assignments(
+                "name = ?, \"size_bytes\" = size_bytes + ?,takenAt=now(), mood = default", new Object[] {"x", 1}));
+        assertThat(set).extracting(a -> a.column().column() + " = " + a.value() + " " + a.values()).containsExactly(
+                "name = ? [x]", "size_bytes = size_bytes + ? [1]", "taken_at = now() []", "mood = default []");
+        assertThat(set.get(0).isOneValue()).isTrue();
+        assertThat(set.get(1).isOneValue()).isFalse();
+        set.addAll(w.assignments("sha1 = lower(?) || 'a, b'", new Object[] {"S"}));
+        RenderedSql sql = w.updateWhere(set, List.of(Condition.ofWrite("id < ?", new Object[] {5L})));
         assertThat(sql.sql()).isEqualTo("UPDATE picture SET name = ($1), size_bytes = (size_bytes + $2), "
                 + "taken_at = (now()), mood = DEFAULT, sha1 = (lower($3) || 'a, b') WHERE (id < $4)");
         assertThat(sql.bindings()).containsExactly("x", 1, "S", 5L);
-        assertThat(w.assignment("name = 'x' from picture other", new Object[0]).sql())
-                .as("a FROM in the value is a syntax error, not a join").isEqualTo("name = ('x' from picture other)");
+        assertThat(w.updateWhere(w.assignments("name = 'x' from picture other", new Object[0]), List.of()).sql())
+                .as("a FROM in the value is a syntax error, not a join")
+                .isEqualTo("UPDATE picture SET name = ('x' from picture other)");
     }
 
     @Test
     void assignmentsThatCannotBeReadSayHowToWriteThem() {
         WriteSql<Picture> w = pictures();
-        assertThatThrownBy(() -> w.assignment("lower(name) = ?", new Object[] {"x"}))
+        assertThatThrownBy(() -> w.assignments("lower(name) = ?", new Object[] {"x"}))
                 .isInstanceOf(QueryException.class)
                 .hasMessage("set(\"lower(name) = ?\"): cannot read 'lower(name) = ?' as an assignment; write "
                         + "column = value, e.g. set(\"name = ?\", value)");
-        assertThatThrownBy(() -> w.assignment("name = ?,", new Object[] {"x"}))
+        assertThatThrownBy(() -> w.assignments("name = ?,", new Object[] {"x"}))
                 .isInstanceOf(QueryException.class)
                 .hasMessage("set(\"name = ?,\"): cannot read '' as an assignment; write column = value, e.g. "
                         + "set(\"name = ?\", value)");
-        assertThatThrownBy(() -> w.assignment("nme = ?", new Object[] {"x"}))
+        assertThatThrownBy(() -> w.assignments("nme = ?", new Object[] {"x"}))
                 .isInstanceOf(QueryException.class)
                 .hasMessage("set(\"nme = ?\"): Picture has no column or component named 'nme'; its columns are id, "
                         + "sha1, name, taken_at, size_bytes, mood, tags");
-        assertThatThrownBy(() -> w.assignment("name = ", new Object[0]))
+        assertThatThrownBy(() -> w.assignments("name = ", new Object[0]))
                 .isInstanceOf(QueryException.class)
                 .hasMessage("set(\"name = \"): nothing after 'name ='; write column = value, e.g. set(\"name = ?\", "
                         + "value)");
-        assertThatThrownBy(() -> w.assignment("name = 'x' -- note", new Object[0]))
+        assertThatThrownBy(() -> w.assignments("name = 'x' -- note", new Object[0]))
                 .isInstanceOf(QueryException.class)
                 .hasMessage("set(\"name = 'x' -- note\"): a -- comment at character 12 could hide the rest of the "
                         + "statement; remove the comment");
-        assertThatThrownBy(() -> w.assignment(" ", new Object[0]))
+        assertThatThrownBy(() -> w.assignments(" ", new Object[0]))
                 .isInstanceOf(QueryException.class)
                 .hasMessage("set(\" \"): the assignment is empty; write e.g. set(\"name = ?\", value)");
-        assertThatThrownBy(() -> w.assignment("name = ?", new Object[] {null}))
+        assertThatThrownBy(() -> w.assignments("name = ?", new Object[] {null}))
                 .isInstanceOf(QueryException.class)
                 .hasMessage("set(\"name = ?\"): value 1 is null, and a bare null has no SQL type; write the null into "
                         + "the SQL instead, e.g. set(\"name = null\")");

@@ -15,16 +15,16 @@ import reactor.core.publisher.Flux;
  * One query reads the window's rows by key (the deferred columns, and the keys the relations need), then one query
  * per relation; the results are set onto copies of the entities, whose other components are kept.
  */
-final class Loads<T> {
+final class EntityLoader<T> {
 
-    private final CoreRepo repo;
+    private final Fetcher fetcher;
     private final EntityModel<T> model;
     private final List<Property> deferred = new ArrayList<>();
     private final List<Integer> positions = new ArrayList<>();
     private final LoadPlan<T> plan;
 
-    Loads(CoreRepo repo, EntityModel<T> model, String[] names) {
-        this.repo = repo;
+    EntityLoader(Fetcher fetcher, EntityModel<T> model, String[] names) {
+        this.fetcher = fetcher;
         this.model = model;
         String what = "load(" + model.name() + ", " + String.join(", ", names) + ")";
         if (names.length == 0) {
@@ -56,21 +56,18 @@ final class Loads<T> {
     }
 
     Flux<T> loadAll(Flux<T> entities) {
-        return repo.checked(plan).thenMany(entities.buffer(repo.settings().relationBatchSize())
+        RepoContext context = fetcher.context();
+        return context.checked(plan).thenMany(entities.buffer(context.settings().relationBatchSize())
                 .concatMap(this::window));
     }
 
     private Flux<T> window(List<T> entities) {
         Property key = model.key().get(0);
         Object keys = RelationLoader.keyArray(entities.stream().map(key::read).toList(), key.boxedType());
-        PostgresDialect dialect = repo.dialect();
-        RenderedSql sql = RenderedSql.of("SELECT " + plan.selectList(dialect) + " FROM "
-                + dialect.identifier(model.table()) + " WHERE " + dialect.identifier(key.column()) + " = ANY($1)",
-                List.of(keys));
-        return repo.executor().query(sql, plan.reader())
-                .collectList()
-                .flatMapMany(rows -> repo.relations().load(plan, rows, repo.executor())
-                        .thenMany(Flux.defer(() -> Flux.fromIterable(merge(entities, rows)))));
+        RepoContext context = fetcher.context();
+        RenderedSql sql = SelectSql.of(context.dialect(), plan, List.of(), OrderBy.byKey(model)).byKeys(List.of(keys));
+        return fetcher.window(context.executor(), sql, plan).loaded()
+                .flatMapMany(rows -> Flux.defer(() -> Flux.fromIterable(merge(entities, rows))));
     }
 
     private List<T> merge(List<T> entities, List<Object[]> rows) {

@@ -1,0 +1,101 @@
+package dev.sluice.internal;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Function;
+
+import dev.sluice.spi.RenderedSql;
+import dev.sluice.spi.RowMapper;
+import dev.sluice.spi.Session;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * The fetch engine: every read of a repository runs here. A query's rows stream by its {@link FetchStrategy}
+ * (keyset pages or a cursor); lookups, counts and later loads run single statements. Each page, window or lookup
+ * goes through one step, {@link #rows}: the rows of a statement, then, when the plan has relations, their relations
+ * loaded into them ({@link #window}).
+ *
+ * <pre>
+ * Repo -> DefaultQuery (plan, SelectSql) -> Fetcher.stream -> FetchStrategy -> KeysetPages | CursorPages
+ *      -> DemandPager (page sizes from demand) -> Fetcher.rows -> Executor (adapter) -> rows -> finish
+ * </pre>
+ */
+final class Fetcher {
+
+    /**
+     * One window of rows: read, then their relations loaded into them. Each step runs once however often it is
+     * subscribed to, so a window can be started ahead and picked up later.
+     *
+     * @param rows   the statement's rows, as argument arrays
+     * @param loaded the same rows, once every relation of the plan is set in them
+     */
+    record Window(Mono<List<Object[]>> rows, Mono<List<Object[]>> loaded) {
+    }
+
+    private final RepoContext context;
+    private final RelationLoader relations;
+
+    Fetcher(RepoContext context) {
+        this.context = context;
+        this.relations = new RelationLoader(context.dialect());
+    }
+
+    RepoContext context() {
+        return context;
+    }
+
+    /** Streams the rows of a query of entities by its strategy, once its entities are checked. */
+    <T> Flux<T> stream(EntityFetch<T> fetch) {
+        return context.checked(fetch.plan()).thenMany(fetch.strategy().stream(this, fetch));
+    }
+
+    /** Streams the rows of custom SQL, mapped to {@code R} by column name, through a cursor. */
+    <R> Flux<R> stream(RenderedSql query, ResultMapper<R> mapper) {
+        return CursorPages.results(this, query, mapper);
+    }
+
+    /** The first row of {@code sql} (a lookup by key), built with its relations. */
+    <T> Mono<T> first(LoadPlan<?> plan, RenderedSql sql, Function<Object[], T> finish) {
+        return context.checked(plan).thenMany(rows(context.executor(), sql, plan, null)).map(finish).next();
+    }
+
+    /** A {@code count(*)} statement's count. */
+    Mono<Long> count(EntityModel<?> model, RenderedSql sql) {
+        return context.checked(model).then(context.executor()
+                .query(sql, row -> Objects.requireNonNull(row.get(0, Long.class))).single());
+    }
+
+    /**
+     * The rows of one page: without relations they stream as the statement sends them (stoppable on the server when
+     * {@code stop} is given); with relations the page is read whole, its result completes, and only then do its
+     * relations load, so no statement ever waits behind an open result on the same connection.
+     *
+     * @param stop null, or when to stop the statement early on the server
+     */
+    Flux<Object[]> rows(Session session, RenderedSql sql, LoadPlan<?> plan, @Nullable Mono<Void> stop) {
+        if (plan.branches().isEmpty()) {
+            return run(session, sql, plan.reader(), stop);
+        }
+        return window(session, sql, plan).loaded().flatMapIterable(Function.identity());
+    }
+
+    /** A window of {@code sql}'s rows and their relations, not started. */
+    Window window(Session session, RenderedSql sql, LoadPlan<?> plan) {
+        Mono<List<Object[]>> rows = session.query(sql, plan.reader()).collectList().cache();
+        Mono<List<Object[]>> loaded = rows.flatMap(list -> relations.load(plan, list, session).thenReturn(list))
+                .cache();
+        return new Window(rows, loaded);
+    }
+
+    /** The page sizes of a stream reading {@code plan}. */
+    PageSizes pageSizes(LoadPlan<?> plan) {
+        return PageSizes.of(context.settings(), plan);
+    }
+
+    /** Runs {@code sql} on {@code session}, stoppable on the server when {@code stop} is given. */
+    static <T> Flux<T> run(Session session, RenderedSql sql, RowMapper<T> mapper, @Nullable Mono<Void> stop) {
+        return stop == null ? session.query(sql, mapper) : session.query(sql, mapper, stop);
+    }
+}

@@ -1,0 +1,48 @@
+package dev.sluice.internal;
+
+import java.util.Map;
+
+import dev.sluice.spi.Executor;
+import dev.sluice.spi.Session;
+import reactor.core.publisher.Mono;
+
+/**
+ * What a repository's collaborators share: where statements run, the settings, the dialect and what is known of
+ * the entities' tables. Immutable; a transaction's context differs only in its executor, which runs every statement
+ * on the transaction's connection.
+ *
+ * @param executor runs statements: a connection per statement, or the transaction's
+ * @param settings page and batch sizes, the statement listener
+ * @param dialect  PostgreSQL's spelling of names
+ * @param catalog  the entities' tables, checked once, shared with every transaction of the repository
+ */
+record RepoContext(Executor executor, RepoSettings settings, PostgresDialect dialect, EntityCatalog catalog) {
+
+    static RepoContext of(Executor executor, RepoSettings settings) {
+        return new RepoContext(executor, settings, PostgresDialect.INSTANCE, new EntityCatalog(PostgresDialect.INSTANCE));
+    }
+
+    /** The context inside a transaction: every statement runs on {@code session}; the catalog is shared. */
+    RepoContext joining(Session session) {
+        return new RepoContext(new JoinedExecutor(session, executor), settings, dialect, catalog);
+    }
+
+    /** Checks every entity a plan reads against its table, each once per repository. */
+    Mono<Void> checked(LoadPlan<?> plan) {
+        return catalog.checked(plan, executor);
+    }
+
+    /** Checks the entity against its table, once per repository. */
+    Mono<Void> checked(EntityModel<?> model) {
+        return catalog.columns(model, executor).then();
+    }
+
+    /** The entity's table's columns by name, once checked against the entity. */
+    Mono<Map<String, TableCheck.ColumnInfo>> columns(EntityModel<?> model) {
+        return catalog.columns(model, executor);
+    }
+
+    <T> EntityMapper<T> mapper(EntityModel<T> model) {
+        return catalog.mapper(model);
+    }
+}
