@@ -16,10 +16,13 @@ import io.r2dbc.spi.IsolationLevel;
 import io.r2dbc.spi.Option;
 import io.r2dbc.spi.R2dbcException;
 import io.r2dbc.spi.TransactionDefinition;
+import io.r2dbc.spi.Wrapped;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.util.Logger;
+import reactor.util.Loggers;
 
 /**
  * The executor over a {@link ConnectionProvider}: every statement borrows a connection for its own duration, and a
@@ -27,6 +30,8 @@ import reactor.core.publisher.Mono;
  * borrowed connection: around each statement outside a transaction, once per transaction inside one.
  */
 final class R2dbcExecutor implements Executor {
+
+    private static final Logger LOG = Loggers.getLogger(R2dbcExecutor.class);
 
     private final ConnectionProvider connections;
     private final StatementListener listener;
@@ -80,7 +85,7 @@ final class R2dbcExecutor implements Executor {
     @Override
     public <T> Flux<T> inTransaction(TransactionOptions options, Function<Session, ? extends Publisher<T>> work) {
         return Flux.deferContextual(context -> {
-            SessionSetup setup = SessionSetup.of(settings, context);
+            SessionSql setup = SessionSql.of(settings, context);
             return connections.inExternalTransaction().flatMapMany(external -> external
                     ? Flux.usingWhen(connections.acquire(),
                             c -> prepared(c, setup).thenMany(Flux.defer(() -> work.apply(session(c)))),
@@ -104,7 +109,7 @@ final class R2dbcExecutor implements Executor {
             return plain(use);
         }
         return Flux.deferContextual(context -> {
-            SessionSetup setup = SessionSetup.of(settings, context);
+            SessionSql setup = SessionSql.of(settings, context);
             if (setup.isEmpty()) {
                 return plain(use);
             }
@@ -130,18 +135,34 @@ final class R2dbcExecutor implements Executor {
      * Undoes session-level settings, then releases the connection; a connection whose reset failed is closed first.
      * Transaction-local settings (inside a transaction managed elsewhere) end with that transaction.
      */
-    private Mono<Void> reset(ConnectionSession session, SessionSetup setup, boolean local) {
+    private Mono<Void> reset(ConnectionSession session, SessionSql setup, boolean local) {
         if (local) {
             return Mono.from(release(session));
         }
         return session.update(setup.reset())
                 .then()
-                .onErrorResume(error -> SessionSetup.discard(session.connection(), error))
+                .onErrorResume(error -> discard(session.connection(), error))
                 .then(Mono.defer(() -> Mono.from(release(session))));
     }
 
+    /**
+     * Closes the connection under the pool's wrapper, after a reset that failed: the pool must not hand out a
+     * connection that may still carry another subscriber's settings. The pool drops it when it is next borrowed
+     * (validation finds it closed; {@link PoolBorrow} borrows again).
+     */
+    private static Mono<Void> discard(Connection connection, Throwable resetFailure) {
+        LOG.warn("Resetting the session settings of a connection failed; closing it, so that no other subscriber "
+                + "gets it with these settings: " + resetFailure);
+        Connection target = connection;
+        while (target instanceof Wrapped<?> wrapped && wrapped.unwrap() instanceof Connection inner
+                && inner != target) {
+            target = inner;
+        }
+        return target == connection ? Mono.empty() : Mono.from(target.close()).onErrorResume(e -> Mono.empty());
+    }
+
     /** Applies the settings until the transaction on {@code connection} ends; nothing when there are none. */
-    private Mono<Void> prepared(Connection connection, SessionSetup setup) {
+    private Mono<Void> prepared(Connection connection, SessionSql setup) {
         return setup.isEmpty() ? Mono.empty() : session(connection).update(setup.apply(true)).then();
     }
 

@@ -5,30 +5,24 @@ import java.util.List;
 import java.util.Map;
 
 import dev.sluice.spi.RenderedSql;
-import io.r2dbc.spi.Connection;
-import io.r2dbc.spi.Wrapped;
-import reactor.core.publisher.Mono;
-import reactor.util.Logger;
-import reactor.util.Loggers;
 import reactor.util.context.ContextView;
 
 /**
- * The statements that apply one subscriber's {@link SessionSettings} to a borrowed connection and undo them: one
- * {@code SELECT set_config($1, $2, is_local), ...} with every name and value bound, and for a session-level one the
- * matching {@code SELECT set_config($1, NULL, false), ...}, PostgreSQL's {@code RESET} of each name. A fixed shape
- * of bind parameters, like {@code BEGIN} and {@code COMMIT}: connection state, not entity SQL.
+ * The renderer of the statements that apply one subscriber's {@link SessionSettings} to a borrowed connection and
+ * undo them: one {@code SELECT set_config($1, $2, is_local), ...} with every name and value bound, and for
+ * session-level settings the matching {@code SELECT set_config($1, NULL, false), ...}, PostgreSQL's {@code RESET}
+ * of each name. Connection state, like {@code BEGIN} and {@code COMMIT}, so it lives in the adapter; only bind
+ * parameters vary, never SQL text. {@code SessionSqlTest} compares the exact text.
  */
-final class SessionSetup {
-
-    private static final Logger LOG = Loggers.getLogger(SessionSetup.class);
+final class SessionSql {
 
     /** No settings: nothing to apply or undo. */
-    static final SessionSetup NONE = new SessionSetup(List.of());
+    static final SessionSql NONE = new SessionSql(List.of());
 
     private final List<String> names;
     private final List<String> values;
 
-    private SessionSetup(List<Map.Entry<String, String>> settings) {
+    private SessionSql(List<Map.Entry<String, String>> settings) {
         List<String> n = new ArrayList<>(settings.size());
         List<String> v = new ArrayList<>(settings.size());
         for (Map.Entry<String, String> setting : settings) {
@@ -44,7 +38,7 @@ final class SessionSetup {
      *
      * @throws IllegalArgumentException for a null or empty name, or a null value
      */
-    static SessionSetup of(SessionSettings settings, ContextView context) {
+    static SessionSql of(SessionSettings settings, ContextView context) {
         if (settings == SessionSettings.NONE) {
             return NONE;
         }
@@ -59,8 +53,9 @@ final class SessionSetup {
         for (Map.Entry<String, String> setting : wanted.entrySet()) {
             String name = setting.getKey();
             if (name == null || name.isBlank()) {
-                throw new IllegalArgumentException("SessionSettings gave a setting without a name (" + name + " = "
-                        + setting.getValue() + "); name a configuration parameter, such as app.tenant");
+                throw new IllegalArgumentException("SessionSettings gave a setting without a name (\""
+                        + (name == null ? "null" : name) + "\" = " + setting.getValue()
+                        + "); name a configuration parameter, such as app.tenant");
             }
             if (setting.getValue() == null) {
                 throw new IllegalArgumentException("SessionSettings gave a null value for " + name + "; leave the "
@@ -68,7 +63,7 @@ final class SessionSetup {
             }
             entries.add(Map.entry(name, setting.getValue()));
         }
-        return new SessionSetup(entries);
+        return new SessionSql(entries);
     }
 
     boolean isEmpty() {
@@ -95,21 +90,5 @@ final class SessionSetup {
             sql.append(i == 0 ? "" : ", ").append("set_config($").append(i + 1).append(", NULL, false)");
         }
         return new RenderedSql(sql.toString(), List.copyOf(names));
-    }
-
-    /**
-     * Closes the connection under the pool's wrapper, after a reset that failed: the pool must not hand out a
-     * connection that may still carry another subscriber's settings. The pool drops it when it is next borrowed
-     * (validation finds it closed; {@link PoolBorrow} borrows again).
-     */
-    static Mono<Void> discard(Connection connection, Throwable resetFailure) {
-        LOG.warn("Resetting the session settings of a connection failed; closing it, so that no other subscriber "
-                + "gets it with these settings: " + resetFailure);
-        Connection target = connection;
-        while (target instanceof Wrapped<?> wrapped && wrapped.unwrap() instanceof Connection inner
-                && inner != target) {
-            target = inner;
-        }
-        return target == connection ? Mono.empty() : Mono.from(target.close()).onErrorResume(e -> Mono.empty());
     }
 }
