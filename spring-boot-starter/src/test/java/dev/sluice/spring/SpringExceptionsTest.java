@@ -52,7 +52,8 @@ import reactor.util.context.Context;
 class SpringExceptionsTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
-    private static final String APPLICATION = "sluice-spring-exceptions";
+    /** This JVM's only: the lost-connection test terminates backends by it. */
+    private static final String APPLICATION = "sluice-spring-exceptions-" + ProcessHandle.current().pid();
 
     @Table("spring_error_note")
     record Note(@Id Long id, String name, String text) {
