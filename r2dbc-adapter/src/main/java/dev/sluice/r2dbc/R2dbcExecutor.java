@@ -16,33 +16,41 @@ import io.r2dbc.spi.IsolationLevel;
 import io.r2dbc.spi.Option;
 import io.r2dbc.spi.R2dbcException;
 import io.r2dbc.spi.TransactionDefinition;
+import io.r2dbc.spi.Wrapped;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.util.Logger;
+import reactor.util.Loggers;
 
 /**
  * The executor over a {@link ConnectionProvider}: every statement borrows a connection for its own duration, and a
- * transaction pins one connection until it ends.
+ * transaction pins one connection until it ends. The subscriber's {@link SessionSettings} are applied on each
+ * borrowed connection: around each statement outside a transaction, once per transaction inside one.
  */
 final class R2dbcExecutor implements Executor {
 
+    private static final Logger LOG = Loggers.getLogger(R2dbcExecutor.class);
+
     private final ConnectionProvider connections;
     private final StatementListener listener;
+    private final SessionSettings settings;
 
-    R2dbcExecutor(ConnectionProvider connections, StatementListener listener) {
+    R2dbcExecutor(ConnectionProvider connections, StatementListener listener, SessionSettings settings) {
         this.connections = connections;
         this.listener = listener;
+        this.settings = settings;
     }
 
     @Override
     public <T> Flux<T> query(RenderedSql sql, RowMapper<T> mapper) {
-        return Flux.usingWhen(connections.acquire(), c -> session(c).query(sql, mapper), connections::release);
+        return borrowed(s -> s.query(sql, mapper));
     }
 
     @Override
     public <T> Flux<T> query(RenderedSql sql, RowMapper<T> mapper, Publisher<?> stop) {
-        return Flux.usingWhen(connections.acquire(), c -> session(c).query(sql, mapper, stop), connections::release);
+        return borrowed(s -> s.query(sql, mapper, stop));
     }
 
     @Override
@@ -65,32 +73,103 @@ final class R2dbcExecutor implements Executor {
 
     @Override
     public Mono<Long> update(RenderedSql sql) {
-        return Mono.usingWhen(connections.acquire(), c -> session(c).update(sql), connections::release);
+        return borrowed(s -> s.update(sql)).single();
     }
 
     /** On cancel, the connection goes back only once the COPY it was running has been aborted on the server. */
     @Override
     public Mono<Long> copyIn(String sql, Publisher<byte[]> chunks) {
-        return Mono.usingWhen(Mono.from(connections.acquire()).map(this::session), s -> s.copyIn(sql, chunks),
-                s -> connections.release(s.connection()), (s, error) -> connections.release(s.connection()),
-                s -> s.copyFinished().then(Mono.from(connections.release(s.connection()))));
+        return borrowed(s -> s.copyIn(sql, chunks)).single();
     }
 
     /**
      * Begins and ends a transaction of its own, unless the {@link ConnectionProvider} says one managed elsewhere is
      * open: then {@code work} runs on one acquired connection of that transaction, which its owner commits or rolls
-     * back.
+     * back. The subscriber's {@link SessionSettings} are applied once, transaction-local: after {@code BEGIN}, or
+     * before {@code work} in a transaction managed elsewhere.
      */
     @Override
     public <T> Flux<T> inTransaction(TransactionOptions options, Function<Session, ? extends Publisher<T>> work) {
-        return connections.inExternalTransaction().flatMapMany(external -> external
-                ? Flux.usingWhen(connections.acquire(), c -> Flux.defer(() -> work.apply(session(c))),
-                        connections::release)
-                : Flux.usingWhen(connections.acquire(),
-                        c -> begin(c, options).thenMany(Flux.defer(() -> work.apply(session(c)))),
-                        c -> end(c, "COMMIT", c.commitTransaction()),
-                        (c, error) -> end(c, "ROLLBACK", c.rollbackTransaction()),
-                        c -> end(c, "ROLLBACK", c.rollbackTransaction())));
+        return Flux.deferContextual(context -> {
+            SessionSql setup = SessionSql.of(settings, context);
+            return connections.inExternalTransaction().flatMapMany(external -> external
+                    ? Flux.usingWhen(connections.acquire(),
+                            c -> prepared(c, setup).thenMany(Flux.defer(() -> work.apply(session(c)))),
+                            connections::release)
+                    : Flux.usingWhen(connections.acquire(),
+                            c -> begin(c, options).then(prepared(c, setup))
+                                    .thenMany(Flux.defer(() -> work.apply(session(c)))),
+                            c -> end(c, "COMMIT", c.commitTransaction()),
+                            (c, error) -> end(c, "ROLLBACK", c.rollbackTransaction()),
+                            c -> end(c, "ROLLBACK", c.rollbackTransaction())));
+        });
+    }
+
+    /**
+     * Runs {@code use} on a connection of its own, with the subscriber's {@link SessionSettings} applied before and
+     * undone after. The connection goes back when {@code use} completes, fails or is cancelled; after a cancel, only
+     * once a COPY it ran has been aborted on the server.
+     */
+    private <T> Flux<T> borrowed(Function<ConnectionSession, ? extends Publisher<T>> use) {
+        if (settings == SessionSettings.NONE) {
+            return plain(use);
+        }
+        return Flux.deferContextual(context -> {
+            SessionSql setup = SessionSql.of(settings, context);
+            if (setup.isEmpty()) {
+                return plain(use);
+            }
+            return connections.inExternalTransaction().flatMapMany(external -> Flux.usingWhen(
+                    connections.acquire().map(this::session),
+                    s -> s.update(setup.apply(external)).thenMany(Flux.defer(() -> use.apply(s))),
+                    s -> reset(s, setup, external),
+                    (s, error) -> reset(s, setup, external),
+                    s -> s.copyFinished().then(reset(s, setup, external))));
+        });
+    }
+
+    private <T> Flux<T> plain(Function<ConnectionSession, ? extends Publisher<T>> use) {
+        return Flux.usingWhen(connections.acquire().map(this::session), use, this::release,
+                (s, error) -> release(s), s -> s.copyFinished().then(Mono.from(release(s))));
+    }
+
+    private Publisher<Void> release(ConnectionSession session) {
+        return connections.release(session.connection());
+    }
+
+    /**
+     * Undoes session-level settings, then releases the connection; a connection whose reset failed is closed first.
+     * Transaction-local settings (inside a transaction managed elsewhere) end with that transaction.
+     */
+    private Mono<Void> reset(ConnectionSession session, SessionSql setup, boolean local) {
+        if (local) {
+            return Mono.from(release(session));
+        }
+        return session.update(setup.reset())
+                .then()
+                .onErrorResume(error -> discard(session.connection(), error))
+                .then(Mono.defer(() -> Mono.from(release(session))));
+    }
+
+    /**
+     * Closes the connection under the pool's wrapper, after a reset that failed: the pool must not hand out a
+     * connection that may still carry another subscriber's settings. The pool drops it when it is next borrowed
+     * (validation finds it closed; {@link PoolBorrow} borrows again).
+     */
+    private static Mono<Void> discard(Connection connection, Throwable resetFailure) {
+        LOG.warn("Resetting the session settings of a connection failed; closing it, so that no other subscriber "
+                + "gets it with these settings: " + resetFailure);
+        Connection target = connection;
+        while (target instanceof Wrapped<?> wrapped && wrapped.unwrap() instanceof Connection inner
+                && inner != target) {
+            target = inner;
+        }
+        return target == connection ? Mono.empty() : Mono.from(target.close()).onErrorResume(e -> Mono.empty());
+    }
+
+    /** Applies the settings until the transaction on {@code connection} ends; nothing when there are none. */
+    private Mono<Void> prepared(Connection connection, SessionSql setup) {
+        return setup.isEmpty() ? Mono.empty() : session(connection).update(setup.apply(true)).then();
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.sluice.r2dbc;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 import dev.sluice.Delete;
 import dev.sluice.Isolation;
@@ -40,10 +41,12 @@ public final class R2dbcRepo implements Repo, AutoCloseable {
     private final @Nullable ConnectionPool ownedPool;
 
     private R2dbcRepo(ConnectionFactory factory, @Nullable ConnectionPool ownedPool, ConnectionProvider connections,
-            RepoSettings settings) {
+            RepoSettings settings, SessionSettings sessionSettings,
+            @Nullable UnaryOperator<RuntimeException> exceptionTranslator) {
         this.factory = factory;
         this.ownedPool = ownedPool;
-        this.delegate = CoreRepo.create(new R2dbcExecutor(connections, settings.listener()), settings);
+        Repo core = CoreRepo.create(new R2dbcExecutor(connections, settings.listener(), sessionSettings), settings);
+        this.delegate = exceptionTranslator == null ? core : Translating.repo(core, exceptionTranslator);
     }
 
     /**
@@ -79,6 +82,11 @@ public final class R2dbcRepo implements Repo, AutoCloseable {
     @Override
     public <T> Query<T> select(Class<T> type) {
         return delegate.select(type);
+    }
+
+    @Override
+    public <T> Flux<T> scan(Class<T> type) {
+        return delegate.scan(type);
     }
 
     @Override
@@ -175,6 +183,8 @@ public final class R2dbcRepo implements Repo, AutoCloseable {
         private int relationBatchSize = RepoSettings.DEFAULT_RELATION_BATCH_SIZE;
         private @Nullable ConnectionProvider connections;
         private PoolTimes poolTimes = PoolTimes.UNSET;
+        private SessionSettings sessionSettings = SessionSettings.NONE;
+        private @Nullable UnaryOperator<RuntimeException> exceptionTranslator;
 
         private Builder(@Nullable ConnectionFactory factory, @Nullable String url) {
             this.factory = factory;
@@ -232,6 +242,30 @@ public final class R2dbcRepo implements Repo, AutoCloseable {
         /** Told of every statement sent, for logging or counting. Defaults to none. */
         public Builder statementListener(StatementListener listener) {
             this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /**
+         * Session settings for every borrowed connection, from the subscriber's Reactor context: a tenant for a
+         * row-level-security policy, a {@code search_path}, a {@code role}. Applied on each connection a page, a
+         * relation window, a write or a transaction borrows, and undone before it goes back (see
+         * {@link SessionSettings}). Defaults to {@link SessionSettings#NONE}.
+         */
+        public Builder sessionSettings(SessionSettings settings) {
+            this.sessionSettings = Objects.requireNonNull(settings, "settings");
+            return this;
+        }
+
+        /**
+         * Translates the repository's errors, for a framework with an exception hierarchy of its own (the Spring Boot
+         * starter sets one that gives Spring's {@code DataAccessException}s). Called with every
+         * {@link RuntimeException} that a publisher of the repository signals, or that one of its methods, or of the
+         * queries, updates, deletes and upserts it hands out, throws; the error it returns is signalled or thrown
+         * instead (returning the argument, or null, keeps it). Defaults to none: {@link dev.sluice.SluiceException}s
+         * and the driver's {@code R2dbcException}s reach the caller as they are.
+         */
+        public Builder exceptionTranslator(UnaryOperator<RuntimeException> translator) {
+            this.exceptionTranslator = Objects.requireNonNull(translator, "translator");
             return this;
         }
 
@@ -309,14 +343,16 @@ public final class R2dbcRepo implements Repo, AutoCloseable {
                 }
                 Factories.warnIfSlow(factory);
                 return new R2dbcRepo(factory, null, PoolBorrow.of(
-                        connections != null ? connections : ConnectionProvider.of(factory), factory), settings);
+                        connections != null ? connections : ConnectionProvider.of(factory), factory), settings,
+                        sessionSettings, exceptionTranslator);
             }
             if (connections != null) {
                 throw new IllegalStateException("connectionProvider needs R2dbcRepo.builder(ConnectionFactory): a "
                         + "repository built on a URL creates its own pool, which no provider can know of");
             }
             ConnectionPool pool = Factories.pooled(Objects.requireNonNull(url), poolTimes);
-            return new R2dbcRepo(pool, pool, PoolBorrow.of(ConnectionProvider.of(pool), pool), settings);
+            return new R2dbcRepo(pool, pool, PoolBorrow.of(ConnectionProvider.of(pool), pool), settings,
+                    sessionSettings, exceptionTranslator);
         }
     }
 }

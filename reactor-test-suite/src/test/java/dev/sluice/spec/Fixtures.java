@@ -25,8 +25,11 @@ final class Fixtures {
     /** Rows in {@code picture}: 1 KiB of data each. */
     static final int PICTURES = 20_000;
 
-    /** The application_name of the specs' relayed connections, to find them in pg_stat_activity. */
-    static final String APPLICATION = "sluice-spec";
+    /**
+     * The application_name of the specs' relayed connections, to find them in pg_stat_activity: this JVM's only, so
+     * that suites run at the same time on one server (other worktrees, CI) neither count nor terminate each other's.
+     */
+    static final String APPLICATION = "sluice-spec-" + ProcessHandle.current().pid();
 
     /** Albums in the gallery fixture. */
     static final int ALBUMS = 2000;

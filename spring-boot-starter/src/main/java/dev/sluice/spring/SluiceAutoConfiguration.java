@@ -3,6 +3,7 @@ package dev.sluice.spring;
 import dev.sluice.Repo;
 import dev.sluice.StatementListener;
 import dev.sluice.r2dbc.R2dbcRepo;
+import dev.sluice.r2dbc.SessionSettings;
 import io.r2dbc.spi.ConnectionFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -16,9 +17,11 @@ import org.springframework.context.annotation.Bean;
 /**
  * A Sluice {@link Repo} on the application's R2DBC {@link ConnectionFactory} (the one Spring Boot's R2DBC
  * auto-configuration makes from {@code spring.r2dbc.*}, or the application's own), joining Spring-managed
- * transactions through {@link SpringConnectionProvider}. Settings come from {@link SluiceProperties}
- * ({@code sluice.*}); a {@link StatementListener} bean, if there is exactly one, is told of every statement.
- * Backs off when the application defines a {@link Repo} bean of its own.
+ * transactions through {@link SpringConnectionProvider}, and signalling Spring's {@code DataAccessException}s
+ * ({@link SluiceExceptionTranslator}). Settings come from {@link SluiceProperties} ({@code sluice.*}); a
+ * {@link StatementListener} bean, if there is exactly one, is told of every statement, and a {@link SessionSettings}
+ * bean, if there is exactly one, sets up every borrowed connection from the subscriber's Reactor context. Backs off
+ * when the application defines a {@link Repo} bean of its own.
  */
 @AutoConfiguration(after = R2dbcAutoConfiguration.class)
 @ConditionalOnClass({Repo.class, R2dbcRepo.class, ConnectionFactory.class})
@@ -26,18 +29,31 @@ import org.springframework.context.annotation.Bean;
 @EnableConfigurationProperties(SluiceProperties.class)
 public class SluiceAutoConfiguration {
 
+    /**
+     * Sluice's and the driver's exceptions as Spring's, for the repository below; as a
+     * {@code PersistenceExceptionTranslator} it also serves Spring's translation of {@code @Repository} beans.
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    public SluiceExceptionTranslator sluiceExceptionTranslator() {
+        return SluiceExceptionTranslator.create();
+    }
+
     /** The repository; its connection pool is Spring's, so closing it (on shutdown) closes nothing. */
     @Bean
     @ConditionalOnMissingBean(Repo.class)
     public R2dbcRepo sluiceRepo(ConnectionFactory connectionFactory, SluiceProperties properties,
-            ObjectProvider<StatementListener> statementListener) {
+            SluiceExceptionTranslator exceptionTranslator, ObjectProvider<StatementListener> statementListener,
+            ObjectProvider<SessionSettings> sessionSettings) {
         R2dbcRepo.Builder builder = R2dbcRepo.builder(connectionFactory)
                 .connectionProvider(SpringConnectionProvider.create(connectionFactory))
+                .exceptionTranslator(exceptionTranslator::translate)
                 .minPageSize(properties.getMinPageSize())
                 .maxPageSize(properties.getMaxPageSize())
                 .writeBatchSize(properties.getWriteBatchSize())
                 .relationBatchSize(properties.getRelationBatchSize());
         statementListener.ifUnique(builder::statementListener);
+        sessionSettings.ifUnique(builder::sessionSettings);
         return builder.build();
     }
 }

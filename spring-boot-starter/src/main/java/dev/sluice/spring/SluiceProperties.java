@@ -1,5 +1,8 @@
 package dev.sluice.spring;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
@@ -32,6 +35,12 @@ public class SluiceProperties {
      */
     private int relationBatchSize = 500;
 
+    /**
+     * Packages whose records (entities, projections, query results) Spring AOT registers for reflection, for a
+     * native image; with subpackages. Defaults to the application's package, where @SpringBootApplication sits.
+     */
+    private List<String> entityPackages = new ArrayList<>();
+
     public int getMinPageSize() {
         return minPageSize;
     }
@@ -62,5 +71,13 @@ public class SluiceProperties {
 
     public void setRelationBatchSize(int relationBatchSize) {
         this.relationBatchSize = relationBatchSize;
+    }
+
+    public List<String> getEntityPackages() {
+        return entityPackages;
+    }
+
+    public void setEntityPackages(List<String> entityPackages) {
+        this.entityPackages = entityPackages;
     }
 }

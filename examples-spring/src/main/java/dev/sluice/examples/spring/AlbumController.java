@@ -3,8 +3,8 @@ package dev.sluice.examples.spring;
 import java.util.List;
 
 import dev.sluice.Query;
-import dev.sluice.QueryException;
 import dev.sluice.Repo;
+import org.springframework.dao.InvalidDataAccessApiUsageException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -33,9 +33,12 @@ public class AlbumController {
         return albums.flux();
     }
 
-    /** A bad query (an unknown relation in {@code with}) is the client's mistake: 400, with Sluice's message. */
-    @ExceptionHandler(QueryException.class)
-    public ResponseEntity<String> badQuery(QueryException e) {
+    /**
+     * A bad query (an unknown relation in {@code with}) is the client's mistake: 400, with Sluice's message. The
+     * starter turns Sluice's {@code QueryException} into Spring's {@link InvalidDataAccessApiUsageException}.
+     */
+    @ExceptionHandler(InvalidDataAccessApiUsageException.class)
+    public ResponseEntity<String> badQuery(InvalidDataAccessApiUsageException e) {
         return ResponseEntity.status(HttpStatus.BAD_REQUEST).contentType(MediaType.TEXT_PLAIN).body(e.getMessage());
     }
 }

@@ -5,7 +5,8 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 
 /**
  * The example service: {@code spring.r2dbc.url} names the database, the starter provides the {@link dev.sluice.Repo}.
- * Run it with {@code SPRING_R2DBC_URL=r2dbc:postgresql://postgres@127.0.0.1:5432/test java ...}.
+ * Run it with {@code mvn -pl examples-spring -am spring-boot:run} (see the README); {@code SPRING_R2DBC_URL} names
+ * another database.
  */
 @SpringBootApplication
 public class PictureService {

@@ -47,6 +47,9 @@ abstract class ServiceTestBase {
 
     static final PgWireRelay RELAY;
 
+    /** The service's application_name: this JVM's only, so that runs at the same time on one server do not mix. */
+    static final String APPLICATION = "sluice-example-spring-" + ProcessHandle.current().pid();
+
     static {
         TestDatabase db = TestDatabase.get();
         db.createPictures(PICTURES);
@@ -57,11 +60,12 @@ abstract class ServiceTestBase {
     @DynamicPropertySource
     static void database(DynamicPropertyRegistry registry) {
         registry.add("spring.r2dbc.url", () -> TestDatabase.get().r2dbcUrl("127.0.0.1", RELAY.port())
-                + "&applicationName=sluice-example-spring");
+                + "&applicationName=" + APPLICATION);
         registry.add("spring.r2dbc.pool.initial-size", () -> 1);
         registry.add("spring.r2dbc.pool.max-size", () -> POOL_SIZE);
         registry.add("sluice.min-page-size", () -> MIN_PAGE);
         registry.add("sluice.max-page-size", () -> MAX_PAGE);
+        registry.add("sample-data.enabled", () -> false); // the tests make their own tables
     }
 
     /** Rows the service has asked of {@code repo.scan(..)} streams, in all (a cumulative count). */
@@ -125,8 +129,8 @@ abstract class ServiceTestBase {
 
     /** Sessions of the service inside a transaction, open or idle. */
     static long sessionsInTransaction() {
-        return TestDatabase.get().queryLong("SELECT count(*) FROM pg_stat_activity WHERE application_name = "
-                + "'sluice-example-spring' AND xact_start IS NOT NULL");
+        return TestDatabase.get().queryLong("SELECT count(*) FROM pg_stat_activity WHERE application_name = '"
+                + APPLICATION + "' AND xact_start IS NOT NULL");
     }
 
     static void await(String what, java.util.function.BooleanSupplier condition, Duration timeout)
