@@ -95,7 +95,7 @@ final class DefaultQuery<T> implements Query<T> {
             throw new QueryException("timeout(" + timeout + "): the timeout must be positive");
         }
         return new DefaultQuery<>(fetcher.timed(timeout), model, conditions, order, limit, undeferred, with,
-                projection);
+                projection, oneSnapshot);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.sluice.r2dbc;
 
+import java.time.Duration;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
@@ -177,6 +178,16 @@ final class Translating {
         @Override
         public Query<T> limit(long maxRows) {
             return wrap(t.call(() -> delegate.limit(maxRows)));
+        }
+
+        @Override
+        public Query<T> inOneSnapshot() {
+            return wrap(t.call(delegate::inOneSnapshot));
+        }
+
+        @Override
+        public Query<T> timeout(Duration timeout) {
+            return wrap(t.call(() -> delegate.timeout(timeout)));
         }
 
         @Override
