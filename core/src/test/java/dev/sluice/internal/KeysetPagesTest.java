@@ -15,7 +15,6 @@ import dev.sluice.annotation.Id;
 import dev.sluice.spi.Executor;
 import dev.sluice.spi.RenderedSql;
 import dev.sluice.spi.RowMapper;
-import dev.sluice.spi.RowView;
 import dev.sluice.spi.Session;
 import dev.sluice.spi.TransactionOptions;
 import org.junit.jupiter.api.Test;
@@ -82,18 +81,7 @@ class KeysetPagesTest {
         }
 
         private static <T> Flux<T> rows(List<Object[]> rows, RowMapper<T> mapper) {
-            return Flux.fromIterable(rows).map(values -> mapper.map(new RowView() {
-                @Override
-                @SuppressWarnings("unchecked")
-                public <V> V get(int index, Class<V> type) {
-                    return (V) values[index];
-                }
-
-                @Override
-                public List<String> columnNames() {
-                    return List.of();
-                }
-            }));
+            return Flux.fromIterable(rows).map(values -> mapper.map(new ArrayRow(values)));
         }
 
         @Override

@@ -18,7 +18,6 @@ import dev.sluice.annotation.Id;
 import dev.sluice.annotation.ManyToMany;
 import dev.sluice.spi.RenderedSql;
 import dev.sluice.spi.RowMapper;
-import dev.sluice.spi.RowView;
 import dev.sluice.spi.Session;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
@@ -59,18 +58,7 @@ class RelationLoaderTest {
             statements.add(sql);
             List<Object[]> rows = answers.entrySet().stream().filter(e -> sql.sql().startsWith(e.getKey()))
                     .map(Map.Entry::getValue).findFirst().orElse(List.of());
-            return Flux.fromIterable(rows).map(values -> mapper.map(new RowView() {
-                @Override
-                @SuppressWarnings("unchecked")
-                public <V> V get(int index, Class<V> type) {
-                    return (V) values[index];
-                }
-
-                @Override
-                public List<String> columnNames() {
-                    return List.of();
-                }
-            }));
+            return Flux.fromIterable(rows).map(values -> mapper.map(new ArrayRow(values)));
         }
 
         @Override

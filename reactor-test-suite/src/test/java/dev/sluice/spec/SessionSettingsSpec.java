@@ -233,7 +233,7 @@ class SessionSettingsSpec {
             StepVerifier.create(as("even", repo.select(Note.class).count())).expectNext((long) NOTES / 2)
                     .expectComplete().verify(TIMEOUT); // the entity's first use checks its table, outside a cursor
             statements.clear();
-            Flux<Note> byText = repo.select(Note.class).orderBy("text desc").flux().limitRate(10);
+            Flux<Note> byText = repo.select(Note.class).orderBy("text desc").inOneSnapshot().flux().limitRate(10);
             StepVerifier.create(as("even", byText).map(Note::tenant).distinct().count())
                     .expectNext(1L).expectComplete().verify(TIMEOUT);
             StepVerifier.create(as("even", byText).count()).expectNext((long) NOTES / 2).expectComplete()

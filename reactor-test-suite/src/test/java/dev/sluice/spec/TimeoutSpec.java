@@ -121,16 +121,16 @@ class TimeoutSpec extends RelayedSpecBase {
 
     @Test
     void aQueryTimeoutStopsACursorFetchAndTheWholeStatement() {
-        // another order: a cursor; the first row takes a minute to produce
-        StepVerifier.create(repo.select(HeldItem.class).where("sleep_true(60)").orderBy("name").timeout(TIMEOUT)
-                        .flux().take(1))
+        // one snapshot: a cursor; the first row takes a minute to produce
+        StepVerifier.create(repo.select(HeldItem.class).where("sleep_true(60)").orderBy("name").inOneSnapshot()
+                        .timeout(TIMEOUT).flux().take(1))
                 .expectErrorSatisfies(error -> assertThat(((QueryTimeoutException) error).sql())
                         .startsWith("FETCH FORWARD 100 FROM sluice_cursor_"))
                 .verify(Duration.ofSeconds(10));
         serverIdleAndTheConnectionServesTheNextQuery();
         // every row asked for at once: the one whole statement
-        StepVerifier.create(repo.select(HeldItem.class).where("sleep_true(60)").orderBy("name").timeout(TIMEOUT)
-                        .flux().collectList())
+        StepVerifier.create(repo.select(HeldItem.class).where("sleep_true(60)").orderBy("name").inOneSnapshot()
+                        .timeout(TIMEOUT).flux().collectList())
                 .expectErrorSatisfies(error -> assertThat(((QueryTimeoutException) error).sql())
                         .startsWith("SELECT ").contains("ORDER BY"))
                 .verify(Duration.ofSeconds(10));
