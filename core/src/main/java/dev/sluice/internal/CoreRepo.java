@@ -19,19 +19,19 @@ import reactor.core.publisher.Mono;
 
 /**
  * The repository every adapter hands out: the {@link Repo} facade. It plans nothing and runs nothing itself: reads go
- * to the query model ({@link DefaultQuery}) and the fetch engine ({@link Fetcher}), writes to {@link Writes}, each
+ * to the query model ({@link DefaultQuery}) and the fetch engine ({@link Fetcher}), writes to {@link EntityWriter}, each
  * given the repository's {@link RepoContext}. Public only so adapters can create it; unstable API.
  */
 public final class CoreRepo implements Repo {
 
     private final RepoContext context;
     private final Fetcher fetcher;
-    private final Writes writes;
+    private final EntityWriter writes;
 
     private CoreRepo(RepoContext context) {
         this.context = context;
         this.fetcher = new Fetcher(context);
-        this.writes = new Writes(context);
+        this.writes = new EntityWriter(context);
     }
 
     /** A repository that runs its statements through {@code executor}. */

@@ -11,11 +11,11 @@ import reactor.core.publisher.Mono;
 /** The one implementation of {@link Delete}: immutable, every refinement a new instance. */
 final class DefaultDelete<T> implements Delete<T> {
 
-    private final Writes writes;
+    private final EntityWriter writes;
     private final EntityModel<T> model;
     private final List<Condition> conditions;
 
-    DefaultDelete(Writes writes, EntityModel<T> model, List<Condition> conditions) {
+    DefaultDelete(EntityWriter writes, EntityModel<T> model, List<Condition> conditions) {
         this.writes = writes;
         this.model = model;
         this.conditions = List.copyOf(conditions);

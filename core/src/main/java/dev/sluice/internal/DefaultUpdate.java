@@ -11,12 +11,12 @@ import reactor.core.publisher.Mono;
 /** The one implementation of {@link Update}: immutable, every refinement a new instance. */
 final class DefaultUpdate<T> implements Update<T> {
 
-    private final Writes writes;
+    private final EntityWriter writes;
     private final EntityModel<T> model;
     private final List<WriteSql.Assignment> assignments;
     private final List<Condition> conditions;
 
-    DefaultUpdate(Writes writes, EntityModel<T> model, List<WriteSql.Assignment> assignments,
+    DefaultUpdate(EntityWriter writes, EntityModel<T> model, List<WriteSql.Assignment> assignments,
                   List<Condition> conditions) {
         this.writes = writes;
         this.model = model;

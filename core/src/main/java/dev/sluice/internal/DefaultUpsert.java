@@ -13,12 +13,12 @@ import reactor.core.publisher.Mono;
 /** The one implementation of {@link Upsert}: immutable, names validated as they are given. */
 final class DefaultUpsert<T> implements Upsert<T> {
 
-    private final Writes writes;
+    private final EntityWriter writes;
     private final EntityModel<T> model;
     private final List<String> target;
     private final @Nullable Boolean update;
 
-    DefaultUpsert(Writes writes, EntityModel<T> model, List<String> target, @Nullable Boolean update) {
+    DefaultUpsert(EntityWriter writes, EntityModel<T> model, List<String> target, @Nullable Boolean update) {
         this.writes = writes;
         this.model = model;
         this.target = List.copyOf(target);

@@ -34,7 +34,7 @@
  *   <dd>{@code RowReader} (a row into constructor arguments), {@code EntityMapper}, {@code ResultMapper} (custom
  *       SQL by column name).</dd>
  *   <dt>Writes</dt>
- *   <dd>{@code Writes} (insert, batches, upsert, update, delete, COPY and their error reports),
+ *   <dd>{@code EntityWriter} (insert, batches, upsert, update, delete, COPY and their error reports),
  *       {@code ColumnFit} (every written value fits its column exactly), {@code BinaryCopy} (the COPY binary
  *       format).</dd>
  * </dl>

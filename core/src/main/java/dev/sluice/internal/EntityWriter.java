@@ -21,7 +21,7 @@ import reactor.core.publisher.Mono;
  * Runs a repository's writes: single and batched inserts (optionally upserts), update and delete by key, and
  * set-based statements. SQL comes from {@link WriteSql}; this class only sequences statements and checks counts.
  */
-final class Writes {
+final class EntityWriter {
 
     /**
      * Batches requested ahead of the one being written: {@code concatMap} asks for the next batch while the
@@ -31,7 +31,7 @@ final class Writes {
 
     private final RepoContext repo;
 
-    Writes(RepoContext repo) {
+    EntityWriter(RepoContext repo) {
         this.repo = repo;
     }
 
@@ -64,7 +64,7 @@ final class Writes {
         });
     }
 
-    /** Writes {@code entities} as multi-row inserts of the model's type, one statement per batch. */
+    /** EntityWriter {@code entities} as multi-row inserts of the model's type, one statement per batch. */
     <T> Flux<T> batches(EntityModel<T> model, Publisher<T> entities, WriteSql.@Nullable Conflict conflict) {
         int rows = sql(model).rowsPerStatement(repo.settings().writeBatchSize());
         EntityMapper<T> mapper = repo.mapper(model);
@@ -82,7 +82,7 @@ final class Writes {
                         return repo.executor().query(sql(model, columns).insert(batch, conflict), mapper);
                     }).onErrorMap(e -> refused(e, operation, model, firstRow, batch, false));
                 }, false, BATCHES_AHEAD)
-                .onErrorMap(Exceptions::isMultiple, Writes::batchErrorFirst);
+                .onErrorMap(Exceptions::isMultiple, EntityWriter::batchErrorFirst);
     }
 
     /**
