@@ -256,7 +256,7 @@ final class Scans {
         }
         String[] f = Forks.sample(name, args, "scan ");
         return new Tally.Sample(Long.parseLong(f[0]), Long.parseLong(f[1]), Double.parseDouble(f[2]),
-                Double.parseDouble(f[3]));
+                Double.parseDouble(f[3]), Double.parseDouble(f[4]));
     }
 
     /** The child of {@link #forked}: one variant, exact name, its rounds as SAMPLE lines; exit code 0 when done. */
@@ -271,8 +271,8 @@ final class Scans {
                 print(v, s, round, warmup);
                 check(v, s, o);
                 if (!warmup) {
-                    System.out.printf(Locale.ROOT, "SAMPLE\t%d\t%d\t%s\t%s%n", s.rows(), s.bytes(),
-                            s.firstRowMillis(), s.seconds());
+                    System.out.printf(Locale.ROOT, "SAMPLE\t%d\t%d\t%s\t%s\t%s%n", s.rows(), s.bytes(),
+                            s.firstRowMillis(), s.seconds(), s.cpuSeconds());
                 }
             }
         }
@@ -325,6 +325,8 @@ final class Scans {
                     list.stream().map(Tally.Sample::mibPerSecond).toList(), BASELINE, "");
             results.add("1", e.getKey(), "time to first row", "ms",
                     list.stream().map(Tally.Sample::firstRowMillis).toList(), BASELINE, "");
+            results.add("1", e.getKey(), "client CPU", "us per row, whole JVM; lower is better",
+                    list.stream().map(Tally.Sample::cpuMicrosPerRow).toList(), BASELINE, "");
         }
     }
 }
