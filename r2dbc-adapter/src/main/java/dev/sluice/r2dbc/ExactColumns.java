@@ -145,6 +145,9 @@ final class ExactColumns {
      * @throws MappingException              if Sluice does not read the column's type as {@code type}
      */
     static Object read(Exact column, SluiceCodecs.RawValue raw, Class<?> type) {
+        if (raw.isFixed()) {
+            return convert(column, fixed(column.kind(), raw.fixed()), type);
+        }
         WireValues.Decoder decoder = decoder(column.kind());
         byte[] bytes = raw.bytes();
         if (!column.array()) {
@@ -168,6 +171,17 @@ final class ExactColumns {
             }
         }
         return array;
+    }
+
+    /** A value that {@link SluiceCodecs.RawValue#fixed} carries as a number. */
+    private static Object fixed(Kind kind, long value) {
+        return switch (kind) {
+            case DATE -> WireValues.date((int) value);
+            case TIMESTAMP -> WireValues.timestamp(value);
+            case TIMESTAMPTZ -> WireValues.timestamptz(value);
+            case TIME -> WireValues.time(value);
+            default -> throw new IllegalStateException(kind + " is not read as a number");
+        };
     }
 
     private static WireValues.Decoder decoder(Kind kind) {

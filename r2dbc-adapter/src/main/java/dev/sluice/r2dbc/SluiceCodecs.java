@@ -81,9 +81,46 @@ public final class SluiceCodecs implements CodecRegistrar {
 
     /**
      * A column's value as it came from the server, for Sluice's own decoding: a copy of its bytes, whether they are in
-     * binary or text, and the column's type OID.
+     * binary or text, and the column's type OID; or, for a fixed-width binary value that fits a {@code long}
+     * ({@link #fixedWidth}), that number itself, which spares a copy and an array per value of the most common types.
+     *
+     * @param bytes {@link #FIXED} (this very array) exactly when the value is {@code fixed}
      */
-    record RawValue(int oid, boolean binary, byte[] bytes) {
+    record RawValue(int oid, boolean binary, byte[] bytes, long fixed) {
+
+        /** The bytes of a value carried as a number. */
+        static final byte[] FIXED = new byte[0];
+
+        /** Whether the value is the number {@link #fixed()}, not {@link #bytes()}. */
+        boolean isFixed() {
+            return bytes == FIXED;
+        }
+
+        /** Bytes as they came. */
+        static RawValue of(int oid, boolean binary, byte[] bytes) {
+            return new RawValue(oid, binary, bytes, 0);
+        }
+
+        /** A fixed-width binary value read as a number: {@code int4} for a date, {@code int8} for the others. */
+        static RawValue fixed(int oid, long value) {
+            return new RawValue(oid, true, FIXED, value);
+        }
+    }
+
+    /** PostgreSQL's {@code date}: days since 2000-01-01, a binary {@code int4}. */
+    static final int DATE = 1082;
+    /** {@code timestamp}, {@code timestamptz}, {@code time}: microseconds, a binary {@code int8}. */
+    static final int TIMESTAMP = 1114;
+    static final int TIMESTAMPTZ = 1184;
+    static final int TIME = 1083;
+
+    /** The width in bytes of a binary value of {@code oid} that {@link RawValue#fixed} carries, or 0. */
+    static int fixedWidth(int oid) {
+        return switch (oid) {
+            case DATE -> 4;
+            case TIMESTAMP, TIMESTAMPTZ, TIME -> 8;
+            default -> 0;
+        };
     }
 
     /** Decodes into {@link RawValue} only, for any column type; encodes nothing. */
@@ -110,9 +147,15 @@ public final class SluiceCodecs implements CodecRegistrar {
             if (buffer == null) {
                 throw new IllegalStateException("r2dbc-postgresql asked to decode a NULL"); // it returns null itself
             }
+            boolean binary = format == Format.FORMAT_BINARY;
+            int width = binary ? fixedWidth(dataType) : 0;
+            if (width != 0 && buffer.readableBytes() == width) {
+                return RawValue.fixed(dataType, width == 4 ? buffer.getInt(buffer.readerIndex())
+                        : buffer.getLong(buffer.readerIndex()));
+            }
             byte[] bytes = new byte[buffer.readableBytes()];
             buffer.getBytes(buffer.readerIndex(), bytes);
-            return new RawValue(dataType, format == Format.FORMAT_BINARY, bytes);
+            return RawValue.of(dataType, binary, bytes);
         }
 
         @Override

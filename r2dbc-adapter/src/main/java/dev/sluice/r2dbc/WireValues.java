@@ -131,17 +131,21 @@ final class WireValues {
         };
     }
 
+    /** A binary {@code date}: days since 2000-01-01, or infinity. */
+    static LocalDate date(int days) {
+        if (days == Integer.MAX_VALUE) {
+            return LocalDate.MAX;
+        }
+        if (days == Integer.MIN_VALUE) {
+            return LocalDate.MIN;
+        }
+        return LocalDate.ofEpochDay(days + POSTGRES_EPOCH_DAYS);
+    }
+
     /** A {@code date}; infinity as {@link LocalDate#MAX}, -infinity as {@link LocalDate#MIN}. */
     static LocalDate date(byte[] bytes, int offset, int length, boolean binary) {
         if (binary) {
-            int days = intAt(bytes, offset);
-            if (days == Integer.MAX_VALUE) {
-                return LocalDate.MAX;
-            }
-            if (days == Integer.MIN_VALUE) {
-                return LocalDate.MIN;
-            }
-            return LocalDate.ofEpochDay(days + POSTGRES_EPOCH_DAYS);
+            return date(intAt(bytes, offset));
         }
         String text = text(bytes, offset, length);
         if (text.equals("infinity")) {
@@ -155,17 +159,21 @@ final class WireValues {
         return cursor.end(cursor.era(date));
     }
 
+    /** A binary {@code timestamp}: microseconds since 2000-01-01 00:00, or infinity. */
+    static LocalDateTime timestamp(long micros) {
+        if (micros == Long.MAX_VALUE) {
+            return LocalDateTime.MAX;
+        }
+        if (micros == Long.MIN_VALUE) {
+            return LocalDateTime.MIN;
+        }
+        return LocalDateTime.ofEpochSecond(epochSecond(micros), nanoOfSecond(micros), ZoneOffset.UTC);
+    }
+
     /** A {@code timestamp}; infinity as {@link LocalDateTime#MAX}, -infinity as {@link LocalDateTime#MIN}. */
     static LocalDateTime timestamp(byte[] bytes, int offset, int length, boolean binary) {
         if (binary) {
-            long micros = longAt(bytes, offset);
-            if (micros == Long.MAX_VALUE) {
-                return LocalDateTime.MAX;
-            }
-            if (micros == Long.MIN_VALUE) {
-                return LocalDateTime.MIN;
-            }
-            return LocalDateTime.ofEpochSecond(epochSecond(micros), nanoOfSecond(micros), ZoneOffset.UTC);
+            return timestamp(longAt(bytes, offset));
         }
         String text = text(bytes, offset, length);
         if (text.equals("infinity")) {
@@ -181,17 +189,21 @@ final class WireValues {
         return cursor.end(LocalDateTime.of(cursor.era(date), time));
     }
 
+    /** A binary {@code timestamptz}: microseconds since 2000-01-01 00:00 UTC, or infinity. */
+    static Instant timestamptz(long micros) {
+        if (micros == Long.MAX_VALUE) {
+            return Instant.MAX;
+        }
+        if (micros == Long.MIN_VALUE) {
+            return Instant.MIN;
+        }
+        return Instant.ofEpochSecond(epochSecond(micros), nanoOfSecond(micros));
+    }
+
     /** A {@code timestamptz}; infinity as {@link Instant#MAX}, -infinity as {@link Instant#MIN}. */
     static Instant timestamptz(byte[] bytes, int offset, int length, boolean binary) {
         if (binary) {
-            long micros = longAt(bytes, offset);
-            if (micros == Long.MAX_VALUE) {
-                return Instant.MAX;
-            }
-            if (micros == Long.MIN_VALUE) {
-                return Instant.MIN;
-            }
-            return Instant.ofEpochSecond(epochSecond(micros), nanoOfSecond(micros));
+            return timestamptz(longAt(bytes, offset));
         }
         String text = text(bytes, offset, length);
         if (text.equals("infinity")) {
@@ -208,10 +220,15 @@ final class WireValues {
         return cursor.end(LocalDateTime.of(cursor.era(date), time).toInstant(zone));
     }
 
+    /** A binary {@code time}: microseconds since midnight; 24:00:00 as {@link LocalTime#MAX}. */
+    static LocalTime time(long micros) {
+        return timeOfDay(micros);
+    }
+
     /** A {@code time}; 24:00:00 as {@link LocalTime#MAX}. */
     static LocalTime time(byte[] bytes, int offset, int length, boolean binary) {
         if (binary) {
-            return timeOfDay(longAt(bytes, offset));
+            return time(longAt(bytes, offset));
         }
         TextCursor cursor = new TextCursor(text(bytes, offset, length));
         return cursor.end(cursor.time());
