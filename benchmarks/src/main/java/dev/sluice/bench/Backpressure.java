@@ -103,8 +103,10 @@ final class Backpressure {
             String url = db.r2dbcUrl(relay.port(), "applicationName=" + APP);
             Map<String, Function<Object[], Flux<Picture>>> variants = new LinkedHashMap<>();
             variants.put("sluice keyset scan", h -> ((R2dbcRepo) h[0]).scan(Picture.class));
-            variants.put("sluice cursor orderBy(taken_at)",
+            variants.put("sluice keyset orderBy(taken_at)",
                     h -> ((R2dbcRepo) h[0]).select(Picture.class).orderBy("taken_at").flux());
+            variants.put("sluice cursor orderBy(taken_at).inOneSnapshot()",
+                    h -> ((R2dbcRepo) h[0]).select(Picture.class).orderBy("taken_at").inOneSnapshot().flux());
             variants.put("raw r2dbc binary, no fetchSize", h -> raw((Connection) h[1], 0));
             variants.put("raw r2dbc binary, fetchSize(500)", h -> raw((Connection) h[1], 500));
             for (Map.Entry<String, Function<Object[], Flux<Picture>>> v : variants.entrySet()) {
@@ -216,7 +218,7 @@ final class Backpressure {
         ScheduledExecutorService timer = Executors.newScheduledThreadPool(2);
         Map<String, List<double[]>> samples = new LinkedHashMap<>();
         String keyset = "sluice keyset scan";
-        String cursor = "sluice cursor orderBy(taken_at)";
+        String cursor = "sluice cursor orderBy(taken_at).inOneSnapshot()";
         samples.put(keyset, new ArrayList<>());
         samples.put(cursor, new ArrayList<>());
         try {
@@ -230,7 +232,8 @@ final class Backpressure {
                             Slow s = new Slow(10, 1000, timer);
                             all.add(s);
                             (isKeyset ? repo.scan(Picture.class)
-                                    : repo.select(Picture.class).orderBy("taken_at").flux()).subscribe(s);
+                                    : repo.select(Picture.class).orderBy("taken_at").inOneSnapshot().flux())
+                                    .subscribe(s);
                         }
                         Thread.sleep(seconds * 1000L);
                         long progressed = all.stream().filter(s -> s.received() > 0).count();

@@ -55,7 +55,8 @@ final class HeapProbes {
             Tally.Sample s = switch (name) {
                 case "sluice-scan" -> Scans.sluice(repo.scan(Picture.class));
                 case "sluice-scan-limitRate500" -> Scans.sluice(repo.scan(Picture.class).limitRate(500));
-                case "sluice-cursor" -> Scans.sluice(repo.select(Picture.class).orderBy("taken_at").flux());
+                case "sluice-cursor" -> Scans.sluice(repo.select(Picture.class).orderBy("taken_at").inOneSnapshot()
+                        .flux());
                 default -> {
                     io.r2dbc.spi.Connection c = Mono.from(db.rawFactory(db.port(), true, "bench-probe").create())
                             .block();
