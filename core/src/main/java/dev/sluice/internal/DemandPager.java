@@ -5,6 +5,7 @@ import java.util.Objects;
 import java.util.Queue;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
@@ -25,8 +26,15 @@ import reactor.util.context.Context;
  * <p>Rules, each tested:
  * <ul>
  *   <li>One page is in flight at most; the next is asked for only after the previous one completed.</li>
- *   <li>A page is issued for unmet demand, sized {@code clamp(max(unmet, 2 x previous page), minPage, maxPage)}:
- *       a subscriber that keeps consuming gets growing pages, one that asks for 10 rows gets a minimum page.</li>
+ *   <li>A page is issued for unmet demand, sized {@code clamp(max(unmet, grown), minPage, maxPage)}, where
+ *       {@code grown} is twice the previous page while the subscriber keeps up or has already asked for that many
+ *       rows, and half of it (at least {@code minPage}) otherwise: a subscriber that keeps consuming gets growing pages, one that asks for
+ *       10 rows gets a minimum page.</li>
+ *   <li>The subscriber keeps up when it asked for the next page within twice the time the previous page took to
+ *       arrive (plus {@link #KEEP_UP_SLACK}, for pages that arrive at once). So memory follows demand: a slow
+ *       subscriber (a slow HTTP client behind WebFlux that keeps asking for a few rows) holds its outstanding demand
+ *       plus a small page, where pages that doubled on every request would grow to {@code maxPage} rows queued for
+ *       it; a fast one still reaches the largest pages.</li>
  *   <li>When the source can stop a page early (on the server), pages keep doubling beyond {@code maxPage} for as
  *       long as the subscriber has already asked for that many rows: a subscriber with unbounded demand reads a
  *       million rows in a handful of statements, not a hundred. The part of a page beyond {@code maxPage} is
@@ -70,18 +78,26 @@ final class DemandPager<T> extends Flux<T> {
      */
     static final Duration GRACE = Duration.ofMillis(100);
 
+    /** Added to twice a page's time to arrive when judging whether the subscriber keeps up. */
+    static final Duration KEEP_UP_SLACK = Duration.ofMillis(20);
+
+    private static final LongSupplier NANO_TIME = System::nanoTime;
+
     private final Supplier<? extends Pages<T>> pages;
     private final int minPage;
     private final int maxPage;
     private final long limit;
     private final boolean stoppable;
+    private final LongSupplier clock;
 
-    private DemandPager(Supplier<? extends Pages<T>> pages, int minPage, int maxPage, long limit, boolean stoppable) {
+    private DemandPager(Supplier<? extends Pages<T>> pages, int minPage, int maxPage, long limit, boolean stoppable,
+                        LongSupplier clock) {
         this.pages = pages;
         this.minPage = minPage;
         this.maxPage = maxPage;
         this.limit = limit;
         this.stoppable = stoppable;
+        this.clock = clock;
     }
 
     /**
@@ -101,10 +117,16 @@ final class DemandPager<T> extends Flux<T> {
      */
     static <T> Flux<T> create(Supplier<? extends Pages<T>> pages, int minPage, int maxPage, long limit,
                               boolean stoppable) {
+        return create(pages, minPage, maxPage, limit, stoppable, NANO_TIME);
+    }
+
+    /** As {@link #create(Supplier, int, int, long, boolean)}, reading the time in nanoseconds from {@code clock}. */
+    static <T> Flux<T> create(Supplier<? extends Pages<T>> pages, int minPage, int maxPage, long limit,
+                              boolean stoppable, LongSupplier clock) {
         if (minPage < 1 || maxPage < minPage) {
             throw new IllegalArgumentException("need 1 <= minPage <= maxPage, got " + minPage + ", " + maxPage);
         }
-        return new DemandPager<>(pages, minPage, maxPage, limit, stoppable);
+        return new DemandPager<>(pages, minPage, maxPage, limit, stoppable, clock);
     }
 
     @Override
@@ -116,7 +138,7 @@ final class DemandPager<T> extends Flux<T> {
             Operators.error(actual, Operators.onOperatorError(t, actual.currentContext()));
             return;
         }
-        actual.onSubscribe(new PagerSubscription<>(actual, source, minPage, maxPage, limit, stoppable));
+        actual.onSubscribe(new PagerSubscription<>(actual, source, minPage, maxPage, limit, stoppable, clock));
     }
 
     static final class PagerSubscription<T> implements Subscription {
@@ -126,6 +148,7 @@ final class DemandPager<T> extends Flux<T> {
         private final int minPage;
         private final int maxPage;
         private final boolean stoppable;
+        private final LongSupplier clock;
         /** Rows received but not yet requested: one producer (the page in flight), one consumer (the drain). */
         private final Queue<T> queue = Queues.<T>unbounded(Queues.SMALL_BUFFER_SIZE).get();
 
@@ -150,10 +173,14 @@ final class DemandPager<T> extends Flux<T> {
         private long remaining;
         private long requestedAtLastIssue;
         private int lastPage;
+        /** When the last page was issued, and when it completed (volatile: written by the page's thread). */
+        private long lastIssuedAt;
+        private volatile long lastCompletedAt;
         private volatile @Nullable PageSubscriber page;
 
         PagerSubscription(CoreSubscriber<? super T> actual, Pages<T> pages, int minPage, int maxPage, long limit,
-                          boolean stoppable) {
+                          boolean stoppable, LongSupplier clock) {
+            this.clock = clock;
             this.actual = actual;
             this.pages = pages;
             this.minPage = minPage;
@@ -262,7 +289,8 @@ final class DemandPager<T> extends Flux<T> {
         }
 
         private void issueIfWanted(long r) {
-            long doubled = lastPage == 0 ? minPage : 2L * lastPage;
+            long doubled = lastPage == 0 ? minPage
+                    : r - issued >= 2L * lastPage || keepsUp() ? 2L * lastPage : Math.max(minPage, lastPage / 2);
             long grown = Math.min(maxPage, doubled);
             long size;
             if (r > issued) {
@@ -287,6 +315,7 @@ final class DemandPager<T> extends Flux<T> {
             }
             requestedAtLastIssue = r;
             lastPage = pageSize;
+            lastIssuedAt = clock.getAsLong();
             inFlight = true;
             PageSubscriber subscriber = new PageSubscriber(pageSize, stoppable ? Sinks.empty() : null);
             Publisher<T> next;
@@ -302,6 +331,17 @@ final class DemandPager<T> extends Flux<T> {
             }
             page = subscriber;
             next.subscribe(subscriber);
+        }
+
+        /**
+         * Whether the subscriber, now asking for a page, asked for it within twice the time the last page took to
+         * arrive (plus the slack): if not, it consumes more slowly than pages arrive, and larger pages would only
+         * queue rows for it.
+         */
+        private boolean keepsUp() {
+            long took = lastCompletedAt - lastIssuedAt;
+            long since = clock.getAsLong() - lastIssuedAt;
+            return since <= 2 * took + KEEP_UP_SLACK.toNanos();
         }
 
         /**
@@ -367,6 +407,7 @@ final class DemandPager<T> extends Flux<T> {
 
             @Override
             public void onComplete() {
+                lastCompletedAt = clock.getAsLong();
                 ended();
                 if (received < size) {
                     exhausted = true;

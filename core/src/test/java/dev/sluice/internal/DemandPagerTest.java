@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
 import org.reactivestreams.Subscription;
@@ -90,6 +91,49 @@ class DemandPagerTest {
         assertThat(source.pages).allMatch(size -> size >= 100 && size <= 2000);
         assertThat(source.pages.stream().mapToInt(Integer::intValue).max().orElseThrow())
                 .as("pages grow beyond the first while the subscriber keeps up").isGreaterThan(500);
+    }
+
+    @Test
+    void pagesStaySmallForASubscriberSlowerThanThePagesArrive() {
+        Source source = new Source(100_000);
+        AtomicLong nanos = new AtomicLong();
+        StepVerifier.Step<Integer> steps = StepVerifier.create(
+                DemandPager.create(() -> source, 100, 2000, Long.MAX_VALUE, false, nanos::get), 0);
+        int requested = 0;
+        for (int i = 0; i < 60; i++) {
+            steps = steps.thenRequest(50).expectNextCount(50).then(() -> nanos.addAndGet(1_000_000_000L));
+            requested += 50;
+        }
+        int asked = requested;
+        steps.then(() -> {
+            assertThat(source.pages).as("pages arrive at once, the subscriber asks once a second").allMatch(p -> p == 100);
+            assertThat(source.fetched()).as("rows queued: its demand plus a minimum page").isLessThanOrEqualTo(asked + 100);
+        }).thenCancel().verify();
+    }
+
+    @Test
+    void pagesGrowForASubscriberAsFastAsThePagesAndShrinkWhenItSlowsDown() {
+        Source source = new Source(1_000_000);
+        AtomicLong nanos = new AtomicLong();
+        AtomicInteger fastPages = new AtomicInteger();
+        StepVerifier.Step<Integer> steps = StepVerifier.create(
+                        DemandPager.create(() -> source, 100, 2000, Long.MAX_VALUE, false, nanos::get), 0)
+                .thenRequest(20_000)
+                .expectNextCount(20_000)
+                .then(() -> assertThat(source.pages).as("a clock that stands still: the subscriber keeps up")
+                        .contains(2000))
+                .then(() -> fastPages.set(source.pages.size()));
+        for (int i = 0; i < 200; i++) {
+            steps = steps.then(() -> nanos.addAndGet(1_000_000_000L)).thenRequest(50).expectNextCount(50);
+        }
+        steps.then(() -> {
+            List<Integer> slow = source.pages.subList(fastPages.get(), source.pages.size());
+            assertThat(slow).as("pages while the subscriber asks for 50 rows a second").isNotEmpty();
+            for (int k = 1; k < slow.size(); k++) {
+                assertThat(slow.get(k)).as("page %d of the slow phase %s", k, slow).isLessThanOrEqualTo(slow.get(k - 1));
+            }
+            assertThat(slow.get(slow.size() - 1)).as("shrunk back to the minimum page: %s", slow).isEqualTo(100);
+        }).thenCancel().verify();
     }
 
     @Test
