@@ -26,13 +26,13 @@ class SlowSubscribersMemorySpec extends RelayedSpecBase {
     @BeforeAll
     static void table() {
         Fixtures.db().execute(
-                "CREATE TABLE IF NOT EXISTS slow_picture (id bigint PRIMARY KEY, data bytea NOT NULL)",
-                "INSERT INTO slow_picture SELECT i, decode(repeat(md5(i::text), 64), 'hex') "
+                "CREATE TABLE IF NOT EXISTS demand_picture (id bigint PRIMARY KEY, data bytea NOT NULL)",
+                "INSERT INTO demand_picture SELECT i, decode(repeat(md5(i::text), 64), 'hex') "
                         + "FROM generate_series(1, " + ROWS + ") i ON CONFLICT DO NOTHING",
-                "ANALYZE slow_picture");
+                "ANALYZE demand_picture");
     }
 
-    @dev.sluice.annotation.Table("slow_picture")
+    @dev.sluice.annotation.Table("demand_picture")
     public record SlowPicture(@dev.sluice.annotation.Id Long id, byte[] data) {
     }
 
