@@ -165,6 +165,16 @@ public record ReadRetry(int retries, Duration backoff) {
     }
 
     /**
+     * The error of a write ({@code what}, e.g. {@code insertAll of Picture}) that lost its connection: writes are
+     * never run again, since the server may have written them before the connection was lost.
+     */
+    static ConnectionLostException lostWrite(Throwable error, String what) {
+        return new ConnectionLostException("The connection was lost during " + what + ": it was not retried, since a "
+                + "write may have been written before its connection was lost; check what was written, or write with "
+                + "upsert, which is safe to repeat. The error: " + error.getMessage(), 0, List.of(), 0, error);
+    }
+
+    /**
      * A read given up after a lost connection, on its way to the code that knows how far it got: never reaches the
      * user ({@link #lost(String, Position)} makes the user's error).
      */

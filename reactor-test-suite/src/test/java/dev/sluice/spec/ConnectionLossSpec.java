@@ -195,6 +195,21 @@ class ConnectionLossSpec extends RelayedSpecBase {
     }
 
     @Test
+    void aWriteIsNotRetriedAndTheErrorSaysSo() {
+        try (Terminator terminator = Terminator.of(1)) {
+            assertThatThrownBy(() -> repo.update(Item.class).set("name = name").where("lost_pause(id, ?)", PAUSE)
+                    .execute().block(WAIT))
+                    .isInstanceOfSatisfying(ConnectionLostException.class, lost -> assertThat(lost).hasMessage(
+                            "The connection was lost during update of Item: it was not retried, since a write may "
+                                    + "have been written before its connection was lost; check what was written, or "
+                                    + "write with upsert, which is safe to repeat. The error: "
+                                    + lost.getCause().getMessage()));
+            assertThat(terminator.terminated()).isOne();
+        }
+        assertThat(statements).filteredOn(sql -> sql.startsWith("UPDATE")).as("the UPDATE, once").hasSize(1);
+    }
+
+    @Test
     void aCursorStreamIsNotRetriedAndSaysHowManyRowsItDelivered() {
         List<Item> rows = Collections.synchronizedList(new ArrayList<>());
         try (Terminator terminator = Terminator.of(1)) {
@@ -329,7 +344,9 @@ class ConnectionLossSpec extends RelayedSpecBase {
             }
         }
 
+        /** Stops terminating, once the termination under way is counted, and says how many it terminated. */
         int terminated() {
+            close();
             return terminated.get();
         }
 
