@@ -146,14 +146,20 @@ final class R2dbcExecutor implements Executor {
      * borrow the same connection, still open for a moment, and fail on it too.
      */
     private Publisher<Void> lost(ConnectionSession session) {
-        Connection target = session.connection();
+        Connection target = unwrapped(session.connection());
+        Mono<Void> close = target == session.connection() ? Mono.empty()
+                : Mono.from(target.close()).onErrorResume(e -> Mono.empty());
+        return close.then(Mono.defer(() -> Mono.from(release(session))));
+    }
+
+    /** The driver's connection under the pool's wrapper (the connection itself when it is not wrapped). */
+    private static Connection unwrapped(Connection connection) {
+        Connection target = connection;
         while (target instanceof Wrapped<?> wrapped && wrapped.unwrap() instanceof Connection inner
                 && inner != target) {
             target = inner;
         }
-        Mono<Void> close = target == session.connection() ? Mono.empty()
-                : Mono.from(target.close()).onErrorResume(e -> Mono.empty());
-        return close.then(Mono.defer(() -> Mono.from(release(session))));
+        return target;
     }
 
     private Publisher<Void> release(ConnectionSession session) {
@@ -182,11 +188,7 @@ final class R2dbcExecutor implements Executor {
     private static Mono<Void> discard(Connection connection, Throwable resetFailure) {
         LOG.warn("Resetting the session settings of a connection failed; closing it, so that no other subscriber "
                 + "gets it with these settings: " + resetFailure);
-        Connection target = connection;
-        while (target instanceof Wrapped<?> wrapped && wrapped.unwrap() instanceof Connection inner
-                && inner != target) {
-            target = inner;
-        }
+        Connection target = unwrapped(connection);
         return target == connection ? Mono.empty() : Mono.from(target.close()).onErrorResume(e -> Mono.empty());
     }
 

@@ -148,6 +148,15 @@ class ConnectionLossSpec extends RelayedSpecBase {
     }
 
     @Test
+    void aLookupThatLosesItsConnectionRunsAgain() {
+        try (Terminator terminator = Terminator.of(1)) {
+            assertThat(repo.select(Item.class).where("lost_pause(id, ?)", PAUSE).findById(PAUSE).block(WAIT))
+                    .isEqualTo(new Item(PAUSE, Fixtures.queryString("SELECT name FROM lost_item WHERE id = " + PAUSE)));
+            assertThat(terminator.terminated()).as("backends terminated").isOne();
+        }
+    }
+
+    @Test
     void aScanWhoseRetriesAreSpentSaysHowManyRowsWereDeliveredAndWhereToResume() {
         try (R2dbcRepo tight = R2dbcRepo.builder(Fixtures.withParam(Fixtures.withParam(Fixtures.db().r2dbcUrl(),
                         "applicationName", Fixtures.APPLICATION), "maxSize", 1))
