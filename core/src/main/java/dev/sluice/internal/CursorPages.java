@@ -49,7 +49,7 @@ final class CursorPages {
         LoadPlan<?> plan = fetch.plan();
         return stream(fetcher.context().executor(), fetch.sql().ordered(fetch.limit()),
                 session -> (sql, stop) -> fetcher.rows(session, sql, plan, stop).map(fetch.finish()),
-                fetcher.pageSizes(plan), plan.branches().isEmpty());
+                fetcher.pageSizes(plan), plan.branches().isEmpty(), plan.model().table());
     }
 
     /** The rows of custom SQL, each matched to {@code R}'s components by name on the result's first row. */
@@ -57,7 +57,24 @@ final class CursorPages {
         return stream(fetcher.context().executor(), query, session -> {
             RowMapper<R> rows = mapper.newMapper(); // matches columns on its result's first row
             return (sql, stop) -> Fetcher.run(session, sql, rows, stop);
-        }, PageSizes.of(fetcher.context().settings()), true);
+        }, PageSizes.of(fetcher.context().settings()), true, "the rows of custom SQL");
+    }
+
+    /**
+     * The rows, by cursor or as one statement; a lost connection is not retried (a cursor lives on its one
+     * connection), and fails the stream with a {@link dev.sluice.ConnectionLostException} that says how many rows
+     * were delivered.
+     *
+     * @param reading what is read, for that error (e.g. {@code picture})
+     */
+    private static <T> Flux<T> stream(Executor executor, RenderedSql query, Function<Session, Statements<T>> statements,
+                                      PageSizes sizes, boolean whole, String reading) {
+        return Flux.defer(() -> {
+            long[] delivered = {0};
+            return stream(executor, query, statements, sizes, whole).doOnNext(row -> delivered[0]++)
+                    .onErrorMap(executor::retryableRead, error -> ReadRetry.lost(error, ReadRetry.GaveUp.CURSOR, 0,
+                            reading, ReadRetry.Position.rows(delivered[0])));
+        });
     }
 
     private static <T> Flux<T> stream(Executor executor, RenderedSql query, Function<Session, Statements<T>> statements,

@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
+import dev.sluice.ConnectionLostException;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
@@ -44,7 +45,9 @@ import reactor.util.context.Context;
  *   <li>So rows fetched never exceed rows requested plus {@code maxPage}: after {@code request(n)} and a pause
  *       the source has been asked for at most {@code n + maxPage} rows.</li>
  *   <li>A page shorter than asked for ends the stream.</li>
- *   <li>A page that fails, or a source that throws instead of giving a page, fails the stream at once.</li>
+ *   <li>A page that fails, or a source that throws instead of giving a page, fails the stream at once; one that
+ *       lost its connection for good ({@link ConnectionLostException}) once the rows received before it are
+ *       delivered, so that the error's count of rows delivered and key to resume after are the subscriber's.</li>
  *   <li>Cancel never cancels the page in flight: it is read to its end and discarded, so its connection is
  *       released healthy (a driver that drains or wedges on cancel never sees one). When the source can stop
  *       pages, a page larger than {@code maxPage} is told to stop at once, and any other page once it has run on
@@ -246,7 +249,7 @@ final class DemandPager<T> extends Flux<T> {
                     return; // wip stays non-zero: every later drain() is a no-op
                 }
                 Throwable failure = error;
-                if (failure != null) {
+                if (failure != null && (queue.isEmpty() || !(failure instanceof ConnectionLostException))) {
                     queue.clear();
                     actual.onError(failure);
                     return;
@@ -265,10 +268,10 @@ final class DemandPager<T> extends Flux<T> {
                     }
                 }
                 emitted = e;
-                if (cancelled) {
+                if (cancelled || (failure != null && queue.isEmpty())) {
                     continue;
                 }
-                if (!inFlight) {
+                if (!inFlight && failure == null) {
                     if (exhausted || remaining == 0) {
                         if (queue.isEmpty()) {
                             actual.onComplete();

@@ -66,7 +66,8 @@ final class EntityLoader<T> {
         Object keys = RelationLoader.keyArray(entities.stream().map(key::read).toList(), key.boxedType());
         RepoContext context = fetcher.context();
         RenderedSql sql = SelectSql.of(context.dialect(), plan, List.of(), OrderBy.byKey(model)).byKeys(List.of(keys));
-        return fetcher.window(context.executor(), sql, plan).loaded()
+        return fetcher.retriedWindow(sql, plan).loaded()
+                .onErrorMap(ReadRetry.GivenUp.class, given -> given.lost(model.table(), ReadRetry.Position.NONE))
                 .flatMapMany(rows -> Flux.defer(() -> Flux.fromIterable(merge(entities, rows))));
     }
 

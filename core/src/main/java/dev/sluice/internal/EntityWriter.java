@@ -123,6 +123,9 @@ final class EntityWriter {
                     : "rows " + firstRow + " to " + (firstRow + batch.size() - 1)) + " was written"),
                     firstRow, batch.size());
         }
+        if (repo.executor().retryableRead(error)) {
+            return ReadRetry.lostWrite(error, operation + " of " + model.name());
+        }
         DatabaseError database = repo.executor().databaseError(error);
         if (database == null) {
             return error;
@@ -168,18 +171,25 @@ final class EntityWriter {
                     .next()
                     .switchIfEmpty(Mono.error(() -> notFound(model, sql, entity, "update")));
         }).onErrorMap(ColumnFit.Misfit.class, m -> new WriteException(misfit(m, "update", model, 1, List.of(entity),
-                "nothing was written"), 1, 1));
+                "nothing was written"), 1, 1)).onErrorMap(e -> lost(e, "update", model));
+    }
+
+    /** A write's error; a lost connection's says that the write was not retried. */
+    private Throwable lost(Throwable error, String operation, EntityModel<?> model) {
+        return repo.executor().retryableRead(error) ? ReadRetry.lostWrite(error, operation + " of " + model.name())
+                : error;
     }
 
     <T> Mono<Void> delete(T entity) {
         EntityModel<T> model = modelOf(entity);
         WriteSql<T> sql = sql(model);
         return repo.checked(model).then(Mono.defer(() -> repo.executor().update(sql.delete(entity))
-                .flatMap(n -> n == 0 ? Mono.error(notFound(model, sql, entity, "delete")) : Mono.empty())));
+                .onErrorMap(e -> lost(e, "delete", model))
+                .flatMap(n -> n == 0 ? Mono.<Void>error(notFound(model, sql, entity, "delete")) : Mono.empty())));
     }
 
     <T> Mono<Long> execute(EntityModel<T> model, RenderedSql statement) {
-        return repo.checked(model).then(repo.executor().update(statement));
+        return repo.checked(model).then(repo.executor().update(statement)).onErrorMap(e -> lost(e, "execute", model));
     }
 
     /**
@@ -195,7 +205,7 @@ final class EntityWriter {
                 fitted.add(fitted(model, columns, assignment));
             }
             return repo.executor().update(sql(model).updateWhere(fitted, conditions));
-        });
+        }).onErrorMap(e -> lost(e, "update", model));
     }
 
     private static WriteSql.Assignment fitted(EntityModel<?> model, Map<String, TableCheck.ColumnInfo> columns,
@@ -261,6 +271,9 @@ final class EntityWriter {
 
     /** A database error refusing a COPY, whose context names the input line, e.g. "COPY picture, line 5". */
     private Throwable copyRefused(Throwable error, EntityModel<?> model) {
+        if (repo.executor().retryableRead(error)) {
+            return ReadRetry.lostWrite(error, "copyIn of " + model.name());
+        }
         DatabaseError database = repo.executor().databaseError(error);
         if (database == null) {
             return error;

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
 
+import dev.sluice.spi.Executor;
 import dev.sluice.spi.RenderedSql;
 import dev.sluice.spi.RowMapper;
 import dev.sluice.spi.Session;
@@ -62,15 +63,22 @@ final class Fetcher {
         return CursorPages.results(this, query, mapper);
     }
 
-    /** The first row of {@code sql} (a lookup by key), built with its relations. */
+    /**
+     * The first row of {@code sql} (a lookup by key), built with its relations; run again on another connection when
+     * its connection is lost ({@link ReadRetry}).
+     */
     <T> Mono<T> first(LoadPlan<?> plan, RenderedSql sql, Function<Object[], T> finish) {
-        return context.checked(plan).thenMany(rows(context.executor(), sql, plan, null)).map(finish).next();
+        Executor executor = context.executor();
+        return context.checked(plan).thenMany(retry().whole(executor, () -> rows(executor, sql, plan, null),
+                plan.model().table())).map(finish).next();
     }
 
-    /** A {@code count(*)} statement's count. */
+    /** A {@code count(*)} statement's count; run again on another connection when its connection is lost. */
     Mono<Long> count(EntityModel<?> model, RenderedSql sql) {
-        return context.checked(model).then(context.executor()
-                .query(sql, row -> Objects.requireNonNull(row.get(0, Long.class))).single());
+        Executor executor = context.executor();
+        return context.checked(model).then(retry().whole(executor,
+                () -> executor.query(sql, row -> Objects.requireNonNull(row.get(0, Long.class))), model.table())
+                .single());
     }
 
     /**
@@ -93,6 +101,26 @@ final class Fetcher {
         Mono<List<Object[]>> loaded = rows.flatMap(list -> relations.load(plan, list, session).thenReturn(list))
                 .cache();
         return new Window(rows, loaded);
+    }
+
+    /**
+     * As {@link #window(Session, RenderedSql, LoadPlan)} on the context's executor, run again whole (its rows, then
+     * its relations) when it loses its connection ({@link ReadRetry}); a read given up fails with a
+     * {@link ReadRetry.GivenUp}. After a run again, {@code loaded} is another list than the first run's {@code rows}:
+     * the rows to go on after are {@code loaded}'s.
+     */
+    Window retriedWindow(RenderedSql sql, LoadPlan<?> plan) {
+        Executor executor = context.executor();
+        Window first = window(executor, sql, plan);
+        Mono<List<Object[]>> loaded = retry().run(executor,
+                attempt -> attempt == 0 ? first.loaded() : window(executor, sql, plan).loaded(), null).next().cache();
+        Mono<List<Object[]>> rows = first.rows().onErrorResume(executor::retryableRead, error -> loaded).cache();
+        return new Window(rows, loaded);
+    }
+
+    /** How reads are run again after a lost connection. */
+    ReadRetry retry() {
+        return context.settings().readRetry();
     }
 
     /** The page sizes of a stream reading {@code plan}. */

@@ -33,6 +33,11 @@ final class JoinedExecutor implements Executor {
     }
 
     @Override
+    public boolean retryableRead(Throwable error) {
+        return outer.retryableRead(error);
+    }
+
+    @Override
     public <T> Flux<T> query(RenderedSql sql, RowMapper<T> mapper) {
         return session.query(sql, mapper);
     }

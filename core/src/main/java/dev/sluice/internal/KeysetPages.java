@@ -1,5 +1,6 @@
 package dev.sluice.internal;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -36,7 +37,11 @@ final class KeysetPages<T> implements DemandPager.Pages<T> {
     private final boolean[] nullable;
     /** Which terms' values are bound without a type, so PostgreSQL takes the column's (enum, json). */
     private final boolean[] untyped;
+    /** The order's columns, for errors that say where to resume. */
+    private final List<String> orderColumns;
     private Object @Nullable [] last;
+    /** Rows passed on to the pager, which delivers every one of them before a lost connection's error. */
+    private long delivered;
     /** The next window, started early; its size says whether the pager's next page can use it. */
     private @Nullable Ahead ahead;
 
@@ -53,6 +58,7 @@ final class KeysetPages<T> implements DemandPager.Pages<T> {
         this.orderSlots = new int[terms.size()];
         this.nullable = new boolean[terms.size()];
         this.untyped = new boolean[terms.size()];
+        this.orderColumns = terms.stream().map(term -> term.property().column()).toList();
         for (int i = 0; i < terms.size(); i++) {
             Property p = terms.get(i).property();
             orderSlots[i] = plan.slot(p);
@@ -89,31 +95,61 @@ final class KeysetPages<T> implements DemandPager.Pages<T> {
         return next(size, 0, null);
     }
 
+    /**
+     * The next page. A page or window that loses its connection runs again on another one ({@link ReadRetry}): a
+     * page goes on after the last row it received, for the rows it still owes; a window, whose rows are delivered
+     * only once its relations are loaded, runs again whole.
+     */
     @Override
     public Publisher<T> next(int size, long wantedAfter, @Nullable Mono<Void> stop) {
         if (plan.branches().isEmpty()) {
-            return fetcher.rows(executor, page(size), plan, stop).map(row -> {
-                last = row;
-                return finish.apply(row);
-            });
+            int[] received = {0}; // rows of this page, over all its runs
+            return fetcher.retry().run(executor, attempt -> received[0] == size ? Flux.<T>empty()
+                    : fetcher.rows(executor, page(size - received[0]), plan, stop).map(row -> {
+                        last = row;
+                        received[0]++;
+                        delivered++;
+                        return finish.apply(row);
+                    }), stop).onErrorMap(ReadRetry.GivenUp.class, given -> lost(given, last));
         }
+        Object @Nullable [] from = last;
         Ahead early = ahead;
         ahead = null;
         Fetcher.Window window = early != null && early.size() == size ? early.window()
-                : fetcher.window(executor, page(size), plan);
+                : fetcher.retriedWindow(page(size), plan);
         return window.rows().flatMapMany(rows -> Flux.deferContextual(context -> {
             if (!rows.isEmpty()) {
                 last = rows.get(rows.size() - 1);
             }
             if (rows.size() == size && wantedAfter >= size) {
-                Fetcher.Window next = fetcher.window(executor, page(size), plan);
+                Fetcher.Window next = fetcher.retriedWindow(page(size), plan);
                 // in the subscriber's context, where a connection provider finds its transaction (Spring's)
                 next.loaded().contextWrite(context)
                         .subscribe(loaded -> { }, failed -> { }); // its error, if any, comes with that page
                 ahead = new Ahead(size, next);
             }
-            return window.loaded().flatMapIterable(Function.identity()).map(finish);
-        }));
+            return window.loaded().flatMapIterable(loaded -> {
+                if (loaded != rows) {
+                    // run again after a lost connection, maybe with other rows: go on after these, not after the
+                    // first run's, and drop the window started after the first run's
+                    last = loaded.isEmpty() ? from : loaded.get(loaded.size() - 1);
+                    ahead = null;
+                }
+                delivered += loaded.size();
+                return loaded;
+            }).map(finish);
+        })).onErrorMap(ReadRetry.GivenUp.class, given -> lost(given, from));
+    }
+
+    /** The error of a page given up after a lost connection, {@code lastDelivered} the last row delivered. */
+    private RuntimeException lost(ReadRetry.GivenUp given, Object @Nullable [] lastDelivered) {
+        List<@Nullable Object> key = new ArrayList<>();
+        if (lastDelivered != null) {
+            for (int slot : orderSlots) {
+                key.add(lastDelivered[slot]);
+            }
+        }
+        return given.lost(plan.model().table(), new ReadRetry.Position(delivered, orderColumns, key));
     }
 
     /** The next page of {@code size} rows, after the last row read. */

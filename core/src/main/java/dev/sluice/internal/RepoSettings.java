@@ -13,9 +13,11 @@ import dev.sluice.StatementListener;
  *                    {@value #DEFAULT_WRITE_BATCH_SIZE}); fewer when PostgreSQL's 65535 bind-parameter limit needs it
  * @param relationBatchSize the most parents in one window whose relations load in one query each (default
  *                    {@value #DEFAULT_RELATION_BATCH_SIZE}); queries that load relations page by at most this many
+ * @param readRetry   how reads outside a transaction are run again after a lost connection (default
+ *                    {@link ReadRetry#DEFAULTS})
  */
 public record RepoSettings(int minPageSize, int maxPageSize, StatementListener listener, int writeBatchSize,
-                           int relationBatchSize) {
+                           int relationBatchSize, ReadRetry readRetry) {
 
     public static final int DEFAULT_MIN_PAGE_SIZE = 100;
     public static final int DEFAULT_MAX_PAGE_SIZE = 10_000;
@@ -24,22 +26,26 @@ public record RepoSettings(int minPageSize, int maxPageSize, StatementListener l
 
     /** The defaults; change them with the {@code withX} methods. */
     public static final RepoSettings DEFAULTS = new RepoSettings(DEFAULT_MIN_PAGE_SIZE, DEFAULT_MAX_PAGE_SIZE,
-            StatementListener.NONE, DEFAULT_WRITE_BATCH_SIZE, DEFAULT_RELATION_BATCH_SIZE);
+            StatementListener.NONE, DEFAULT_WRITE_BATCH_SIZE, DEFAULT_RELATION_BATCH_SIZE, ReadRetry.DEFAULTS);
 
     public RepoSettings withPageSizes(int min, int max) {
-        return new RepoSettings(min, max, listener, writeBatchSize, relationBatchSize);
+        return new RepoSettings(min, max, listener, writeBatchSize, relationBatchSize, readRetry);
     }
 
     public RepoSettings withListener(StatementListener listener) {
-        return new RepoSettings(minPageSize, maxPageSize, listener, writeBatchSize, relationBatchSize);
+        return new RepoSettings(minPageSize, maxPageSize, listener, writeBatchSize, relationBatchSize, readRetry);
     }
 
     public RepoSettings withWriteBatchSize(int rows) {
-        return new RepoSettings(minPageSize, maxPageSize, listener, rows, relationBatchSize);
+        return new RepoSettings(minPageSize, maxPageSize, listener, rows, relationBatchSize, readRetry);
     }
 
     public RepoSettings withRelationBatchSize(int parents) {
-        return new RepoSettings(minPageSize, maxPageSize, listener, writeBatchSize, parents);
+        return new RepoSettings(minPageSize, maxPageSize, listener, writeBatchSize, parents, readRetry);
+    }
+
+    public RepoSettings withReadRetry(ReadRetry retry) {
+        return new RepoSettings(minPageSize, maxPageSize, listener, writeBatchSize, relationBatchSize, retry);
     }
 
     public RepoSettings {
@@ -53,6 +59,9 @@ public record RepoSettings(int minPageSize, int maxPageSize, StatementListener l
         }
         requireAtLeastOne("writeBatchSize", writeBatchSize);
         requireAtLeastOne("relationBatchSize", relationBatchSize);
+        if (readRetry == null) {
+            throw new NullPointerException("readRetry");
+        }
     }
 
     /**

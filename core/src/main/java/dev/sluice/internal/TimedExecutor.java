@@ -101,6 +101,11 @@ final class TimedExecutor implements Executor {
         return outer.databaseError(error);
     }
 
+    @Override
+    public boolean retryableRead(Throwable error) {
+        return outer.retryableRead(error);
+    }
+
     /**
      * Runs {@code sql} on {@code session} with the deadline (and {@code stop}, if given, which ends it the same way);
      * fails with the timeout if the deadline passed before the statement ended, whether it then completed early or

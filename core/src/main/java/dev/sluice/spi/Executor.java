@@ -43,6 +43,18 @@ public interface Executor extends Session {
     }
 
     /**
+     * Whether a read that failed with {@code error} failed for its connection, not for its statement, so that the
+     * same read may succeed on another connection: the connection was lost or closed (SQLSTATE class 08, a closed
+     * channel), the server ended the backend (57P01, 57P02, 57P03), no connection could be made or borrowed, or a
+     * standby cancelled it for a recovery conflict (40001). Never for a statement cancelled on purpose (57014, a
+     * {@link dev.sluice.QueryTimeoutException}) nor for an error of the statement itself (42xxx, 22xxx...). Sluice
+     * retries such reads outside transactions only. The default: never.
+     */
+    default boolean retryableRead(Throwable error) {
+        return false;
+    }
+
+    /**
      * Describes an error if the database raised it (a constraint violation, a bad value), or returns null for any
      * other error. The default knows no database errors.
      */

@@ -3,12 +3,14 @@ package dev.sluice.examples;
 import java.time.Duration;
 import java.time.Instant;
 
+import dev.sluice.ConnectionLostException;
 import dev.sluice.Repo;
 import dev.sluice.annotation.Deferred;
 import dev.sluice.annotation.Id;
 import dev.sluice.annotation.Table;
 import dev.sluice.examples.gallery.Album;
 import dev.sluice.examples.gallery.Photo;
+import dev.sluice.r2dbc.R2dbcRepo;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -61,6 +63,18 @@ public final class ReadmeExamples {
 
     public static Flux<Picture> largeWithin5s(Repo repo) {
         return repo.select(Picture.class).where("size_bytes > ?", 1024).timeout(Duration.ofSeconds(5)).flux();
+    }
+
+    // --- lost connections -------------------------------------------------------------------------------------
+
+    public static R2dbcRepo patientRepo(String url) {
+        return R2dbcRepo.builder(url).retries(10).retryBackoff(Duration.ofMillis(500)).build();
+    }
+
+    public static Flux<Picture> scanGoingOnAfterALoss(Repo repo) {
+        return repo.scan(Picture.class).onErrorResume(ConnectionLostException.class, lost -> lost.resumeAfter()
+                .isEmpty() ? Flux.error(lost)
+                : repo.select(Picture.class).where("id > ?", lost.resumeAfter().get(0)).flux());
     }
 
     // --- relationships ----------------------------------------------------------------------------------------

@@ -1,7 +1,10 @@
 package dev.sluice.r2dbc;
 
+import java.io.IOException;
+import java.util.Set;
 import java.util.function.Function;
 
+import dev.sluice.SluiceException;
 import dev.sluice.StatementListener;
 import dev.sluice.spi.DatabaseError;
 import dev.sluice.spi.Executor;
@@ -15,6 +18,7 @@ import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.IsolationLevel;
 import io.r2dbc.spi.Option;
 import io.r2dbc.spi.R2dbcException;
+import io.r2dbc.spi.R2dbcNonTransientResourceException;
 import io.r2dbc.spi.TransactionDefinition;
 import io.r2dbc.spi.Wrapped;
 import org.jspecify.annotations.Nullable;
@@ -32,6 +36,8 @@ import reactor.util.Loggers;
 final class R2dbcExecutor implements Executor {
 
     private static final Logger LOG = Loggers.getLogger(R2dbcExecutor.class);
+    /** Backend terminated, server crashed or starting or stopping, recovery conflict on a standby. */
+    private static final Set<String> LOST_STATES = Set.of("57P01", "57P02", "57P03", "40001");
 
     private final ConnectionProvider connections;
     private final StatementListener listener;
@@ -100,7 +106,7 @@ final class R2dbcExecutor implements Executor {
                             c -> begin(c, options).then(prepared(c, setup))
                                     .thenMany(Flux.defer(() -> work.apply(session(c)))),
                             c -> end(c, "COMMIT", c.commitTransaction()),
-                            (c, error) -> end(c, "ROLLBACK", c.rollbackTransaction()),
+                            (c, error) -> rollbackAfter(error, c),
                             c -> end(c, "ROLLBACK", c.rollbackTransaction())));
         });
     }
@@ -123,14 +129,37 @@ final class R2dbcExecutor implements Executor {
                     connections.acquire().map(this::session),
                     s -> s.update(setup.apply(external)).thenMany(Flux.defer(() -> use.apply(s))),
                     s -> reset(s, setup, external),
-                    (s, error) -> reset(s, setup, external),
+                    (s, error) -> retryableRead(error) ? lost(s) : reset(s, setup, external),
                     s -> s.copyFinished().then(reset(s, setup, external))));
         });
     }
 
     private <T> Flux<T> plain(Function<ConnectionSession, ? extends Publisher<T>> use) {
         return Flux.usingWhen(connections.acquire().map(this::session), use, this::release,
-                (s, error) -> release(s), s -> s.copyFinished().then(Mono.from(release(s))));
+                (s, error) -> retryableRead(error) ? lost(s) : release(s),
+                s -> s.copyFinished().then(Mono.from(release(s))));
+    }
+
+    /**
+     * Closes a connection whose statement failed for the connection (its server said FATAL, its socket broke), then
+     * releases it: the server's FATAL arrives before the socket closes, and a read run again at once would otherwise
+     * borrow the same connection, still open for a moment, and fail on it too.
+     */
+    private Publisher<Void> lost(ConnectionSession session) {
+        Connection target = unwrapped(session.connection());
+        Mono<Void> close = target == session.connection() ? Mono.empty()
+                : Mono.from(target.close()).onErrorResume(e -> Mono.empty());
+        return close.then(Mono.defer(() -> Mono.from(release(session))));
+    }
+
+    /** The driver's connection under the pool's wrapper (the connection itself when it is not wrapped). */
+    private static Connection unwrapped(Connection connection) {
+        Connection target = connection;
+        while (target instanceof Wrapped<?> wrapped && wrapped.unwrap() instanceof Connection inner
+                && inner != target) {
+            target = inner;
+        }
+        return target;
     }
 
     private Publisher<Void> release(ConnectionSession session) {
@@ -159,11 +188,7 @@ final class R2dbcExecutor implements Executor {
     private static Mono<Void> discard(Connection connection, Throwable resetFailure) {
         LOG.warn("Resetting the session settings of a connection failed; closing it, so that no other subscriber "
                 + "gets it with these settings: " + resetFailure);
-        Connection target = connection;
-        while (target instanceof Wrapped<?> wrapped && wrapped.unwrap() instanceof Connection inner
-                && inner != target) {
-            target = inner;
-        }
+        Connection target = unwrapped(connection);
         return target == connection ? Mono.empty() : Mono.from(target.close()).onErrorResume(e -> Mono.empty());
     }
 
@@ -192,6 +217,33 @@ final class R2dbcExecutor implements Executor {
         return new DatabaseError(message.toString(), r2dbc.getSqlState());
     }
 
+    /**
+     * The connection failed, not the statement: SQLSTATE class 08 (connection exception), 57P01 to 57P03 (the
+     * server terminated the backend, crashed, or cannot take connections yet), 40001 (a standby cancelled the read
+     * for a recovery conflict); the driver's resource errors without a SQLSTATE (a closed connection, a refused or
+     * failed connection, a borrowed connection found dead); or an I/O error of the socket. Not a timed-out borrow
+     * (the pool's {@code maxAcquireTime} has been waited already), not 57014 (a cancel), not Sluice's own errors.
+     */
+    @Override
+    public boolean retryableRead(Throwable error) {
+        if (error instanceof R2dbcException r2dbc) {
+            String state = r2dbc.getSqlState();
+            if (state != null && !state.isEmpty()) {
+                return state.startsWith("08") || LOST_STATES.contains(state);
+            }
+            if (error instanceof R2dbcNonTransientResourceException) {
+                return true;
+            }
+        }
+        for (Throwable cause = error; cause != null && !(cause instanceof SluiceException);
+             cause = cause.getCause() == cause ? null : cause.getCause()) {
+            if (cause instanceof IOException) { // a closed channel, a reset connection
+                return true;
+            }
+        }
+        return false;
+    }
+
     private ConnectionSession session(Connection connection) {
         return new ConnectionSession(connection, listener);
     }
@@ -201,6 +253,19 @@ final class R2dbcExecutor implements Executor {
             listener.onStatement("BEGIN" + (options.readOnly() ? " READ ONLY" : "")
                     + (options.isolation() != null ? " ISOLATION LEVEL " + options.isolation().sql() : ""));
             return Mono.from(connection.beginTransaction(new Definition(options)));
+        });
+    }
+
+    /**
+     * Rolls back after {@code error}, which stays the error: a ROLLBACK that fails too (on a lost connection, whose
+     * transaction the server has ended already) is attached to it, not put in its place.
+     */
+    private Mono<Void> rollbackAfter(Throwable error, Connection connection) {
+        return end(connection, "ROLLBACK", connection.rollbackTransaction()).onErrorResume(failed -> {
+            if (failed != error) {
+                error.addSuppressed(failed);
+            }
+            return Mono.empty();
         });
     }
 

@@ -13,6 +13,7 @@ import dev.sluice.StatementListener;
 import dev.sluice.Update;
 import dev.sluice.Upsert;
 import dev.sluice.internal.CoreRepo;
+import dev.sluice.internal.ReadRetry;
 import dev.sluice.internal.RepoSettings;
 import io.r2dbc.pool.ConnectionPool;
 import io.r2dbc.spi.ConnectionFactory;
@@ -185,6 +186,8 @@ public final class R2dbcRepo implements Repo, AutoCloseable {
         private PoolTimes poolTimes = PoolTimes.UNSET;
         private SessionSettings sessionSettings = SessionSettings.NONE;
         private @Nullable UnaryOperator<RuntimeException> exceptionTranslator;
+        private int retries = ReadRetry.DEFAULT_RETRIES;
+        private Duration retryBackoff = ReadRetry.DEFAULT_BACKOFF;
 
         private Builder(@Nullable ConnectionFactory factory, @Nullable String url) {
             this.factory = factory;
@@ -236,6 +239,34 @@ public final class R2dbcRepo implements Repo, AutoCloseable {
          */
         public Builder relationBatchSize(int parents) {
             this.relationBatchSize = RepoSettings.requireAtLeastOne("relationBatchSize", parents);
+            return this;
+        }
+
+        /**
+         * How many times a read outside a transaction runs again on another connection when its connection is lost
+         * (killed backend, server restart, failover, a connection that cannot be made for a while): each keyset page
+         * goes on after the last row it received, and each relation window, deferred load, lookup and count runs
+         * again whole; no row is lost or delivered twice. Counted per page or statement. Nothing is retried inside a
+         * transaction, for a write, or through a cursor ({@code inOneSnapshot()}, custom SQL): those fail with a
+         * {@link dev.sluice.ConnectionLostException} at once, as does a read whose retries are spent. Defaults to
+         * {@value ReadRetry#DEFAULT_RETRIES}; 0 turns retrying off.
+         *
+         * @throws IllegalArgumentException if negative
+         */
+        public Builder retries(int retries) {
+            this.retries = new ReadRetry(retries, retryBackoff).retries();
+            return this;
+        }
+
+        /**
+         * How long a read that lost its connection waits before it runs again; each further retry of the same page
+         * waits twice as long as the one before (at most 30 seconds). Defaults to 200 ms: with the default 5 retries,
+         * a page waits up to 6.2 seconds in all for the server to come back.
+         *
+         * @throws IllegalArgumentException if negative
+         */
+        public Builder retryBackoff(Duration backoff) {
+            this.retryBackoff = new ReadRetry(retries, Objects.requireNonNull(backoff, "backoff")).backoff();
             return this;
         }
 
@@ -333,7 +364,8 @@ public final class R2dbcRepo implements Repo, AutoCloseable {
                         + minPageSize + ")");
             }
             RepoSettings settings = RepoSettings.DEFAULTS.withPageSizes(minPageSize, maxPageSize).withListener(listener)
-                    .withWriteBatchSize(writeBatchSize).withRelationBatchSize(relationBatchSize);
+                    .withWriteBatchSize(writeBatchSize).withRelationBatchSize(relationBatchSize)
+                    .withReadRetry(new ReadRetry(retries, retryBackoff));
             if (factory != null) {
                 if (!poolTimes.isUnset()) {
                     throw new IllegalStateException("maxAcquireTime, maxIdleTime and maxLifeTime configure the pool "

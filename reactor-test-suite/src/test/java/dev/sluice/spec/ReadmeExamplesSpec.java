@@ -59,6 +59,16 @@ class ReadmeExamplesSpec {
     }
 
     @Test
+    void lostConnections() {
+        StepVerifier.create(ReadmeExamples.scanGoingOnAfterALoss(repo).count()).expectNext((long) Fixtures.PICTURES)
+                .verifyComplete();
+        try (R2dbcRepo patient = ReadmeExamples.patientRepo(Fixtures.db().r2dbcUrl())) {
+            StepVerifier.create(patient.select(dev.sluice.examples.Picture.class).count())
+                    .expectNext((long) Fixtures.PICTURES).verifyComplete();
+        }
+    }
+
+    @Test
     void relationships() {
         StepVerifier.create(ReadmeExamples.albumsWithPhotosAndTags(repo).take(14))
                 .thenConsumeWhile(a -> a.photos().size() == a.id() % 7

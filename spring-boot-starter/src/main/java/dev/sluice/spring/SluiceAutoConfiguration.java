@@ -51,7 +51,9 @@ public class SluiceAutoConfiguration {
                 .minPageSize(properties.getMinPageSize())
                 .maxPageSize(properties.getMaxPageSize())
                 .writeBatchSize(properties.getWriteBatchSize())
-                .relationBatchSize(properties.getRelationBatchSize());
+                .relationBatchSize(properties.getRelationBatchSize())
+                .retries(properties.getRetries())
+                .retryBackoff(properties.getRetryBackoff());
         statementListener.ifUnique(builder::statementListener);
         sessionSettings.ifUnique(builder::sessionSettings);
         return builder.build();

@@ -2,6 +2,7 @@ package dev.sluice.spring;
 
 import java.util.Set;
 
+import dev.sluice.ConnectionLostException;
 import dev.sluice.MappingException;
 import dev.sluice.QueryException;
 import dev.sluice.RowCountException;
@@ -38,6 +39,8 @@ import org.springframework.r2dbc.connection.ConnectionFactoryUtils;
  *       {@link IncorrectResultSizeDataAccessException}, with the expected and the actual count;</li>
  *   <li>{@link QueryException} and {@link MappingException} (a malformed query, a record that does not fit its table
  *       or a row): {@link InvalidDataAccessApiUsageException}: the fix is in the application's code;</li>
+ *   <li>{@link ConnectionLostException} (a read that lost its connection and could not be retried, or whose
+ *       retries were spent): {@link TransientDataAccessResourceException}, as the driver's lost connection;</li>
  *   <li>any other {@link SluiceException} (a connection without Sluice's driver extension):
  *       {@link InvalidDataAccessResourceUsageException};</li>
  *   <li>the driver's {@link R2dbcException}: a lost connection (SQLSTATE class 08, or 57P01 to 57P03: the server
@@ -99,6 +102,9 @@ public final class SluiceExceptionTranslator implements PersistenceExceptionTran
             int expected = saturated(count.expected());
             return count.actual() == 0 ? new EmptyResultDataAccessException(message, expected, count)
                     : new IncorrectResultSizeDataAccessException(message, expected, saturated(count.actual()), count);
+        }
+        if (error instanceof ConnectionLostException) { // the same work may succeed on a new connection
+            return new TransientDataAccessResourceException(message, error);
         }
         if (error instanceof QueryException || error instanceof MappingException) {
             return new InvalidDataAccessApiUsageException(message, error);

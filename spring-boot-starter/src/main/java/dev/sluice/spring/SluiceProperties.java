@@ -1,5 +1,6 @@
 package dev.sluice.spring;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -34,6 +35,19 @@ public class SluiceProperties {
      * this many, one query per relation per window.
      */
     private int relationBatchSize = 500;
+
+    /**
+     * How many times a read outside a transaction runs again on another connection when its connection is lost: a
+     * keyset page goes on after the last row it received; relation windows, deferred loads, lookups and counts run
+     * again whole. 0 turns retrying off. Nothing is retried inside a transaction, for a write, or through a cursor.
+     */
+    private int retries = 5;
+
+    /**
+     * How long a read that lost its connection waits before it runs again; each further retry of the same page waits
+     * twice as long (at most 30 seconds).
+     */
+    private Duration retryBackoff = Duration.ofMillis(200);
 
     /**
      * Packages whose records (entities, projections, query results) Spring AOT registers for reflection, for a
@@ -71,6 +85,22 @@ public class SluiceProperties {
 
     public void setRelationBatchSize(int relationBatchSize) {
         this.relationBatchSize = relationBatchSize;
+    }
+
+    public int getRetries() {
+        return retries;
+    }
+
+    public void setRetries(int retries) {
+        this.retries = retries;
+    }
+
+    public Duration getRetryBackoff() {
+        return retryBackoff;
+    }
+
+    public void setRetryBackoff(Duration retryBackoff) {
+        this.retryBackoff = retryBackoff;
     }
 
     public List<String> getEntityPackages() {

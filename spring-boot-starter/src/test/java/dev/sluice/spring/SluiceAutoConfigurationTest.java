@@ -31,13 +31,15 @@ class SluiceAutoConfigurationTest {
     @Test
     void propertiesBindUnderSluice() {
         runner.withPropertyValues("sluice.min-page-size=10", "sluice.max-page-size=50", "sluice.write-batch-size=7",
-                        "sluice.relation-batch-size=30")
+                        "sluice.relation-batch-size=30", "sluice.retries=0", "sluice.retry-backoff=50ms")
                 .run(context -> {
                     SluiceProperties properties = context.getBean(SluiceProperties.class);
                     assertThat(properties.getMinPageSize()).isEqualTo(10);
                     assertThat(properties.getMaxPageSize()).isEqualTo(50);
                     assertThat(properties.getWriteBatchSize()).isEqualTo(7);
                     assertThat(properties.getRelationBatchSize()).isEqualTo(30);
+                    assertThat(properties.getRetries()).isZero();
+                    assertThat(properties.getRetryBackoff()).isEqualTo(java.time.Duration.ofMillis(50));
                     assertThat(context).hasSingleBean(Repo.class);
                 });
     }
@@ -69,7 +71,8 @@ class SluiceAutoConfigurationTest {
             assertThat(in).isNotNull();
             String json = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
             assertThat(json).contains("\"sluice.min-page-size\"", "\"sluice.max-page-size\"",
-                    "\"sluice.write-batch-size\"", "\"sluice.relation-batch-size\"", "\"defaultValue\": 10000");
+                    "\"sluice.write-batch-size\"", "\"sluice.relation-batch-size\"", "\"defaultValue\": 10000",
+                    "\"sluice.retries\"", "\"sluice.retry-backoff\"");
         }
     }
 
