@@ -7,6 +7,7 @@ import java.util.Map;
 
 import dev.sluice.QueryException;
 import dev.sluice.RowCountException;
+import dev.sluice.spi.Observer;
 import dev.sluice.spi.RenderedSql;
 import reactor.core.publisher.Flux;
 
@@ -66,7 +67,8 @@ final class EntityLoader<T> {
         Object keys = RelationLoader.keyArray(entities.stream().map(key::read).toList(), key.boxedType());
         RepoContext context = fetcher.context();
         RenderedSql sql = SelectSql.of(context.dialect(), plan, List.of(), OrderBy.byKey(model)).byKeys(List.of(keys));
-        return fetcher.window(context.executor(), sql, plan).loaded()
+        return Observed.statement(context.settings(), Observer.Kind.LOOKUP, model.table(),
+                        fetcher.window(context.executor(), sql, plan).loaded())
                 .flatMapMany(rows -> Flux.defer(() -> Flux.fromIterable(merge(entities, rows))));
     }
 

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
 
+import dev.sluice.spi.Observer;
 import dev.sluice.spi.RenderedSql;
 import dev.sluice.spi.RowMapper;
 import dev.sluice.spi.Session;
@@ -40,7 +41,7 @@ final class Fetcher {
 
     Fetcher(RepoContext context) {
         this.context = context;
-        this.relations = new RelationLoader(context.dialect());
+        this.relations = new RelationLoader(context.dialect(), context.settings());
     }
 
     /** A fetch engine whose statements are cancelled on the server after {@code timeout} ({@link TimedExecutor}). */
@@ -54,23 +55,26 @@ final class Fetcher {
 
     /** Streams the rows of a query of entities by its strategy, once its entities are checked. */
     <T> Flux<T> stream(EntityFetch<T> fetch) {
-        return context.checked(fetch.plan()).thenMany(fetch.strategy().stream(this, fetch));
+        return Observed.stream(context.settings(), fetch.plan().model().type(), fetch.strategy().observed(),
+                context.checked(fetch.plan()).thenMany(fetch.strategy().stream(this, fetch)));
     }
 
     /** Streams the rows of custom SQL, mapped to {@code R} by column name, through a cursor. */
     <R> Flux<R> stream(RenderedSql query, ResultMapper<R> mapper) {
-        return CursorPages.results(this, query, mapper);
+        return Observed.stream(context.settings(), mapper.type(), Observer.Strategy.CURSOR,
+                CursorPages.results(this, query, mapper));
     }
 
     /** The first row of {@code sql} (a lookup by key), built with its relations. */
     <T> Mono<T> first(LoadPlan<?> plan, RenderedSql sql, Function<Object[], T> finish) {
-        return context.checked(plan).thenMany(rows(context.executor(), sql, plan, null)).map(finish).next();
+        return context.checked(plan).thenMany(Observed.statement(context.settings(), Observer.Kind.LOOKUP,
+                plan.model().table(), rows(context.executor(), sql, plan, null))).map(finish).next();
     }
 
     /** A {@code count(*)} statement's count. */
     Mono<Long> count(EntityModel<?> model, RenderedSql sql) {
-        return context.checked(model).then(context.executor()
-                .query(sql, row -> Objects.requireNonNull(row.get(0, Long.class))).single());
+        return context.checked(model).then(Observed.statement(context.settings(), Observer.Kind.COUNT, model.table(),
+                context.executor().query(sql, row -> Objects.requireNonNull(row.get(0, Long.class))).single()));
     }
 
     /**

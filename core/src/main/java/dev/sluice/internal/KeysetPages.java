@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.function.Function;
 
 import dev.sluice.spi.Executor;
+import dev.sluice.spi.Observer;
 import dev.sluice.spi.RenderedSql;
 import dev.sluice.spi.UntypedText;
 import org.jspecify.annotations.Nullable;
@@ -89,8 +90,14 @@ final class KeysetPages<T> implements DemandPager.Pages<T> {
         return next(size, 0, null);
     }
 
+    /** The next page, its statements (the window's relations too) told to the observer as {@code page}s. */
     @Override
     public Publisher<T> next(int size, long wantedAfter, @Nullable Mono<Void> stop) {
+        return Observed.statement(fetcher.context().settings(), Observer.Kind.PAGE, plan.model().table(),
+                page(size, wantedAfter, stop));
+    }
+
+    private Publisher<T> page(int size, long wantedAfter, @Nullable Mono<Void> stop) {
         if (plan.branches().isEmpty()) {
             return fetcher.rows(executor, page(size), plan, stop).map(row -> {
                 last = row;

@@ -1,6 +1,9 @@
 package dev.sluice.internal;
 
+import java.util.Objects;
+
 import dev.sluice.StatementListener;
+import dev.sluice.spi.Observer;
 
 /**
  * The settings of a repository, shared by all its queries. Adapters build it from their builders; unstable API.
@@ -13,9 +16,10 @@ import dev.sluice.StatementListener;
  *                    {@value #DEFAULT_WRITE_BATCH_SIZE}); fewer when PostgreSQL's 65535 bind-parameter limit needs it
  * @param relationBatchSize the most parents in one window whose relations load in one query each (default
  *                    {@value #DEFAULT_RELATION_BATCH_SIZE}); queries that load relations page by at most this many
+ * @param observer    told of every stream and statement, for metrics and traces (default {@link Observer#NONE})
  */
 public record RepoSettings(int minPageSize, int maxPageSize, StatementListener listener, int writeBatchSize,
-                           int relationBatchSize) {
+                           int relationBatchSize, Observer observer) {
 
     public static final int DEFAULT_MIN_PAGE_SIZE = 100;
     public static final int DEFAULT_MAX_PAGE_SIZE = 10_000;
@@ -24,22 +28,27 @@ public record RepoSettings(int minPageSize, int maxPageSize, StatementListener l
 
     /** The defaults; change them with the {@code withX} methods. */
     public static final RepoSettings DEFAULTS = new RepoSettings(DEFAULT_MIN_PAGE_SIZE, DEFAULT_MAX_PAGE_SIZE,
-            StatementListener.NONE, DEFAULT_WRITE_BATCH_SIZE, DEFAULT_RELATION_BATCH_SIZE);
+            StatementListener.NONE, DEFAULT_WRITE_BATCH_SIZE, DEFAULT_RELATION_BATCH_SIZE, Observer.NONE);
 
     public RepoSettings withPageSizes(int min, int max) {
-        return new RepoSettings(min, max, listener, writeBatchSize, relationBatchSize);
+        return new RepoSettings(min, max, listener, writeBatchSize, relationBatchSize, observer);
     }
 
     public RepoSettings withListener(StatementListener listener) {
-        return new RepoSettings(minPageSize, maxPageSize, listener, writeBatchSize, relationBatchSize);
+        return new RepoSettings(minPageSize, maxPageSize, listener, writeBatchSize, relationBatchSize, observer);
     }
 
     public RepoSettings withWriteBatchSize(int rows) {
-        return new RepoSettings(minPageSize, maxPageSize, listener, rows, relationBatchSize);
+        return new RepoSettings(minPageSize, maxPageSize, listener, rows, relationBatchSize, observer);
+    }
+
+    public RepoSettings withObserver(Observer observer) {
+        return new RepoSettings(minPageSize, maxPageSize, listener, writeBatchSize, relationBatchSize,
+                Objects.requireNonNull(observer, "observer"));
     }
 
     public RepoSettings withRelationBatchSize(int parents) {
-        return new RepoSettings(minPageSize, maxPageSize, listener, writeBatchSize, parents);
+        return new RepoSettings(minPageSize, maxPageSize, listener, writeBatchSize, parents, observer);
     }
 
     public RepoSettings {
@@ -51,6 +60,7 @@ public record RepoSettings(int minPageSize, int maxPageSize, StatementListener l
         if (listener == null) {
             throw new NullPointerException("listener");
         }
+        Objects.requireNonNull(observer, "observer");
         requireAtLeastOne("writeBatchSize", writeBatchSize);
         requireAtLeastOne("relationBatchSize", relationBatchSize);
     }
