@@ -12,6 +12,7 @@ module dev.sluice.r2dbc {
     // optional: only R2dbcRepo.Builder.observationRegistry(...) loads a Micrometer class
     requires static micrometer.observation;
     requires static micrometer.commons;
+    requires static micrometer.core;
 
     exports dev.sluice.r2dbc;
 

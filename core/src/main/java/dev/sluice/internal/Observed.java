@@ -5,6 +5,7 @@ import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.util.context.Context;
+import reactor.util.context.ContextView;
 
 /**
  * Where core tells a repository's {@link Observer} of its streams and statements: the one place that does. Without
@@ -24,6 +25,17 @@ final class Observed {
         Observer observer = settings.observer();
         return observer == Observer.NONE ? rows
                 : observer.stream(new Observer.Stream(entity.getSimpleName(), strategy), rows);
+    }
+
+    /**
+     * Tells the observer that the stream whose statements run in {@code context} ran a statement again (a page after
+     * a lost connection): the stream's {@code retries} count. Nothing without an observer.
+     */
+    static void retried(RepoSettings settings, ContextView context) {
+        Observer observer = settings.observer();
+        if (observer != Observer.NONE) {
+            observer.retried(context);
+        }
     }
 
     /** The statements {@code statement} runs, tagged {@code kind} on {@code table}. */

@@ -149,6 +149,10 @@ final class MicrometerObserver implements Observer, StatementObserver {
             return pages.get();
         }
 
+        long retries() {
+            return retries.get();
+        }
+
         String entity() {
             return stream.entity();
         }

@@ -16,6 +16,7 @@ import dev.sluice.annotation.HasMany;
 import dev.sluice.annotation.Id;
 import dev.sluice.annotation.Table;
 import dev.sluice.r2dbc.R2dbcRepo;
+import dev.sluice.r2dbc.SluiceMeterObservationHandler;
 import dev.sluice.testkit.PgWireRelay;
 import io.micrometer.common.KeyValue;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -112,6 +113,7 @@ class ObservationSpec {
         recorder = new Recorder();
         registry.observationConfig().observationHandler(new DefaultMeterObservationHandler(meters));
         registry.observationConfig().observationHandler(recorder);
+        registry.observationConfig().observationHandler(SluiceMeterObservationHandler.create(meters));
         repo = repo(2);
     }
 
@@ -178,6 +180,16 @@ class ObservationSpec {
         assertThat(meters.get("sluice.stream").tags("entity", "Picture", "strategy", "keyset", "outcome",
                 "completed").timer().count()).isEqualTo(1);
         assertThat(meters.get("sluice.statement").tags("kind", "page", "table", "picture").timer().count())
+                .isEqualTo(pagesOnTheWire);
+        // and SluiceMeterObservationHandler's counts
+        assertThat(meters.get("sluice.stream.rows").tags("entity", "Picture", "outcome", "completed").counter()
+                .count()).isEqualTo(truth);
+        assertThat(meters.get("sluice.stream.pages").counter().count()).isEqualTo(pagesOnTheWire);
+        assertThat(meters.get("sluice.statement.rows").tags("kind", "page").summary().totalAmount())
+                .isEqualTo(truth);
+        assertThat(meters.get("sluice.connection.wait").tags("kind", "page").timer().count())
+                .isEqualTo(pagesOnTheWire);
+        assertThat(meters.get("sluice.connection.held").tags("kind", "page").timer().count())
                 .isEqualTo(pagesOnTheWire);
     }
 
