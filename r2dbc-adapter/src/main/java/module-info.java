@@ -9,6 +9,10 @@ module dev.sluice.r2dbc {
     requires transitive r2dbc.postgresql;
     requires transitive io.netty.buffer;
     requires static transitive org.jspecify;
+    // optional: only R2dbcRepo.Builder.observationRegistry(...) loads a Micrometer class
+    requires static micrometer.observation;
+    requires static micrometer.commons;
+    requires static micrometer.core;
 
     exports dev.sluice.r2dbc;
 

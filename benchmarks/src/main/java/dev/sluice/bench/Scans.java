@@ -18,6 +18,11 @@ import dev.sluice.Repo;
 import dev.sluice.bench.Entities.Picture;
 import dev.sluice.bench.Entities.SpringPicture;
 import dev.sluice.r2dbc.R2dbcRepo;
+import dev.sluice.r2dbc.SluiceMeterObservationHandler;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.observation.DefaultMeterObservationHandler;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import io.r2dbc.pool.ConnectionPool;
 import io.r2dbc.spi.ConnectionFactories;
 import io.r2dbc.spi.Row;
@@ -156,6 +161,12 @@ final class Scans {
         final R2dbcRepo repo;
         final R2dbcRepo repo5000;
         final R2dbcRepo repo2000;
+        /** Observed by ObservationRegistry.NOOP: Sluice's observer runs, every observation is a no-op. */
+        final R2dbcRepo repoNoopRegistry;
+        /** Observed by a registry whose one handler does nothing: observations are made, started and stopped. */
+        final R2dbcRepo repoNoopHandler;
+        /** Observed with meters: Micrometer's timers and Sluice's own, in a SimpleMeterRegistry. */
+        final R2dbcRepo repoMeters;
         final io.r2dbc.spi.Connection rawBinary;
         final io.r2dbc.spi.Connection rawText;
         final ConnectionPool springDefaultPool;
@@ -169,6 +180,16 @@ final class Scans {
             repo = R2dbcRepo.create(db.r2dbcUrl(""));
             repo5000 = R2dbcRepo.builder(db.r2dbcUrl("")).maxPageSize(5000).build();
             repo2000 = R2dbcRepo.builder(db.r2dbcUrl("")).maxPageSize(2000).build();
+            repoNoopRegistry = R2dbcRepo.builder(db.r2dbcUrl("")).observationRegistry(ObservationRegistry.NOOP)
+                    .build();
+            ObservationRegistry noopHandler = ObservationRegistry.create();
+            noopHandler.observationConfig().observationHandler(context -> true);
+            repoNoopHandler = R2dbcRepo.builder(db.r2dbcUrl("")).observationRegistry(noopHandler).build();
+            ObservationRegistry metered = ObservationRegistry.create();
+            MeterRegistry meters = new SimpleMeterRegistry();
+            metered.observationConfig().observationHandler(new DefaultMeterObservationHandler(meters))
+                    .observationHandler(SluiceMeterObservationHandler.create(meters));
+            repoMeters = R2dbcRepo.builder(db.r2dbcUrl("")).observationRegistry(metered).build();
             rawBinary = Mono.from(db.rawFactory(db.port(), true, "bench-raw-binary").create()).block();
             rawText = Mono.from(db.rawFactory(db.port(), false, "bench-raw-text").create()).block();
             springDefaultPool = (ConnectionPool) ConnectionFactories.get(
@@ -187,6 +208,9 @@ final class Scans {
             repo.close();
             repo5000.close();
             repo2000.close();
+            repoNoopRegistry.close();
+            repoNoopHandler.close();
+            repoMeters.close();
             Mono.from(rawBinary.close()).block();
             Mono.from(rawText.close()).block();
             springDefaultPool.dispose();
@@ -208,6 +232,10 @@ final class Scans {
                 () -> sluice(r.repo.select(Picture.class).orderBy("taken_at").inOneSnapshot().flux())));
         v.add(of("sluice scan maxPageSize=5000", () -> sluice(r.repo5000.scan(Picture.class))));
         v.add(of("sluice scan maxPageSize=2000", () -> sluice(r.repo2000.scan(Picture.class))));
+        // what observing costs (docs/observability.md): none, a NOOP registry, a no-op handler, meters
+        v.add(of("sluice scan observed: NOOP registry", () -> sluice(r.repoNoopRegistry.scan(Picture.class))));
+        v.add(of("sluice scan observed: no-op handler", () -> sluice(r.repoNoopHandler.scan(Picture.class))));
+        v.add(of("sluice scan observed: meters", () -> sluice(r.repoMeters.scan(Picture.class))));
         v.add(of(BASELINE, () -> raw(r.rawBinary, true, 0)));
         v.add(of("raw r2dbc binary ORDER BY id", () -> raw(r.rawBinary, true, 0, " ORDER BY id")));
         // what the other order costs in itself: one index scan in (taken_at, id) order, the heap read at random

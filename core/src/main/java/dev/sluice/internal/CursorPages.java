@@ -5,6 +5,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 import dev.sluice.spi.Executor;
+import dev.sluice.spi.Observer;
 import dev.sluice.spi.RenderedSql;
 import dev.sluice.spi.RowMapper;
 import dev.sluice.spi.Session;
@@ -47,14 +48,14 @@ final class CursorPages {
     /** The rows of a query of entities, each page's relations loaded before its rows are built. */
     static <T> Flux<T> entities(Fetcher fetcher, EntityFetch<T> fetch) {
         LoadPlan<?> plan = fetch.plan();
-        return stream(fetcher.context().executor(), fetch.sql().ordered(fetch.limit()),
+        return stream(fetcher.context(), plan.model().table(), fetch.sql().ordered(fetch.limit()),
                 session -> (sql, stop) -> fetcher.rows(session, sql, plan, stop).map(fetch.finish()),
                 fetcher.pageSizes(plan), plan.branches().isEmpty(), plan.model().table());
     }
 
     /** The rows of custom SQL, each matched to {@code R}'s components by name on the result's first row. */
     static <R> Flux<R> results(Fetcher fetcher, RenderedSql query, ResultMapper<R> mapper) {
-        return stream(fetcher.context().executor(), query, session -> {
+        return stream(fetcher.context(), "none", query, session -> {
             RowMapper<R> rows = mapper.newMapper(); // matches columns on its result's first row
             return (sql, stop) -> Fetcher.run(session, sql, rows, stop);
         }, PageSizes.of(fetcher.context().settings()), true, "the rows of custom SQL");
@@ -67,38 +68,65 @@ final class CursorPages {
      *
      * @param reading what is read, for that error (e.g. {@code picture})
      */
-    private static <T> Flux<T> stream(Executor executor, RenderedSql query, Function<Session, Statements<T>> statements,
-                                      PageSizes sizes, boolean whole, String reading) {
+    private static <T> Flux<T> stream(RepoContext context, String table, RenderedSql query,
+                                      Function<Session, Statements<T>> statements, PageSizes sizes, boolean whole,
+                                      String reading) {
+        Executor executor = context.executor();
         return Flux.defer(() -> {
             long[] delivered = {0};
-            return stream(executor, query, statements, sizes, whole).doOnNext(row -> delivered[0]++)
+            return stream(context, table, query, statements, sizes, whole).doOnNext(row -> delivered[0]++)
                     .onErrorMap(executor::retryableRead, error -> ReadRetry.lost(error, ReadRetry.GaveUp.CURSOR, 0,
                             reading, ReadRetry.Position.rows(delivered[0])));
         });
     }
 
-    private static <T> Flux<T> stream(Executor executor, RenderedSql query, Function<Session, Statements<T>> statements,
-                                      PageSizes sizes, boolean whole) {
+    /**
+     * @param table the table the query reads, for the observer ({@code none} for custom SQL)
+     */
+    private static <T> Flux<T> stream(RepoContext context, String table, RenderedSql query,
+                                      Function<Session, Statements<T>> statements, PageSizes sizes, boolean whole) {
+        Executor executor = context.executor();
+        RepoSettings settings = context.settings();
         Flux<T> paged = executor.joinsTransaction().flatMapMany(joined -> executor.inTransaction(
                 TransactionOptions.READ_ONLY, session -> {
             String cursor = "sluice_cursor_" + CURSORS.incrementAndGet();
             Statements<T> run = statements.apply(session);
-            Flux<T> rows = DemandPager.create(() -> size -> run.apply(CursorSql.fetch(cursor, size), null),
-                    sizes.min(), sizes.max(), Long.MAX_VALUE);
+            Flux<T> rows = DemandPager.create(() -> size -> Observed.statement(settings, Observer.Kind.CURSOR_FETCH,
+                    table, run.apply(CursorSql.fetch(cursor, size), null)), sizes.min(), sizes.max(), Long.MAX_VALUE);
+            Session cursors = observedUpdates(settings, table, session);
             RenderedSql declare = CursorSql.declare(cursor, query);
             RenderedSql close = CursorSql.close(cursor);
             if (joined) {
-                return alwaysClosed(session, declare, rows, close);
+                return alwaysClosed(cursors, declare, rows, close);
             }
-            return session.update(declare)
+            return cursors.update(declare)
                     .thenMany(rows)
-                    .concatWith(session.update(close).then(Mono.empty()));
+                    .concatWith(cursors.update(close).then(Mono.empty()));
         }));
         if (!whole) {
             return paged;
         }
         return executor.canStopStatements().flatMapMany(stoppable -> stoppable
-                ? new WholeOrPaged<>(stop -> statements.apply(executor).apply(query, stop), paged) : paged);
+                ? new WholeOrPaged<>(stop -> Observed.statement(settings, Observer.Kind.WHOLE, table,
+                        statements.apply(executor).apply(query, stop)), paged) : paged);
+    }
+
+    /** {@code session}, whose updates (a cursor's DECLARE and CLOSE) are told to the observer as {@code cursor}. */
+    private static Session observedUpdates(RepoSettings settings, String table, Session session) {
+        if (settings.observer() == Observer.NONE) {
+            return session;
+        }
+        return new Session() {
+            @Override
+            public <R> Flux<R> query(RenderedSql sql, RowMapper<R> mapper) {
+                return session.query(sql, mapper);
+            }
+
+            @Override
+            public Mono<Long> update(RenderedSql sql) {
+                return Observed.statement(settings, Observer.Kind.CURSOR, table, session.update(sql));
+            }
+        };
     }
 
     /**

@@ -7,6 +7,7 @@ import java.util.Map;
 
 import dev.sluice.QueryException;
 import dev.sluice.RowCountException;
+import dev.sluice.spi.Observer;
 import dev.sluice.spi.RenderedSql;
 import reactor.core.publisher.Flux;
 
@@ -66,8 +67,10 @@ final class EntityLoader<T> {
         Object keys = RelationLoader.keyArray(entities.stream().map(key::read).toList(), key.boxedType());
         RepoContext context = fetcher.context();
         RenderedSql sql = SelectSql.of(context.dialect(), plan, List.of(), OrderBy.byKey(model)).byKeys(List.of(keys));
-        return fetcher.retriedWindow(sql, plan).loaded()
-                .onErrorMap(ReadRetry.GivenUp.class, given -> given.lost(model.table(), ReadRetry.Position.NONE))
+        return Observed.statement(context.settings(), Observer.Kind.LOOKUP, model.table(),
+                        fetcher.retriedWindow(sql, plan).loaded()
+                                .onErrorMap(ReadRetry.GivenUp.class,
+                                        given -> given.lost(model.table(), ReadRetry.Position.NONE)))
                 .flatMapMany(rows -> Flux.defer(() -> Flux.fromIterable(merge(entities, rows))));
     }
 

@@ -10,6 +10,7 @@ import dev.sluice.QueryException;
 import dev.sluice.RowCountException;
 import dev.sluice.WriteException;
 import dev.sluice.spi.DatabaseError;
+import dev.sluice.spi.Observer;
 import dev.sluice.spi.RenderedSql;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
@@ -40,6 +41,15 @@ final class EntityWriter {
         return EntityModel.of((Class<T>) entity.getClass());
     }
 
+    /** {@code writes}, their statements told to the repository's observer as {@code kind} on the model's table. */
+    private <R> Mono<R> observed(Observer.Kind kind, EntityModel<?> model, Mono<R> writes) {
+        return Observed.statement(repo.settings(), kind, model.table(), writes);
+    }
+
+    private <R> Flux<R> observed(Observer.Kind kind, EntityModel<?> model, Flux<R> writes) {
+        return Observed.statement(repo.settings(), kind, model.table(), writes);
+    }
+
     /** The repository's statements for {@code model}: the one way writers reach the dialect. */
     <T> WriteSql<T> sql(EntityModel<T> model) {
         return new WriteSql<>(repo.dialect(), model);
@@ -52,9 +62,9 @@ final class EntityWriter {
 
     <T> Mono<T> insert(T entity) {
         EntityModel<T> model = modelOf(entity);
-        return repo.columns(model).flatMap(columns -> repo.executor()
+        return observed(Observer.Kind.WRITE, model, repo.columns(model).flatMap(columns -> repo.executor()
                         .query(sql(model, columns).insert(List.of(entity), null), repo.mapper(model)).single())
-                .onErrorMap(e -> refused(e, "insert", model, 1, List.of(entity), true));
+                .onErrorMap(e -> refused(e, "insert", model, 1, List.of(entity), true)));
     }
 
     <T> Flux<T> insertAll(Publisher<T> entities) {
@@ -71,7 +81,7 @@ final class EntityWriter {
         String operation = conflict == null ? "insertAll" : "upsert";
         // an input that fails lets the batch in flight end first (emitted, or failed), then its error ends the
         // flux: so the rows emitted are exactly the rows written; the rows gathered after that batch are dropped
-        return Flux.from(entities)
+        return observed(Observer.Kind.WRITE_BATCH, model, Flux.from(entities)
                 .buffer(rows)
                 .index()
                 .concatMapDelayError(numbered -> {
@@ -82,7 +92,7 @@ final class EntityWriter {
                         return repo.executor().query(sql(model, columns).insert(batch, conflict), mapper);
                     }).onErrorMap(e -> refused(e, operation, model, firstRow, batch, false));
                 }, false, BATCHES_AHEAD)
-                .onErrorMap(Exceptions::isMultiple, EntityWriter::batchErrorFirst);
+                .onErrorMap(Exceptions::isMultiple, EntityWriter::batchErrorFirst));
     }
 
     /**
@@ -101,11 +111,11 @@ final class EntityWriter {
     }
 
     <T> Mono<T> upsertOne(EntityModel<T> model, T entity, WriteSql.Conflict conflict) {
-        return repo.columns(model).flatMap(columns -> {
+        return observed(Observer.Kind.WRITE, model, repo.columns(model).flatMap(columns -> {
             checkTypes(model, List.of(entity));
             return repo.executor().query(sql(model, columns).insert(List.of(entity), conflict), repo.mapper(model))
                     .next();
-        }).onErrorMap(e -> refused(e, "upsert", model, 1, List.of(entity), true));
+        }).onErrorMap(e -> refused(e, "upsert", model, 1, List.of(entity), true)));
     }
 
     /**
@@ -165,13 +175,13 @@ final class EntityWriter {
 
     <T> Mono<T> update(T entity) {
         EntityModel<T> model = modelOf(entity);
-        return repo.columns(model).flatMap(columns -> {
+        return observed(Observer.Kind.WRITE, model, repo.columns(model).flatMap(columns -> {
             WriteSql<T> sql = sql(model, columns);
             return repo.executor().query(sql.update(entity), repo.mapper(model))
                     .next()
                     .switchIfEmpty(Mono.error(() -> notFound(model, sql, entity, "update")));
         }).onErrorMap(ColumnFit.Misfit.class, m -> new WriteException(misfit(m, "update", model, 1, List.of(entity),
-                "nothing was written"), 1, 1)).onErrorMap(e -> lost(e, "update", model));
+                "nothing was written"), 1, 1)).onErrorMap(e -> lost(e, "update", model)));
     }
 
     /** A write's error; a lost connection's says that the write was not retried. */
@@ -183,13 +193,15 @@ final class EntityWriter {
     <T> Mono<Void> delete(T entity) {
         EntityModel<T> model = modelOf(entity);
         WriteSql<T> sql = sql(model);
-        return repo.checked(model).then(Mono.defer(() -> repo.executor().update(sql.delete(entity))
+        return observed(Observer.Kind.WRITE, model, repo.checked(model).then(Mono.defer(() -> repo.executor()
+                .update(sql.delete(entity))
                 .onErrorMap(e -> lost(e, "delete", model))
-                .flatMap(n -> n == 0 ? Mono.<Void>error(notFound(model, sql, entity, "delete")) : Mono.empty())));
+                .flatMap(n -> n == 0 ? Mono.<Void>error(notFound(model, sql, entity, "delete")) : Mono.empty()))));
     }
 
     <T> Mono<Long> execute(EntityModel<T> model, RenderedSql statement) {
-        return repo.checked(model).then(repo.executor().update(statement)).onErrorMap(e -> lost(e, "execute", model));
+        return observed(Observer.Kind.WRITE, model, repo.checked(model).then(repo.executor().update(statement))
+                .onErrorMap(e -> lost(e, "execute", model)));
     }
 
     /**
@@ -199,13 +211,13 @@ final class EntityWriter {
      */
     <T> Mono<Long> updateWhere(EntityModel<T> model, List<WriteSql.Assignment> assignments,
                                List<Condition> conditions) {
-        return repo.columns(model).flatMap(columns -> {
+        return observed(Observer.Kind.WRITE, model, repo.columns(model).flatMap(columns -> {
             List<WriteSql.Assignment> fitted = new ArrayList<>(assignments.size());
             for (WriteSql.Assignment assignment : assignments) {
                 fitted.add(fitted(model, columns, assignment));
             }
             return repo.executor().update(sql(model).updateWhere(fitted, conditions));
-        }).onErrorMap(e -> lost(e, "update", model));
+        }).onErrorMap(e -> lost(e, "update", model)));
     }
 
     private static WriteSql.Assignment fitted(EntityModel<?> model, Map<String, TableCheck.ColumnInfo> columns,
@@ -230,7 +242,7 @@ final class EntityWriter {
      * driver's "COPY from stdin failed", ends the {@code Mono}.
      */
     <T> Mono<Long> copyIn(EntityModel<T> model, Publisher<T> rows) {
-        return repo.columns(model).flatMap(types -> Flux.from(rows)
+        return observed(Observer.Kind.COPY, model, repo.columns(model).flatMap(types -> Flux.from(rows)
                 .switchOnFirst((first, all) -> {
                     T entity = first.get();
                     if (entity == null) {
@@ -266,7 +278,7 @@ final class EntityWriter {
                                 return input;
                             });
                 })
-                .single());
+                .single()));
     }
 
     /** A database error refusing a COPY, whose context names the input line, e.g. "COPY picture, line 5". */

@@ -1,5 +1,6 @@
 package dev.sluice.internal;
 
+import dev.sluice.spi.Observer;
 import reactor.core.publisher.Flux;
 
 /**
@@ -30,6 +31,11 @@ enum FetchStrategy {
             return CursorPages.entities(fetcher, fetch);
         }
     };
+
+    /** The strategy as an {@link Observer} is told of it. */
+    Observer.Strategy observed() {
+        return this == KEYSET ? Observer.Strategy.KEYSET : Observer.Strategy.CURSOR;
+    }
 
     /** Streams the rows of {@code fetch}, whose entities are already checked against their tables. */
     abstract <T> Flux<T> stream(Fetcher fetcher, EntityFetch<T> fetch);

@@ -6,12 +6,14 @@ import java.util.Objects;
 import java.util.function.Function;
 
 import dev.sluice.spi.Executor;
+import dev.sluice.spi.Observer;
 import dev.sluice.spi.RenderedSql;
 import dev.sluice.spi.RowMapper;
 import dev.sluice.spi.Session;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.util.context.ContextView;
 
 /**
  * The fetch engine: every read of a repository runs here. A query's rows stream by its {@link FetchStrategy}
@@ -41,7 +43,7 @@ final class Fetcher {
 
     Fetcher(RepoContext context) {
         this.context = context;
-        this.relations = new RelationLoader(context.dialect());
+        this.relations = new RelationLoader(context.dialect(), context.settings());
     }
 
     /** A fetch engine whose statements are cancelled on the server after {@code timeout} ({@link TimedExecutor}). */
@@ -55,12 +57,14 @@ final class Fetcher {
 
     /** Streams the rows of a query of entities by its strategy, once its entities are checked. */
     <T> Flux<T> stream(EntityFetch<T> fetch) {
-        return context.checked(fetch.plan()).thenMany(fetch.strategy().stream(this, fetch));
+        return Observed.stream(context.settings(), fetch.plan().model().type(), fetch.strategy().observed(),
+                context.checked(fetch.plan()).thenMany(fetch.strategy().stream(this, fetch)));
     }
 
     /** Streams the rows of custom SQL, mapped to {@code R} by column name, through a cursor. */
     <R> Flux<R> stream(RenderedSql query, ResultMapper<R> mapper) {
-        return CursorPages.results(this, query, mapper);
+        return Observed.stream(context.settings(), mapper.type(), Observer.Strategy.CURSOR,
+                CursorPages.results(this, query, mapper));
     }
 
     /**
@@ -69,16 +73,17 @@ final class Fetcher {
      */
     <T> Mono<T> first(LoadPlan<?> plan, RenderedSql sql, Function<Object[], T> finish) {
         Executor executor = context.executor();
-        return context.checked(plan).thenMany(retry().whole(executor, () -> rows(executor, sql, plan, null),
-                plan.model().table())).map(finish).next();
+        return context.checked(plan).thenMany(Observed.statement(context.settings(), Observer.Kind.LOOKUP,
+                plan.model().table(), retry().whole(executor, () -> rows(executor, sql, plan, null),
+                        plan.model().table(), this::retried))).map(finish).next();
     }
 
     /** A {@code count(*)} statement's count; run again on another connection when its connection is lost. */
     Mono<Long> count(EntityModel<?> model, RenderedSql sql) {
         Executor executor = context.executor();
-        return context.checked(model).then(retry().whole(executor,
-                () -> executor.query(sql, row -> Objects.requireNonNull(row.get(0, Long.class))), model.table())
-                .single());
+        return context.checked(model).then(Observed.statement(context.settings(), Observer.Kind.COUNT, model.table(),
+                retry().whole(executor, () -> executor.query(sql, row -> Objects.requireNonNull(row.get(0, Long.class))),
+                        model.table(), this::retried).single()));
     }
 
     /**
@@ -113,7 +118,8 @@ final class Fetcher {
         Executor executor = context.executor();
         Window first = window(executor, sql, plan);
         Mono<List<Object[]>> loaded = retry().run(executor,
-                attempt -> attempt == 0 ? first.loaded() : window(executor, sql, plan).loaded(), null).next().cache();
+                attempt -> attempt == 0 ? first.loaded() : window(executor, sql, plan).loaded(), null, this::retried)
+                .next().cache();
         Mono<List<Object[]>> rows = first.rows().onErrorResume(executor::retryableRead, error -> loaded).cache();
         return new Window(rows, loaded);
     }
@@ -121,6 +127,11 @@ final class Fetcher {
     /** How reads are run again after a lost connection. */
     ReadRetry retry() {
         return context.settings().readRetry();
+    }
+
+    /** Counts a run again on the stream whose statements run in {@code streamContext}, for the observer. */
+    void retried(ContextView streamContext) {
+        Observed.retried(context.settings(), streamContext);
     }
 
     /** The page sizes of a stream reading {@code plan}. */

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.function.Function;
 
 import dev.sluice.spi.Executor;
+import dev.sluice.spi.Observer;
 import dev.sluice.spi.RenderedSql;
 import dev.sluice.spi.UntypedText;
 import org.jspecify.annotations.Nullable;
@@ -96,12 +97,18 @@ final class KeysetPages<T> implements DemandPager.Pages<T> {
     }
 
     /**
-     * The next page. A page or window that loses its connection runs again on another one ({@link ReadRetry}): a
-     * page goes on after the last row it received, for the rows it still owes; a window, whose rows are delivered
-     * only once its relations are loaded, runs again whole.
+     * The next page, its statements (the window's relations too) told to the observer as {@code page}s. A page or
+     * window that loses its connection runs again on another one ({@link ReadRetry}): a page goes on after the last
+     * row it received, for the rows it still owes; a window, whose rows are delivered only once its relations are
+     * loaded, runs again whole.
      */
     @Override
     public Publisher<T> next(int size, long wantedAfter, @Nullable Mono<Void> stop) {
+        return Observed.statement(fetcher.context().settings(), Observer.Kind.PAGE, plan.model().table(),
+                page(size, wantedAfter, stop));
+    }
+
+    private Publisher<T> page(int size, long wantedAfter, @Nullable Mono<Void> stop) {
         if (plan.branches().isEmpty()) {
             int[] received = {0}; // rows of this page, over all its runs
             return fetcher.retry().run(executor, attempt -> received[0] == size ? Flux.<T>empty()
@@ -110,7 +117,7 @@ final class KeysetPages<T> implements DemandPager.Pages<T> {
                         received[0]++;
                         delivered++;
                         return finish.apply(row);
-                    }), stop).onErrorMap(ReadRetry.GivenUp.class, given -> lost(given, last));
+                    }), stop, fetcher::retried).onErrorMap(ReadRetry.GivenUp.class, given -> lost(given, last));
         }
         Object @Nullable [] from = last;
         Ahead early = ahead;

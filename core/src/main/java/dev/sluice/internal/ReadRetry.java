@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.function.IntFunction;
 import java.util.function.Supplier;
 
@@ -13,6 +14,7 @@ import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.util.context.ContextView;
 
 /**
  * How a read outside a transaction finishes through a lost connection (DESIGN invariant 11): a page, window, lookup
@@ -118,20 +120,23 @@ public record ReadRetry(int retries, Duration backoff) {
      * into the user's error once it knows how far the read got ({@link GivenUp#lost}). Whether the read runs in a
      * transaction is asked of {@code executor} only when it fails, in the subscriber's context.
      *
-     * @param stop null, or a signal after which no run is started any more (the subscriber has gone)
+     * @param stop    null, or a signal after which no run is started any more (the subscriber has gone)
+     * @param onRetry told, in the subscriber's context, before each run again (for the stream's retry count)
      */
-    <T> Flux<T> run(Executor executor, IntFunction<? extends Publisher<T>> attempt, @Nullable Mono<Void> stop) {
-        return run(executor, attempt, stop, 0);
+    <T> Flux<T> run(Executor executor, IntFunction<? extends Publisher<T>> attempt, @Nullable Mono<Void> stop,
+                    Consumer<ContextView> onRetry) {
+        return run(executor, attempt, stop, onRetry, 0);
     }
 
     /** A read of {@code reading} (e.g. {@code picture}) that delivers nothing before it completes, run again whole. */
-    <T> Flux<T> whole(Executor executor, Supplier<? extends Publisher<T>> read, String reading) {
-        return run(executor, attempt -> read.get(), null)
+    <T> Flux<T> whole(Executor executor, Supplier<? extends Publisher<T>> read, String reading,
+                      Consumer<ContextView> onRetry) {
+        return run(executor, attempt -> read.get(), null, onRetry)
                 .onErrorMap(GivenUp.class, given -> given.lost(reading, Position.NONE));
     }
 
     private <T> Flux<T> run(Executor executor, IntFunction<? extends Publisher<T>> attempt, @Nullable Mono<Void> stop,
-                            int retried) {
+                            Consumer<ContextView> onRetry, int retried) {
         return Flux.defer(() -> attempt.apply(retried)).onErrorResume(executor::retryableRead, error -> executor
                 .joinsTransaction().defaultIfEmpty(false).flatMapMany(inTransaction -> {
                     GaveUp why = decide(inTransaction, retried);
@@ -140,7 +145,10 @@ public record ReadRetry(int retries, Duration backoff) {
                     }
                     Mono<Long> wait = Mono.delay(backoff(retried));
                     return (stop == null ? wait : wait.takeUntilOther(stop))
-                            .flatMapMany(tick -> run(executor, attempt, stop, retried + 1));
+                            .flatMapMany(tick -> Flux.deferContextual(context -> {
+                                onRetry.accept(context);
+                                return run(executor, attempt, stop, onRetry, retried + 1);
+                            }));
                 }));
     }
 

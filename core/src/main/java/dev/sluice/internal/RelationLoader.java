@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import dev.sluice.spi.Observer;
 import dev.sluice.spi.Session;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
@@ -26,9 +27,16 @@ import reactor.core.publisher.Mono;
 final class RelationLoader {
 
     private final RelationSql sql;
+    private final RepoSettings settings;
 
     RelationLoader(PostgresDialect dialect) {
+        this(dialect, RepoSettings.DEFAULTS);
+    }
+
+    /** With {@code settings}' observer told of each relation query. */
+    RelationLoader(PostgresDialect dialect, RepoSettings settings) {
         this.sql = new RelationSql(dialect);
+        this.settings = settings;
     }
 
     /** Loads every relation of {@code plan} into {@code rows} (argument arrays, updated in place). */
@@ -47,7 +55,8 @@ final class RelationLoader {
             return Mono.empty();
         }
         LoadPlan<?> child = branch.child();
-        return session.query(sql.children(branch, keyArrays(keys, branch.keyTypes())), child.reader())
+        return Observed.statement(settings, Observer.Kind.RELATION, child.model().table(),
+                        session.query(sql.children(branch, keyArrays(keys, branch.keyTypes())), child.reader()))
                 .collectList()
                 .flatMap(children -> load(child, children, session).thenReturn(children))
                 .doOnNext(children -> attach(branch, rows, children))

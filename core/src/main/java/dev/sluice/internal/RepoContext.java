@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Map;
 
 import dev.sluice.spi.Executor;
+import dev.sluice.spi.Observer;
 import dev.sluice.spi.Session;
 import reactor.core.publisher.Mono;
 
@@ -36,17 +37,18 @@ record RepoContext(Executor executor, RepoSettings settings, PostgresDialect dia
 
     /** Checks every entity a plan reads against its table, each once per repository. */
     Mono<Void> checked(LoadPlan<?> plan) {
-        return catalog.checked(plan, executor);
+        return Observed.statement(settings, Observer.Kind.CATALOG, plan.model().table(),
+                catalog.checked(plan, executor));
     }
 
     /** Checks the entity against its table, once per repository. */
     Mono<Void> checked(EntityModel<?> model) {
-        return catalog.columns(model, executor).then();
+        return columns(model).then();
     }
 
     /** The entity's table's columns by name, once checked against the entity. */
     Mono<Map<String, TableCheck.ColumnInfo>> columns(EntityModel<?> model) {
-        return catalog.columns(model, executor);
+        return Observed.statement(settings, Observer.Kind.CATALOG, model.table(), catalog.columns(model, executor));
     }
 
     <T> EntityMapper<T> mapper(EntityModel<T> model) {

@@ -1,6 +1,9 @@
 package dev.sluice.internal;
 
+import java.util.Objects;
+
 import dev.sluice.StatementListener;
+import dev.sluice.spi.Observer;
 
 /**
  * The settings of a repository, shared by all its queries. Adapters build it from their builders; unstable API.
@@ -15,9 +18,10 @@ import dev.sluice.StatementListener;
  *                    {@value #DEFAULT_RELATION_BATCH_SIZE}); queries that load relations page by at most this many
  * @param readRetry   how reads outside a transaction are run again after a lost connection (default
  *                    {@link ReadRetry#DEFAULTS})
+ * @param observer    told of every stream and statement, for metrics and traces (default {@link Observer#NONE})
  */
 public record RepoSettings(int minPageSize, int maxPageSize, StatementListener listener, int writeBatchSize,
-                           int relationBatchSize, ReadRetry readRetry) {
+                           int relationBatchSize, ReadRetry readRetry, Observer observer) {
 
     public static final int DEFAULT_MIN_PAGE_SIZE = 100;
     public static final int DEFAULT_MAX_PAGE_SIZE = 10_000;
@@ -26,26 +30,34 @@ public record RepoSettings(int minPageSize, int maxPageSize, StatementListener l
 
     /** The defaults; change them with the {@code withX} methods. */
     public static final RepoSettings DEFAULTS = new RepoSettings(DEFAULT_MIN_PAGE_SIZE, DEFAULT_MAX_PAGE_SIZE,
-            StatementListener.NONE, DEFAULT_WRITE_BATCH_SIZE, DEFAULT_RELATION_BATCH_SIZE, ReadRetry.DEFAULTS);
+            StatementListener.NONE, DEFAULT_WRITE_BATCH_SIZE, DEFAULT_RELATION_BATCH_SIZE, ReadRetry.DEFAULTS,
+            Observer.NONE);
 
     public RepoSettings withPageSizes(int min, int max) {
-        return new RepoSettings(min, max, listener, writeBatchSize, relationBatchSize, readRetry);
+        return new RepoSettings(min, max, listener, writeBatchSize, relationBatchSize, readRetry, observer);
     }
 
     public RepoSettings withListener(StatementListener listener) {
-        return new RepoSettings(minPageSize, maxPageSize, listener, writeBatchSize, relationBatchSize, readRetry);
+        return new RepoSettings(minPageSize, maxPageSize, listener, writeBatchSize, relationBatchSize, readRetry,
+                observer);
     }
 
     public RepoSettings withWriteBatchSize(int rows) {
-        return new RepoSettings(minPageSize, maxPageSize, listener, rows, relationBatchSize, readRetry);
+        return new RepoSettings(minPageSize, maxPageSize, listener, rows, relationBatchSize, readRetry, observer);
     }
 
     public RepoSettings withRelationBatchSize(int parents) {
-        return new RepoSettings(minPageSize, maxPageSize, listener, writeBatchSize, parents, readRetry);
+        return new RepoSettings(minPageSize, maxPageSize, listener, writeBatchSize, parents, readRetry, observer);
     }
 
     public RepoSettings withReadRetry(ReadRetry retry) {
-        return new RepoSettings(minPageSize, maxPageSize, listener, writeBatchSize, relationBatchSize, retry);
+        return new RepoSettings(minPageSize, maxPageSize, listener, writeBatchSize, relationBatchSize, retry,
+                observer);
+    }
+
+    public RepoSettings withObserver(Observer observer) {
+        return new RepoSettings(minPageSize, maxPageSize, listener, writeBatchSize, relationBatchSize, readRetry,
+                Objects.requireNonNull(observer, "observer"));
     }
 
     public RepoSettings {
@@ -57,6 +69,7 @@ public record RepoSettings(int minPageSize, int maxPageSize, StatementListener l
         if (listener == null) {
             throw new NullPointerException("listener");
         }
+        Objects.requireNonNull(observer, "observer");
         requireAtLeastOne("writeBatchSize", writeBatchSize);
         requireAtLeastOne("relationBatchSize", relationBatchSize);
         if (readRetry == null) {

@@ -31,6 +31,11 @@ final class ResultMapper<R> {
         this.constructor = constructor;
     }
 
+    /** The record type rows are mapped to. */
+    Class<R> type() {
+        return type;
+    }
+
     static <R> ResultMapper<R> of(Class<R> type) {
         String name = type.getSimpleName();
         if (!type.isRecord()) {

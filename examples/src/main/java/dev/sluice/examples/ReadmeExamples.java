@@ -10,7 +10,9 @@ import dev.sluice.annotation.Id;
 import dev.sluice.annotation.Table;
 import dev.sluice.examples.gallery.Album;
 import dev.sluice.examples.gallery.Photo;
+import dev.sluice.r2dbc.Masking;
 import dev.sluice.r2dbc.R2dbcRepo;
+import io.micrometer.observation.ObservationRegistry;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -57,6 +59,15 @@ public final class ReadmeExamples {
 
     public static Mono<Long> countImg(Repo repo) {
         return repo.select(Picture.class).where("name like ?", "IMG%").count();
+    }
+
+    // --- metrics, traces and statement logs ---------------------------------------------------------------------
+
+    public static R2dbcRepo observed(String url, ObservationRegistry registry) {
+        return R2dbcRepo.builder(url)
+                .observationRegistry(registry)        // sluice.stream and sluice.statement observations
+                .logStatements(Masking.TYPES)         // every statement at INFO, values as types and sizes
+                .build();
     }
 
     // --- timeouts ---------------------------------------------------------------------------------------------

@@ -42,6 +42,8 @@ final class ConnectionSession implements Session {
 
     private final Connection connection;
     private final StatementListener listener;
+    /** Null unless statements are logged with their values. */
+    private final @Nullable StatementLog log;
     private Mono<Void> copyFinished = Mono.empty();
     /** Whether bytea parameters can go in binary on this connection ({@link SluiceCodecs}); null until known. */
     private @Nullable Boolean binaryBytea;
@@ -49,8 +51,13 @@ final class ConnectionSession implements Session {
     private @Nullable Boolean withoutExactReads;
 
     ConnectionSession(Connection connection, StatementListener listener) {
+        this(connection, listener, null);
+    }
+
+    ConnectionSession(Connection connection, StatementListener listener, @Nullable StatementLog log) {
         this.connection = connection;
         this.listener = listener;
+        this.log = log;
     }
 
     /** A row that could not be mapped fails the statement once it has ended (see {@link Mapping}). */
@@ -143,6 +150,9 @@ final class ConnectionSession implements Session {
                         + "but the factory gives " + connection.getClass().getName()));
             }
             listener.onStatement(sql);
+            if (log != null) {
+                log.log(sql, List.of());
+            }
             AtomicBoolean cancelled = new AtomicBoolean();
             Sinks.Empty<Void> stop = Sinks.empty();
             Flux<Mono<ByteBuf>> input = Flux.from(chunks)
@@ -172,6 +182,9 @@ final class ConnectionSession implements Session {
 
     private Statement statement(RenderedSql sql) {
         listener.onStatement(sql.sql());
+        if (log != null) {
+            log.log(sql.sql(), sql.bindings());
+        }
         Statement statement = connection.createStatement(sql.sql());
         List<Object> bindings = sql.bindings();
         for (int i = 0; i < bindings.size(); i++) {

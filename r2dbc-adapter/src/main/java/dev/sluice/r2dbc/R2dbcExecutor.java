@@ -42,27 +42,42 @@ final class R2dbcExecutor implements Executor {
     private final ConnectionProvider connections;
     private final StatementListener listener;
     private final SessionSettings settings;
+    /** Observes every statement; null without an observation registry (then nothing observes, nothing is timed). */
+    private final @Nullable StatementObserver observer;
+    /** Logs every statement with its values; null when not asked for. */
+    private final @Nullable StatementLog log;
 
     R2dbcExecutor(ConnectionProvider connections, StatementListener listener, SessionSettings settings) {
+        this(connections, listener, settings, null, null);
+    }
+
+    R2dbcExecutor(ConnectionProvider connections, StatementListener listener, SessionSettings settings,
+                  @Nullable StatementObserver observer, @Nullable StatementLog log) {
         this.connections = connections;
         this.listener = listener;
         this.settings = settings;
+        this.observer = observer;
+        this.log = log;
     }
 
     @Override
     public <T> Flux<T> query(RenderedSql sql, RowMapper<T> mapper) {
-        return borrowed(s -> s.query(sql, mapper));
+        return borrowed(sql.sql(), s -> s.query(sql, mapper));
     }
 
     @Override
     public <T> Flux<T> query(RenderedSql sql, RowMapper<T> mapper, Publisher<?> stop) {
-        return borrowed(s -> s.query(sql, mapper, stop));
+        return borrowed(sql.sql(), s -> s.query(sql, mapper, stop));
     }
 
     @Override
     public <T> Flux<T> queryWithDeadline(RenderedSql sql, RowMapper<T> mapper, Publisher<?> deadline) {
-        return Flux.usingWhen(connections.acquire(), c -> session(c).queryWithDeadline(sql, mapper, deadline),
-                connections::release);
+        if (observer == null) {
+            return Flux.usingWhen(connections.acquire(), c -> session(c).queryWithDeadline(sql, mapper, deadline),
+                    connections::release);
+        }
+        return observer.statement(sql.sql(), borrow -> Flux.usingWhen(acquire(borrow),
+                c -> session(c).queryWithDeadline(sql, mapper, deadline), c -> release(c, borrow)));
     }
 
     /** Yes, unless the statements run in a transaction managed elsewhere, which a CancelRequest would abort. */
@@ -79,13 +94,13 @@ final class R2dbcExecutor implements Executor {
 
     @Override
     public Mono<Long> update(RenderedSql sql) {
-        return borrowed(s -> s.update(sql)).single();
+        return written(sql.sql(), s -> s.update(sql));
     }
 
     /** On cancel, the connection goes back only once the COPY it was running has been aborted on the server. */
     @Override
     public Mono<Long> copyIn(String sql, Publisher<byte[]> chunks) {
-        return borrowed(s -> s.copyIn(sql, chunks)).single();
+        return written(sql, s -> s.copyIn(sql, chunks));
     }
 
     /**
@@ -100,11 +115,11 @@ final class R2dbcExecutor implements Executor {
             SessionSql setup = SessionSql.of(settings, context);
             return connections.inExternalTransaction().flatMapMany(external -> external
                     ? Flux.usingWhen(connections.acquire(),
-                            c -> prepared(c, setup).thenMany(Flux.defer(() -> work.apply(session(c)))),
+                            c -> prepared(c, setup).thenMany(Flux.defer(() -> work.apply(pinned(c)))),
                             connections::release)
                     : Flux.usingWhen(connections.acquire(),
                             c -> begin(c, options).then(prepared(c, setup))
-                                    .thenMany(Flux.defer(() -> work.apply(session(c)))),
+                                    .thenMany(Flux.defer(() -> work.apply(pinned(c)))),
                             c -> end(c, "COMMIT", c.commitTransaction()),
                             (c, error) -> rollbackAfter(error, c),
                             c -> end(c, "ROLLBACK", c.rollbackTransaction())));
@@ -116,28 +131,46 @@ final class R2dbcExecutor implements Executor {
      * undone after. The connection goes back when {@code use} completes, fails or is cancelled; after a cancel, only
      * once a COPY it ran has been aborted on the server.
      */
-    private <T> Flux<T> borrowed(Function<ConnectionSession, ? extends Publisher<T>> use) {
+    private <T> Flux<T> borrowed(String sql, Function<ConnectionSession, ? extends Publisher<T>> use) {
+        if (observer == null) {
+            return borrowed(use, null);
+        }
+        return observer.statement(sql, borrow -> borrowed(use, borrow));
+    }
+
+    /** As {@link #borrowed(String, Function)} for a statement that emits the number of rows it wrote. */
+    private Mono<Long> written(String sql, Function<ConnectionSession, Mono<Long>> use) {
+        if (observer == null) {
+            return borrowed(use, null).single();
+        }
+        return observer.update(sql, borrow -> borrowed(use, borrow).single());
+    }
+
+    /** @param borrow null, or told when the connection was acquired and released */
+    private <T> Flux<T> borrowed(Function<ConnectionSession, ? extends Publisher<T>> use,
+                                 StatementObserver.@Nullable Borrow borrow) {
         if (settings == SessionSettings.NONE) {
-            return plain(use);
+            return plain(use, borrow);
         }
         return Flux.deferContextual(context -> {
             SessionSql setup = SessionSql.of(settings, context);
             if (setup.isEmpty()) {
-                return plain(use);
+                return plain(use, borrow);
             }
             return connections.inExternalTransaction().flatMapMany(external -> Flux.usingWhen(
-                    connections.acquire().map(this::session),
+                    acquire(borrow).map(this::session),
                     s -> s.update(setup.apply(external)).thenMany(Flux.defer(() -> use.apply(s))),
-                    s -> reset(s, setup, external),
-                    (s, error) -> retryableRead(error) ? lost(s) : reset(s, setup, external),
-                    s -> s.copyFinished().then(reset(s, setup, external))));
+                    s -> reset(s, setup, external, borrow),
+                    (s, error) -> retryableRead(error) ? lost(s, borrow) : reset(s, setup, external, borrow),
+                    s -> s.copyFinished().then(reset(s, setup, external, borrow))));
         });
     }
 
-    private <T> Flux<T> plain(Function<ConnectionSession, ? extends Publisher<T>> use) {
-        return Flux.usingWhen(connections.acquire().map(this::session), use, this::release,
-                (s, error) -> retryableRead(error) ? lost(s) : release(s),
-                s -> s.copyFinished().then(Mono.from(release(s))));
+    private <T> Flux<T> plain(Function<ConnectionSession, ? extends Publisher<T>> use,
+                              StatementObserver.@Nullable Borrow borrow) {
+        return Flux.usingWhen(acquire(borrow).map(this::session), use, s -> release(s, borrow),
+                (s, error) -> retryableRead(error) ? lost(s, borrow) : release(s, borrow),
+                s -> s.copyFinished().then(release(s, borrow)));
     }
 
     /**
@@ -145,11 +178,11 @@ final class R2dbcExecutor implements Executor {
      * releases it: the server's FATAL arrives before the socket closes, and a read run again at once would otherwise
      * borrow the same connection, still open for a moment, and fail on it too.
      */
-    private Publisher<Void> lost(ConnectionSession session) {
+    private Mono<Void> lost(ConnectionSession session, StatementObserver.@Nullable Borrow borrow) {
         Connection target = unwrapped(session.connection());
         Mono<Void> close = target == session.connection() ? Mono.empty()
                 : Mono.from(target.close()).onErrorResume(e -> Mono.empty());
-        return close.then(Mono.defer(() -> Mono.from(release(session))));
+        return close.then(Mono.defer(() -> release(session, borrow)));
     }
 
     /** The driver's connection under the pool's wrapper (the connection itself when it is not wrapped). */
@@ -162,22 +195,39 @@ final class R2dbcExecutor implements Executor {
         return target;
     }
 
-    private Publisher<Void> release(ConnectionSession session) {
-        return connections.release(session.connection());
+    private Mono<Connection> acquire(StatementObserver.@Nullable Borrow borrow) {
+        Mono<Connection> connection = Mono.from(connections.acquire());
+        return borrow == null ? connection : connection.doOnNext(c -> borrow.acquired());
+    }
+
+    private Mono<Void> release(ConnectionSession session, StatementObserver.@Nullable Borrow borrow) {
+        return release(session.connection(), borrow);
+    }
+
+    private Mono<Void> release(Connection connection, StatementObserver.@Nullable Borrow borrow) {
+        Mono<Void> released = Mono.from(connections.release(connection));
+        return borrow == null ? released : released.doFinally(signal -> borrow.released());
+    }
+
+    /** A connection pinned for a transaction, every statement on it observed when an observer is set. */
+    private Session pinned(Connection connection) {
+        ConnectionSession session = session(connection);
+        return observer == null ? session : new ObservedSession(session, observer);
     }
 
     /**
      * Undoes session-level settings, then releases the connection; a connection whose reset failed is closed first.
      * Transaction-local settings (inside a transaction managed elsewhere) end with that transaction.
      */
-    private Mono<Void> reset(ConnectionSession session, SessionSql setup, boolean local) {
+    private Mono<Void> reset(ConnectionSession session, SessionSql setup, boolean local,
+                             StatementObserver.@Nullable Borrow borrow) {
         if (local) {
-            return Mono.from(release(session));
+            return release(session, borrow);
         }
         return session.update(setup.reset())
                 .then()
                 .onErrorResume(error -> discard(session.connection(), error))
-                .then(Mono.defer(() -> Mono.from(release(session))));
+                .then(Mono.defer(() -> release(session, borrow)));
     }
 
     /**
@@ -245,7 +295,7 @@ final class R2dbcExecutor implements Executor {
     }
 
     private ConnectionSession session(Connection connection) {
-        return new ConnectionSession(connection, listener);
+        return new ConnectionSession(connection, listener, log);
     }
 
     private Mono<Void> begin(Connection connection, TransactionOptions options) {

@@ -15,6 +15,8 @@ import dev.sluice.Upsert;
 import dev.sluice.internal.CoreRepo;
 import dev.sluice.internal.ReadRetry;
 import dev.sluice.internal.RepoSettings;
+import dev.sluice.spi.Observer;
+import io.micrometer.observation.ObservationRegistry;
 import io.r2dbc.pool.ConnectionPool;
 import io.r2dbc.spi.ConnectionFactory;
 import org.jspecify.annotations.Nullable;
@@ -43,10 +45,12 @@ public final class R2dbcRepo implements Repo, AutoCloseable {
 
     private R2dbcRepo(ConnectionFactory factory, @Nullable ConnectionPool ownedPool, ConnectionProvider connections,
             RepoSettings settings, SessionSettings sessionSettings,
-            @Nullable UnaryOperator<RuntimeException> exceptionTranslator) {
+            @Nullable UnaryOperator<RuntimeException> exceptionTranslator, @Nullable StatementObserver observer,
+            @Nullable StatementLog log) {
         this.factory = factory;
         this.ownedPool = ownedPool;
-        Repo core = CoreRepo.create(new R2dbcExecutor(connections, settings.listener(), sessionSettings), settings);
+        Repo core = CoreRepo.create(new R2dbcExecutor(connections, settings.listener(), sessionSettings, observer,
+                log), settings);
         this.delegate = exceptionTranslator == null ? core : Translating.repo(core, exceptionTranslator);
     }
 
@@ -188,6 +192,9 @@ public final class R2dbcRepo implements Repo, AutoCloseable {
         private @Nullable UnaryOperator<RuntimeException> exceptionTranslator;
         private int retries = ReadRetry.DEFAULT_RETRIES;
         private Duration retryBackoff = ReadRetry.DEFAULT_BACKOFF;
+        private Observer observer = Observer.NONE;
+        private @Nullable StatementObserver statementObserver;
+        private @Nullable StatementLog statementLog;
 
         private Builder(@Nullable ConnectionFactory factory, @Nullable String url) {
             this.factory = factory;
@@ -273,6 +280,34 @@ public final class R2dbcRepo implements Repo, AutoCloseable {
         /** Told of every statement sent, for logging or counting. Defaults to none. */
         public Builder statementListener(StatementListener listener) {
             this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /**
+         * Observes the repository's streams and statements with Micrometer's Observation API, for metrics and traces:
+         * an observation {@code sluice.stream} per stream of rows (tagged {@code entity}, {@code strategy},
+         * {@code outcome}; with its {@code rows}, {@code pages} and {@code retries}) and {@code sluice.statement} per
+         * statement (tagged {@code kind}, {@code table}; with its {@code sql}, {@code rows}, and the time it waited
+         * for its connection and held it), whose parent is the stream it belongs to, on any thread or connection.
+         * A stream's parent is the observation in its subscriber's Reactor context (under
+         * {@code ObservationThreadLocalAccessor.KEY}, where Spring WebFlux puts a request's). See
+         * {@code docs/observability.md}. Needs {@code io.micrometer:micrometer-observation}, an optional dependency
+         * of Sluice; a repository without a registry loads no Micrometer class. Defaults to none.
+         */
+        public Builder observationRegistry(ObservationRegistry registry) {
+            MicrometerObserver micrometer = MicrometerObserver.of(Objects.requireNonNull(registry, "registry"));
+            this.observer = micrometer;
+            this.statementObserver = micrometer;
+            return this;
+        }
+
+        /**
+         * Logs every statement with its bind values, at INFO to the logger {@code dev.sluice.statements} (through
+         * SLF4J when it is on the class path), the values {@link Masking#TYPES masked} to their types and sizes, or
+         * {@link Masking#NONE} shown. Defaults to no logging.
+         */
+        public Builder logStatements(Masking masking) {
+            this.statementLog = StatementLog.of(Objects.requireNonNull(masking, "masking"));
             return this;
         }
 
@@ -365,7 +400,7 @@ public final class R2dbcRepo implements Repo, AutoCloseable {
             }
             RepoSettings settings = RepoSettings.DEFAULTS.withPageSizes(minPageSize, maxPageSize).withListener(listener)
                     .withWriteBatchSize(writeBatchSize).withRelationBatchSize(relationBatchSize)
-                    .withReadRetry(new ReadRetry(retries, retryBackoff));
+                    .withReadRetry(new ReadRetry(retries, retryBackoff)).withObserver(observer);
             if (factory != null) {
                 if (!poolTimes.isUnset()) {
                     throw new IllegalStateException("maxAcquireTime, maxIdleTime and maxLifeTime configure the pool "
@@ -376,7 +411,7 @@ public final class R2dbcRepo implements Repo, AutoCloseable {
                 Factories.warnIfSlow(factory);
                 return new R2dbcRepo(factory, null, PoolBorrow.of(
                         connections != null ? connections : ConnectionProvider.of(factory), factory), settings,
-                        sessionSettings, exceptionTranslator);
+                        sessionSettings, exceptionTranslator, statementObserver, statementLog);
             }
             if (connections != null) {
                 throw new IllegalStateException("connectionProvider needs R2dbcRepo.builder(ConnectionFactory): a "
@@ -384,7 +419,7 @@ public final class R2dbcRepo implements Repo, AutoCloseable {
             }
             ConnectionPool pool = Factories.pooled(Objects.requireNonNull(url), poolTimes);
             return new R2dbcRepo(pool, pool, PoolBorrow.of(ConnectionProvider.of(pool), pool), settings,
-                    sessionSettings, exceptionTranslator);
+                    sessionSettings, exceptionTranslator, statementObserver, statementLog);
         }
     }
 }

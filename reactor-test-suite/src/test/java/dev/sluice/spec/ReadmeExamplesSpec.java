@@ -9,6 +9,8 @@ import java.time.LocalDate;
 import dev.sluice.examples.ReadmeExamples;
 import dev.sluice.examples.gallery.Photo;
 import dev.sluice.r2dbc.R2dbcRepo;
+import io.micrometer.observation.tck.TestObservationRegistry;
+import io.micrometer.observation.tck.TestObservationRegistryAssert;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -50,6 +52,19 @@ class ReadmeExamplesSpec {
                 .verifyComplete();
         StepVerifier.create(ReadmeExamples.byId(repo).map(p -> p.name())).expectNext("IMG_000042").verifyComplete();
         StepVerifier.create(ReadmeExamples.countImg(repo)).expectNext((long) Fixtures.PICTURES).verifyComplete();
+    }
+
+    @Test
+    void observed() {
+        TestObservationRegistry registry = TestObservationRegistry.create();
+        try (R2dbcRepo observed = ReadmeExamples.observed(Fixtures.db().r2dbcUrl(), registry)) {
+            StepVerifier.create(observed.scan(Picture.class).take(5)).expectNextCount(5).verifyComplete();
+        }
+        TestObservationRegistryAssert.assertThat(registry).hasObservationWithNameEqualTo("sluice.stream").that()
+                .hasLowCardinalityKeyValue("entity", "Picture").hasLowCardinalityKeyValue("outcome", "cancelled");
+        TestObservationRegistryAssert.assertThat(registry).hasAnObservation(statement -> statement
+                .hasNameEqualTo("sluice.statement")
+                .hasLowCardinalityKeyValue("kind", "page").hasLowCardinalityKeyValue("table", "picture"));
     }
 
     @Test

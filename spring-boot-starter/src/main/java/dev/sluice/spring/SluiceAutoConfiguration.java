@@ -13,6 +13,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandi
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.r2dbc.autoconfigure.R2dbcAutoConfiguration;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
 
 /**
  * A Sluice {@link Repo} on the application's R2DBC {@link ConnectionFactory} (the one Spring Boot's R2DBC
@@ -20,13 +21,21 @@ import org.springframework.context.annotation.Bean;
  * transactions through {@link SpringConnectionProvider}, and signalling Spring's {@code DataAccessException}s
  * ({@link SluiceExceptionTranslator}). Settings come from {@link SluiceProperties} ({@code sluice.*}); a
  * {@link StatementListener} bean, if there is exactly one, is told of every statement, and a {@link SessionSettings}
- * bean, if there is exactly one, sets up every borrowed connection from the subscriber's Reactor context. Backs off
- * when the application defines a {@link Repo} bean of its own.
+ * bean, if there is exactly one, sets up every borrowed connection from the subscriber's Reactor context. With
+ * Micrometer, the application's {@code ObservationRegistry} observes Sluice's streams and statements
+ * ({@link SluiceObservationConfiguration}; {@code sluice.observations.enabled=false} turns that off);
+ * {@code sluice.log-statements=types} logs every statement with its values masked. Any {@link SluiceRepoCustomizer}
+ * bean changes the builder last. Backs off when the application defines a {@link Repo} bean of its own.
  */
-@AutoConfiguration(after = R2dbcAutoConfiguration.class)
+// after the meter and observation registries, when Actuator is there, so that their beans can be conditions
+@AutoConfiguration(after = R2dbcAutoConfiguration.class, afterName = {
+        "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
+        "org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration",
+        "org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration"})
 @ConditionalOnClass({Repo.class, R2dbcRepo.class, ConnectionFactory.class})
 @ConditionalOnSingleCandidate(ConnectionFactory.class)
 @EnableConfigurationProperties(SluiceProperties.class)
+@Import(SluiceObservationConfiguration.class)
 public class SluiceAutoConfiguration {
 
     /**
@@ -44,7 +53,7 @@ public class SluiceAutoConfiguration {
     @ConditionalOnMissingBean(Repo.class)
     public R2dbcRepo sluiceRepo(ConnectionFactory connectionFactory, SluiceProperties properties,
             SluiceExceptionTranslator exceptionTranslator, ObjectProvider<StatementListener> statementListener,
-            ObjectProvider<SessionSettings> sessionSettings) {
+            ObjectProvider<SessionSettings> sessionSettings, ObjectProvider<SluiceRepoCustomizer> customizers) {
         R2dbcRepo.Builder builder = R2dbcRepo.builder(connectionFactory)
                 .connectionProvider(SpringConnectionProvider.create(connectionFactory))
                 .exceptionTranslator(exceptionTranslator::translate)
@@ -56,6 +65,10 @@ public class SluiceAutoConfiguration {
                 .retryBackoff(properties.getRetryBackoff());
         statementListener.ifUnique(builder::statementListener);
         sessionSettings.ifUnique(builder::sessionSettings);
+        if (properties.getLogStatements() != null) {
+            builder.logStatements(properties.getLogStatements());
+        }
+        customizers.orderedStream().forEach(customizer -> customizer.customize(builder));
         return builder.build();
     }
 }

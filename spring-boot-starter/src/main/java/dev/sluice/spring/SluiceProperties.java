@@ -4,6 +4,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.sluice.r2dbc.Masking;
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
@@ -54,6 +57,43 @@ public class SluiceProperties {
      * native image; with subpackages. Defaults to the application's package, where @SpringBootApplication sits.
      */
     private List<String> entityPackages = new ArrayList<>();
+
+    /**
+     * Logs every statement with its bind values at INFO to the logger dev.sluice.statements: "types" shows each
+     * value's type and size only, "none" the values themselves (for development). Unset: no statement logging.
+     */
+    private @Nullable Masking logStatements;
+
+    private final Observations observations = new Observations();
+
+    /** Sluice's Micrometer observations ({@code sluice.observations.*}). */
+    public static class Observations {
+
+        /**
+         * Whether the application's ObservationRegistry observes Sluice's streams and statements (metrics and traces).
+         */
+        private boolean enabled = true;
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+    }
+
+    public Observations getObservations() {
+        return observations;
+    }
+
+    public @Nullable Masking getLogStatements() {
+        return logStatements;
+    }
+
+    public void setLogStatements(@Nullable Masking logStatements) {
+        this.logStatements = logStatements;
+    }
 
     public int getMinPageSize() {
         return minPageSize;

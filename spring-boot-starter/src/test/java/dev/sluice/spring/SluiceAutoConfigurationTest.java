@@ -3,7 +3,15 @@ package dev.sluice.spring;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.Repo;
+import dev.sluice.r2dbc.Masking;
 import dev.sluice.r2dbc.R2dbcRepo;
+import dev.sluice.r2dbc.SluiceMeterObservationHandler;
+import dev.sluice.testkit.TestDatabase;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
+import io.micrometer.observation.tck.TestObservationRegistry;
+import io.micrometer.observation.tck.TestObservationRegistryAssert;
 import io.r2dbc.spi.ConnectionFactory;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -57,6 +65,42 @@ class SluiceAutoConfigurationTest {
             assertThat(context).hasSingleBean(Repo.class);
             assertThat(context.getBean(Repo.class)).isSameAs(context.getBean(OwnRepo.class).repo);
         });
+    }
+
+    @Test
+    void theApplicationsObservationRegistryObservesTheRepositoryUnlessTurnedOff() {
+        String url = TestDatabase.get().r2dbcUrl();
+        TestObservationRegistry registry = TestObservationRegistry.create();
+        ApplicationContextRunner observed = runner.withPropertyValues("spring.r2dbc.url=" + url)
+                .withBean(ObservationRegistry.class, () -> registry);
+        observed.run(context -> {
+            context.getBean(R2dbcRepo.class).query(One.class, "SELECT 1 AS one").blockLast();
+            TestObservationRegistryAssert.assertThat(registry).hasObservationWithNameEqualTo("sluice.stream").that()
+                    .hasLowCardinalityKeyValue("entity", "One").hasHighCardinalityKeyValue("rows", "1");
+        });
+        registry.clear();
+        observed.withPropertyValues("sluice.observations.enabled=false").run(context -> {
+            context.getBean(R2dbcRepo.class).query(One.class, "SELECT 1 AS one").blockLast();
+            TestObservationRegistryAssert.assertThat(registry).doesNotHaveAnyObservation();
+        });
+    }
+
+    @Test
+    void aMeterRegistryGetsSluicesMeterHandler() {
+        runner.withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+                .run(context -> assertThat(context).hasSingleBean(SluiceMeterObservationHandler.class));
+        runner.run(context -> assertThat(context).doesNotHaveBean(SluiceMeterObservationHandler.class));
+    }
+
+    @Test
+    void statementLoggingIsAProperty() {
+        runner.withPropertyValues("sluice.log-statements=types").run(context -> {
+            assertThat(context.getBean(SluiceProperties.class).getLogStatements()).isEqualTo(Masking.TYPES);
+            assertThat(context).hasSingleBean(Repo.class);
+        });
+    }
+
+    record One(int one) {
     }
 
     @Test

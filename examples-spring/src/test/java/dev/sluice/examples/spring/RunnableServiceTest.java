@@ -3,12 +3,18 @@ package dev.sluice.examples.spring;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import dev.sluice.testkit.TestDatabase;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationHandler;
+import io.micrometer.observation.ObservationView;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.MediaType;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -43,6 +49,26 @@ class RunnableServiceTest {
 
     @LocalServerPort
     int port;
+
+    @Autowired
+    StreamParents streamParents;
+
+    /** Records the parent of every Sluice stream observation: the HTTP request's, when WebFlux serves it. */
+    @TestConfiguration(proxyBeanMethods = false)
+    static class StreamParents implements ObservationHandler<Observation.Context> {
+        final List<String> parents = new CopyOnWriteArrayList<>();
+
+        @Override
+        public boolean supportsContext(Observation.Context context) {
+            return "sluice.stream".equals(context.getName());
+        }
+
+        @Override
+        public void onStop(Observation.Context context) {
+            ObservationView parent = context.getParentObservation();
+            parents.add(parent == null ? "none" : parent.getContextView().getName());
+        }
+    }
 
     @Autowired
     SampleData sampleData;
@@ -92,5 +118,27 @@ class RunnableServiceTest {
                 .value(text -> assertThat(text)
                         .contains("# TYPE r2dbc_pool_acquired_connections gauge")
                         .contains("r2dbc_pool_max_allocated_connections{name=\"connectionFactory\"} 10.0"));
+    }
+
+    @Test
+    void prometheusShowsSluicesMetersAfterARequest() {
+        assertThat(client().get().uri("/pictures").accept(MediaType.APPLICATION_NDJSON).exchange()
+                .expectStatus().isOk().returnResult(Picture.class).getResponseBody().count()
+                .block(Duration.ofSeconds(30))).isEqualTo(PICTURES);
+        String text = client().get().uri("/actuator/prometheus").exchange().expectStatus().isOk()
+                .expectBody(String.class).returnResult().getResponseBody();
+        assertThat(text).contains("# TYPE sluice_stream_seconds summary", "# TYPE sluice_statement_seconds summary",
+                "# TYPE sluice_connection_wait_seconds summary", "# TYPE sluice_stream_rows_total counter");
+        String rows = text.lines()
+                .filter(l -> l.startsWith("sluice_stream_rows_total{entity=\"Picture\",outcome=\"completed\","
+                        + "strategy=\"keyset\"}"))
+                .findFirst().orElseThrow(() -> new AssertionError("no rows counter of Picture streams in\n" + text));
+        // every completed /pictures stream (this test's, and any other test's of this service) delivered them all
+        double delivered = Double.parseDouble(rows.substring(rows.lastIndexOf(' ') + 1));
+        assertThat(delivered).isPositive();
+        assertThat(delivered % PICTURES).isZero();
+        assertThat(streamParents.parents).as("the request's observation is the stream's parent")
+                .contains("http.server.requests").doesNotContain("none");
+        assertThat(text).containsPattern("sluice_statement_seconds_count\\{[^}]*kind=\"page\",table=\"picture\"\\} ");
     }
 }
