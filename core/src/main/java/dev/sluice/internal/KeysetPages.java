@@ -37,6 +37,8 @@ final class KeysetPages<T> implements DemandPager.Pages<T> {
     /** Which terms' values are bound without a type, so PostgreSQL takes the column's (enum, json). */
     private final boolean[] untyped;
     private Object @Nullable [] last;
+    /** Where the first page starts after ({@code query.after(row)}), or null. */
+    private final Object @Nullable [] start;
     /** The next window, started early; its size says whether the pager's next page can use it. */
     private @Nullable Ahead ahead;
 
@@ -60,6 +62,13 @@ final class KeysetPages<T> implements DemandPager.Pages<T> {
             nullable[i] = !p.primitive() && (column == null || !column.notNull()) && !p.id();
             untyped[i] = column != null && ColumnFit.of(column).untyped();
         }
+        Object[] from = sql.start();
+        if (from != null) {
+            for (int i = 0; i < from.length; i++) {
+                from[i] = position(from[i], i);
+            }
+        }
+        this.start = from;
     }
 
     /**
@@ -118,7 +127,7 @@ final class KeysetPages<T> implements DemandPager.Pages<T> {
 
     /** The next page of {@code size} rows, after the last row read. */
     private RenderedSql page(int size) {
-        return sql.keysetPage(after(last), size, nullable);
+        return sql.keysetPage(last == null ? start : after(last), size, nullable);
     }
 
     /** The order's values in {@code row}, which the next page starts after; null for the first page. */
@@ -128,12 +137,15 @@ final class KeysetPages<T> implements DemandPager.Pages<T> {
         }
         Object[] position = new Object[orderSlots.length];
         for (int i = 0; i < orderSlots.length; i++) {
-            Object value = row[orderSlots[i]];
-            if (value instanceof Enum<?> constant) {
-                value = constant.name();
-            }
-            position[i] = value != null && untyped[i] ? new UntypedText(value.toString()) : value;
+            position[i] = position(row[orderSlots[i]], i);
         }
         return position;
+    }
+
+    /** A value of term {@code i} as it is bound: an enum by name, a value of an untyped column as untyped text. */
+    private @Nullable Object position(@Nullable Object value, int i) {
+        Object bound = value instanceof Enum<?> constant ? constant.name() : value;
+        return bound != null && untyped[i] && !(bound instanceof UntypedText) ? new UntypedText(bound.toString())
+                : bound;
     }
 }

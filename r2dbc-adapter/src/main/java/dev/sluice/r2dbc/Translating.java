@@ -7,10 +7,12 @@ import java.util.function.UnaryOperator;
 
 import dev.sluice.Delete;
 import dev.sluice.Isolation;
+import dev.sluice.KeysetPage;
 import dev.sluice.Query;
 import dev.sluice.Repo;
 import dev.sluice.Update;
 import dev.sluice.Upsert;
+import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -203,6 +205,21 @@ final class Translating {
         @Override
         public <R> Query<R> as(Class<R> projection) {
             return wrap(t.call(() -> delegate.as(projection)));
+        }
+
+        @Override
+        public Query<T> after(T row) {
+            return wrap(t.call(() -> delegate.after(row)));
+        }
+
+        @Override
+        public Query<T> afterValues(Object... values) {
+            return wrap(t.call(() -> delegate.afterValues(values)));
+        }
+
+        @Override
+        public Mono<KeysetPage<T>> page(int size, @Nullable String token) {
+            return t.mono(t.call(() -> delegate.page(size, token)));
         }
 
         @Override
