@@ -8,6 +8,7 @@ import dev.sluice.Delete;
 import dev.sluice.Isolation;
 import dev.sluice.Query;
 import dev.sluice.Repo;
+import dev.sluice.SqlQuery;
 import dev.sluice.Update;
 import dev.sluice.Upsert;
 import dev.sluice.spi.Executor;
@@ -77,6 +78,14 @@ public final class CoreRepo implements Repo {
         RenderedSql statement = Condition.renderAlone(sql, args, "query(" + type.getSimpleName() + ".class, \""
                 + sql + "\")");
         return fetcher.stream(statement, mapper);
+    }
+
+    @Override
+    public <R> SqlQuery<R> sql(Class<R> type, String sql, Object... args) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(sql, "sql");
+        Objects.requireNonNull(args, "args");
+        return DefaultSqlQuery.of(fetcher, type, sql, args);
     }
 
     @SuppressWarnings("unchecked")

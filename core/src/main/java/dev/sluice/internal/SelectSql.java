@@ -243,6 +243,23 @@ final class SelectSql {
         return RenderedSql.of(sql.toString(), bindings);
     }
 
+    /**
+     * One keyset page of custom SQL: {@code SELECT * FROM (sql) AS sluice_rows WHERE seek ORDER BY order LIMIT $n},
+     * the SQL's own bindings first. {@code order} names result columns (its terms' properties are the record's
+     * components); {@code after} is the last row's values of its terms, or null for the first page.
+     */
+    static RenderedSql wrappedPage(PostgresDialect dialect, RenderedSql sql, OrderBy order, Object @Nullable [] after,
+                                   boolean[] nullable, int pageSize) {
+        List<Object> bindings = new ArrayList<>(sql.bindings());
+        StringBuilder page = new StringBuilder("SELECT * FROM (").append(sql.sql()).append(") AS sluice_rows");
+        if (after != null) {
+            page.append(" WHERE ").append(seek(dialect, order, after, nullable, bindings));
+        }
+        bindings.add(pageSize);
+        page.append(" ORDER BY ").append(order.sql(dialect)).append(" LIMIT $").append(bindings.size());
+        return RenderedSql.of(page.toString(), bindings);
+    }
+
     /** The whole ordered query, for a cursor, with an optional row limit. */
     RenderedSql ordered(long limit) {
         List<Object> bindings = new ArrayList<>();

@@ -9,6 +9,7 @@ import dev.sluice.Delete;
 import dev.sluice.Isolation;
 import dev.sluice.Query;
 import dev.sluice.Repo;
+import dev.sluice.SqlQuery;
 import dev.sluice.StatementListener;
 import dev.sluice.Update;
 import dev.sluice.Upsert;
@@ -157,6 +158,11 @@ public final class R2dbcRepo implements Repo, AutoCloseable {
     @Override
     public <R> Flux<R> query(Class<R> type, String sql, Object... args) {
         return delegate.query(type, sql, args);
+    }
+
+    @Override
+    public <R> SqlQuery<R> sql(Class<R> type, String sql, Object... args) {
+        return delegate.sql(type, sql, args);
     }
 
     /** The factory statements run on. */
