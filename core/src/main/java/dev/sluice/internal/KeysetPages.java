@@ -86,6 +86,7 @@ final class KeysetPages<T> implements DemandPager.Pages<T> {
      */
     static <T> Flux<T> stream(Fetcher fetcher, EntityFetch<T> fetch, Map<String, TableCheck.ColumnInfo> columns) {
         LoadPlan<?> plan = fetch.plan();
+        fetcher.context().catalog().adviseOnIndex(plan.model(), fetch.sql().order(), columns);
         PageSizes sizes = fetcher.pageSizes(plan);
         Mono<Boolean> stoppable = plan.branches().isEmpty() ? fetcher.context().executor().canStopStatements()
                 : Mono.just(false);
