@@ -11,16 +11,16 @@ import reactor.core.publisher.Mono;
  * only subscribing to what {@link #flux()}, {@link #count()}, {@link #one()} or {@link #findOne()} return does.
  *
  * <h2>How rows are fetched</h2>
- * A query ordered by the primary key (the default) runs as keyset pages:
- * {@code WHERE (pk) > (last) ORDER BY pk LIMIT n}, where {@code n} follows the subscriber's outstanding demand
- * between the repository's minimum and maximum page sizes (beyond the maximum only for rows already requested). No
- * connection and no transaction is held between pages.
- * Any other order streams through a server-side cursor ({@code DECLARE ... CURSOR}, {@code FETCH n} per demand) in a
- * read-only transaction that holds one connection until the stream ends; a subscriber that asks for every row at
- * once ({@code request(Long.MAX_VALUE)}) gets one statement instead, without a transaction. In both modes the
- * database sends at most the rows requested plus one page, and a cancel stops database work after the page in
- * flight (a keyset page still running 100 ms after the cancel, a page beyond the maximum at once, or the one
- * statement, is cancelled on the server).
+ * A query runs as keyset pages in its order, made unique with the key ({@link #orderBy}):
+ * {@code WHERE (taken_at, id) > (last) ORDER BY taken_at, id LIMIT n}, where {@code n} follows the subscriber's
+ * outstanding demand between the repository's minimum and maximum page sizes (beyond the maximum only for rows
+ * already requested). No connection and no transaction is held between pages. {@link #inOneSnapshot()} streams
+ * through a server-side cursor instead ({@code DECLARE ... CURSOR}, {@code FETCH n} per demand) in a read-only
+ * transaction that holds one connection until the stream ends; a subscriber that asks for every row at once
+ * ({@code request(Long.MAX_VALUE)}) gets one statement instead, without a transaction. In both modes the database
+ * sends at most the rows requested plus one page, and a cancel stops database work after the page in flight (a
+ * keyset page still running 100 ms after the cancel, a page beyond the maximum at once, or the one statement, is
+ * cancelled on the server). For a REST API, {@link #page} hands out pages with a token for the next.
  *
  * @param <T> the entity type
  */
