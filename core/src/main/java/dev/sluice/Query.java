@@ -103,8 +103,9 @@ public interface Query<T> {
      * statement ({@code ... LIMIT size + 1}, the extra row only tells whether another page follows); nothing is held
      * between pages. A token is bound to the query: made by this repository for a query of the same entity, with
      * the same conditions (and values) and order; with relations, projections and timeouts free to differ.
-     * Tokens are signed with a key the repository draws at random: they do not survive a restart or travel to
-     * another repository.
+     * Tokens are signed (HMAC-SHA256) with the repository's key: a random one unless configured (the R2DBC
+     * builder's {@code resumeTokenKey}, Spring Boot's {@code sluice.resume-token-key}), which instances of a service
+     * share so that tokens survive restarts.
      *
      * <pre>{@code
      * KeysetPage<Picture> page = repo.select(Picture.class).orderBy("taken_at").page(100, token).block();

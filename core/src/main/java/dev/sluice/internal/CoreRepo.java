@@ -14,6 +14,7 @@ import dev.sluice.Upsert;
 import dev.sluice.spi.Executor;
 import dev.sluice.spi.RenderedSql;
 import dev.sluice.spi.TransactionOptions;
+import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -35,10 +36,24 @@ public final class CoreRepo implements Repo {
         this.writes = new EntityWriter(context);
     }
 
-    /** A repository that runs its statements through {@code executor}. */
+    /**
+     * A repository that runs its statements through {@code executor}; its resume tokens are signed with a random
+     * key.
+     */
     public static Repo create(Executor executor, RepoSettings settings) {
+        return create(executor, settings, null);
+    }
+
+    /**
+     * A repository that runs its statements through {@code executor}, signing its resume tokens with
+     * {@code resumeTokenKey} (at least 16 bytes), or a random key when null.
+     *
+     * @throws IllegalArgumentException if the key is shorter than 16 bytes
+     */
+    public static Repo create(Executor executor, RepoSettings settings, byte @Nullable [] resumeTokenKey) {
         return new CoreRepo(RepoContext.of(Objects.requireNonNull(executor, "executor"),
-                Objects.requireNonNull(settings, "settings")));
+                Objects.requireNonNull(settings, "settings"),
+                resumeTokenKey == null ? ResumeToken.withRandomKey() : ResumeToken.withKey(resumeTokenKey)));
     }
 
     @Override

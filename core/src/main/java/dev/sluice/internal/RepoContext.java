@@ -21,9 +21,14 @@ import reactor.core.publisher.Mono;
 record RepoContext(Executor executor, RepoSettings settings, PostgresDialect dialect, EntityCatalog catalog,
                    ResumeToken tokens) {
 
+    /** A context whose resume tokens are signed with a random key. */
     static RepoContext of(Executor executor, RepoSettings settings) {
+        return of(executor, settings, ResumeToken.withRandomKey());
+    }
+
+    static RepoContext of(Executor executor, RepoSettings settings, ResumeToken tokens) {
         return new RepoContext(executor, settings, PostgresDialect.INSTANCE, new EntityCatalog(PostgresDialect.INSTANCE),
-                ResumeToken.withRandomKey());
+                tokens);
     }
 
     /** The context inside a transaction: every statement runs on {@code session}; the catalog is shared. */

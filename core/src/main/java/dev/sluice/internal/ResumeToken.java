@@ -63,7 +63,8 @@ final class ResumeToken {
     /** Tokens signed with {@code key}: good across processes that share it. */
     static ResumeToken withKey(byte[] key) {
         if (key.length < 16) {
-            throw new IllegalArgumentException("a resume token key needs at least 16 bytes, got " + key.length);
+            throw new IllegalArgumentException("resumeTokenKey needs at least 16 bytes (32 random bytes are best), got "
+                    + key.length);
         }
         return new ResumeToken(key);
     }

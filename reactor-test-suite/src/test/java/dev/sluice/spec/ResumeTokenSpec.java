@@ -220,6 +220,23 @@ class ResumeTokenSpec {
     }
 
     @Test
+    void repositoriesSharingAKeyAcceptEachOthersTokens() {
+        byte[] key = "a secret of thirty-two bytes ...".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        try (R2dbcRepo one = R2dbcRepo.builder(Fixtures.db().r2dbcUrl()).resumeTokenKey(key).build();
+             R2dbcRepo other = R2dbcRepo.builder(Fixtures.db().r2dbcUrl()).resumeTokenKey(key).build()) {
+            String token = one.select(Snap.class).orderBy("taken_at").page(10, null).block(TIMEOUT).next();
+            assertThat(other.select(Snap.class).orderBy("taken_at").page(10, token).block(TIMEOUT).rows())
+                    .extracting(Snap::id)
+                    .containsExactlyElementsOf(ids("SELECT id FROM snap ORDER BY taken_at, id OFFSET 10 LIMIT ?", 10));
+            assertThatThrownBy(() -> repo.select(Snap.class).orderBy("taken_at").page(10, token))
+                    .isInstanceOf(QueryException.class).hasMessageContaining("by another repository");
+        }
+        assertThatThrownBy(() -> R2dbcRepo.builder(Fixtures.db().r2dbcUrl()).resumeTokenKey(new byte[8]))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("resumeTokenKey needs at least 16 bytes (32 random bytes are best), got 8");
+    }
+
+    @Test
     void pagesRefuseWhatTheyCannotHonour() {
         assertThatThrownBy(() -> repo.select(Snap.class).page(0, null))
                 .isInstanceOf(QueryException.class).hasMessage("page(0, null): the size must be at least 1");

@@ -52,6 +52,15 @@ public class SluiceAutoConfiguration {
                 .maxPageSize(properties.getMaxPageSize())
                 .writeBatchSize(properties.getWriteBatchSize())
                 .relationBatchSize(properties.getRelationBatchSize());
+        String key = properties.getResumeTokenKey();
+        if (key != null && !key.isBlank()) {
+            try {
+                builder.resumeTokenKey(java.util.Base64.getDecoder().decode(key.strip()));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("sluice.resume-token-key: " + e.getMessage() + "; give at least 16 "
+                        + "bytes in base64, e.g. the output of 'openssl rand -base64 32'", e);
+            }
+        }
         statementListener.ifUnique(builder::statementListener);
         sessionSettings.ifUnique(builder::sessionSettings);
         return builder.build();

@@ -3,6 +3,7 @@ package dev.sluice.spring;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
@@ -40,6 +41,21 @@ public class SluiceProperties {
      * native image; with subpackages. Defaults to the application's package, where @SpringBootApplication sits.
      */
     private List<String> entityPackages = new ArrayList<>();
+
+    /**
+     * The secret that signs resume tokens (query.page(size, token)), base64, at least 16 bytes (32 random bytes are
+     * best, e.g. openssl rand -base64 32): the same on every instance of a service, so that a token one instance
+     * hands out is good at another and after a restart. Unset: a random key per repository.
+     */
+    private @Nullable String resumeTokenKey;
+
+    public @Nullable String getResumeTokenKey() {
+        return resumeTokenKey;
+    }
+
+    public void setResumeTokenKey(@Nullable String resumeTokenKey) {
+        this.resumeTokenKey = resumeTokenKey;
+    }
 
     public int getMinPageSize() {
         return minPageSize;
