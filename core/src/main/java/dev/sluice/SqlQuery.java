@@ -35,6 +35,14 @@ public interface SqlQuery<R> {
     SqlQuery<R> keysetBy(String order);
 
     /**
+     * Continues after {@code row}, a row of this SQL: the rows that follow it in the {@link #keysetBy} order (only
+     * the row's values of the order's columns count). Call {@link #keysetBy} first.
+     *
+     * @throws QueryException if there is no keyset order yet
+     */
+    SqlQuery<R> after(R row);
+
+    /**
      * Streams the rows, as the subscriber demands them: by keyset pages after {@link #keysetBy}, through a cursor
      * otherwise.
      */

@@ -31,25 +31,49 @@ final class DefaultSqlQuery<R> implements SqlQuery<R> {
     private final RenderedSql statement;
     /** The order pages by: terms whose properties are the record's components; null for a cursor. */
     private final @Nullable OrderBy keyset;
+    /** The position the rows start after ({@link #after}): the values of the keyset order's terms; or null. */
+    private final Object @Nullable [] start;
 
-    private DefaultSqlQuery(Fetcher fetcher, ResultMapper<R> mapper, RenderedSql statement, @Nullable OrderBy keyset) {
+    private DefaultSqlQuery(Fetcher fetcher, ResultMapper<R> mapper, RenderedSql statement, @Nullable OrderBy keyset,
+                            Object @Nullable [] start) {
         this.fetcher = fetcher;
         this.mapper = mapper;
         this.statement = statement;
         this.keyset = keyset;
+        this.start = start;
     }
 
     static <R> DefaultSqlQuery<R> of(Fetcher fetcher, Class<R> type, String sql, Object[] args) {
         ResultMapper<R> mapper = ResultMapper.of(type);
         RenderedSql statement = Condition.renderAlone(sql, args, "sql(" + type.getSimpleName() + ".class, \"" + sql
                 + "\")");
-        return new DefaultSqlQuery<>(fetcher, mapper, statement, null);
+        return new DefaultSqlQuery<>(fetcher, mapper, statement, null, null);
     }
 
     @Override
     public SqlQuery<R> keysetBy(String order) {
         Objects.requireNonNull(order, "order");
-        return new DefaultSqlQuery<>(fetcher, mapper, statement, parse(order));
+        if (start != null) {
+            throw new QueryException("keysetBy(\"" + order + "\") after after(...): the position after(...) holds "
+                    + "values of the order it was given in; call keysetBy before after");
+        }
+        return new DefaultSqlQuery<>(fetcher, mapper, statement, parse(order), null);
+    }
+
+    @Override
+    public SqlQuery<R> after(R row) {
+        Objects.requireNonNull(row, "row");
+        String what = "after(" + mapper.type().getSimpleName() + ")";
+        OrderBy order = keyset;
+        if (order == null) {
+            throw new QueryException(what + ": custom SQL continues after a row only in an order it is told is "
+                    + "unique; call keysetBy(...) first, e.g. keysetBy(\"taken_at, id\")");
+        }
+        if (!mapper.type().isInstance(row)) {
+            throw new QueryException(what + ": the row is a " + row.getClass().getSimpleName() + ", not a "
+                    + mapper.type().getSimpleName());
+        }
+        return new DefaultSqlQuery<>(fetcher, mapper, statement, order, position(order, row));
     }
 
     /** The order's terms, each a result column the record maps. */
@@ -112,7 +136,7 @@ final class DefaultSqlQuery<R> implements SqlQuery<R> {
         }
         return Flux.defer(() -> {
             PageSizes sizes = PageSizes.of(fetcher.context().settings());
-            return DemandPager.create(() -> new Pages(order, null), sizes.min(), sizes.max(), Long.MAX_VALUE);
+            return DemandPager.create(() -> new Pages(order, start), sizes.min(), sizes.max(), Long.MAX_VALUE);
         });
     }
 
@@ -127,6 +151,10 @@ final class DefaultSqlQuery<R> implements SqlQuery<R> {
         if (size < 1) {
             throw new QueryException(what + ": the size must be at least 1");
         }
+        if (token != null && start != null) {
+            throw new QueryException(what + ": the query already starts after(...) a row; pass either a token or "
+                    + "after(...), not both");
+        }
         List<Class<?>> types = order.terms().stream().<Class<?>>map(t -> t.property().boxedType()).toList();
         for (OrderBy.Term t : order.terms()) {
             if (!ResumeToken.canHold(t.property().type())) {
@@ -136,8 +164,8 @@ final class DefaultSqlQuery<R> implements SqlQuery<R> {
         }
         ResumeToken tokens = fetcher.context().tokens();
         String shape = shape(order);
-        Object[] start = token == null ? null : tokens.decode(token, shape, types, what);
-        Pages pages = new Pages(order, start);
+        Object[] from = token == null ? start : tokens.decode(token, shape, types, what);
+        Pages pages = new Pages(order, from);
         return Flux.from(pages.next(size + 1)).collectList().map(rows -> {
             List<R> page = rows.size() > size ? rows.subList(0, size) : rows;
             String next = rows.size() > size ? tokens.encode(shape, position(order, rows.get(size - 1))) : null;

@@ -274,6 +274,11 @@ final class Translating {
         }
 
         @Override
+        public SqlQuery<R> after(R row) {
+            return new TranslatingSqlQuery<>(t.call(() -> delegate.after(row)), t);
+        }
+
+        @Override
         public Flux<R> flux() {
             return t.flux(t.call(delegate::flux));
         }

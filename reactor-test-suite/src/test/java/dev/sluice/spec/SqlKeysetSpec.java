@@ -127,6 +127,23 @@ class SqlKeysetSpec {
     }
 
     @Test
+    void afterARowTheSqlContinuesInTheKeysetOrder() {
+        List<Long> all = ids(JOIN.replace("?", "true") + " ORDER BY rating DESC, place, id");
+        SqlQuery<PhotoRow> query = repo.sql(PhotoRow.class, JOIN, true).keysetBy("rating desc, place, id");
+        for (int at : new int[] {0, 300, 1499}) {
+            PhotoRow row = query.flux().skip(at).next().block(TIMEOUT);
+            assertThat(row.id()).isEqualTo(all.get(at));
+            assertThat(query.after(row).flux().map(PhotoRow::id).collectList().block(TIMEOUT))
+                    .as("after row %d", at + 1).containsExactlyElementsOf(all.subList(at + 1, all.size()));
+        }
+        assertThatThrownBy(() -> repo.sql(PhotoRow.class, JOIN, true).after(new PhotoRow(1L, Instant.EPOCH, null, 1,
+                "t")))
+                .isInstanceOf(QueryException.class)
+                .hasMessage("after(PhotoRow): custom SQL continues after a row only in an order it is told is unique; "
+                        + "call keysetBy(...) first, e.g. keysetBy(\"taken_at, id\")");
+    }
+
+    @Test
     void aTokenOfOtherSqlOrValuesOrOrderIsRefused() {
         String token = repo.sql(PhotoRow.class, JOIN, true).keysetBy("taken_at, id").page(10, null).block(TIMEOUT)
                 .next();
