@@ -99,9 +99,10 @@ public interface Query<T> {
 
     /**
      * One page of at most {@code size} rows, for a REST API: the rows after the position {@code token} holds (from
-     * the start when null), and the token of the next page, null after the last page. The page is one keyset
-     * statement ({@code ... LIMIT size + 1}, the extra row only tells whether another page follows); nothing is held
-     * between pages. A token is bound to the query: made by this repository for a query of the same entity, with
+     * the start when null), and the token of the next page, null after the last page. The page reads
+     * {@code size + 1} rows by keyset (the extra row only tells whether another page follows): one statement
+     * ({@code ... LIMIT size + 1}) unless that is more than the repository's largest page, or relation windows
+     * split it; nothing is held between pages. A token is bound to the query: made by this repository for a query of the same entity, with
      * the same conditions (and values) and order; with relations, projections and timeouts free to differ.
      * Tokens are signed (HMAC-SHA256) with the repository's key: a random one unless configured (the R2DBC
      * builder's {@code resumeTokenKey}, Spring Boot's {@code sluice.resume-token-key}), which instances of a service
