@@ -2,6 +2,7 @@ package dev.sluice;
 
 import java.time.Duration;
 
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -10,16 +11,16 @@ import reactor.core.publisher.Mono;
  * only subscribing to what {@link #flux()}, {@link #count()}, {@link #one()} or {@link #findOne()} return does.
  *
  * <h2>How rows are fetched</h2>
- * A query ordered by the primary key (the default) runs as keyset pages:
- * {@code WHERE (pk) > (last) ORDER BY pk LIMIT n}, where {@code n} follows the subscriber's outstanding demand
- * between the repository's minimum and maximum page sizes (beyond the maximum only for rows already requested). No
- * connection and no transaction is held between pages.
- * Any other order streams through a server-side cursor ({@code DECLARE ... CURSOR}, {@code FETCH n} per demand) in a
- * read-only transaction that holds one connection until the stream ends; a subscriber that asks for every row at
- * once ({@code request(Long.MAX_VALUE)}) gets one statement instead, without a transaction. In both modes the
- * database sends at most the rows requested plus one page, and a cancel stops database work after the page in
- * flight (a keyset page still running 100 ms after the cancel, a page beyond the maximum at once, or the one
- * statement, is cancelled on the server).
+ * A query runs as keyset pages in its order, made unique with the key ({@link #orderBy}):
+ * {@code WHERE (taken_at, id) > (last) ORDER BY taken_at, id LIMIT n}, where {@code n} follows the subscriber's
+ * outstanding demand between the repository's minimum and maximum page sizes (beyond the maximum only for rows
+ * already requested). No connection and no transaction is held between pages. {@link #inOneSnapshot()} streams
+ * through a server-side cursor instead ({@code DECLARE ... CURSOR}, {@code FETCH n} per demand) in a read-only
+ * transaction that holds one connection until the stream ends; a subscriber that asks for every row at once
+ * ({@code request(Long.MAX_VALUE)}) gets one statement instead, without a transaction. In both modes the database
+ * sends at most the rows requested plus one page, and a cancel stops database work after the page in flight (a
+ * keyset page still running 100 ms after the cancel, a page beyond the maximum at once, or the one statement, is
+ * cancelled on the server). For a REST API, {@link #page} hands out pages with a token for the next.
  *
  * @param <T> the entity type
  */
@@ -74,6 +75,50 @@ public interface Query<T> {
      * whose order columns change may be seen twice or not at all.
      */
     Query<T> inOneSnapshot();
+
+    /**
+     * Continues the query after {@code row}, a row it returned: the rows that follow it in the query's order (made
+     * unique with the key, as {@link #orderBy} says), as if the stream had gone on. Every terminal operation holds it
+     * ({@link #flux}, {@link #count}, {@link #findById}, {@link #page}). Only the row's values of the order's columns
+     * count, so a row read earlier (and since changed or deleted) is still a place to continue from. Call
+     * {@link #orderBy} first: the position holds values of the order it was given in.
+     *
+     * @throws QueryException if the row is not of the query's type, or a projection lacks one of the order's
+     *                        columns (then use {@link #afterValues})
+     */
+    Query<T> after(T row);
+
+    /**
+     * As {@link #after}, from the values of the order's columns: one per term of the order made unique, the key's
+     * last, e.g. {@code orderBy("taken_at").afterValues(takenAt, id)}. An enum column takes its constant or its name.
+     *
+     * @throws QueryException if the number of values differs from the order's terms, a value's type is not its
+     *                        column's, or a value is null where the column never holds NULL
+     */
+    Query<T> afterValues(Object... values);
+
+    /**
+     * One page of at most {@code size} rows, for a REST API: the rows after the position {@code token} holds (from
+     * the start when null), and the token of the next page, null after the last page. The page reads
+     * {@code size + 1} rows by keyset (the extra row only tells whether another page follows): one statement
+     * ({@code ... LIMIT size + 1}) unless that is more than the repository's largest page, or relation windows
+     * split it; nothing is held between pages. A token is bound to the query: made by this repository for a query of the same entity, with
+     * the same conditions (and values) and order; with relations, projections and timeouts free to differ.
+     * Tokens are signed (HMAC-SHA256) with the repository's key: a random one unless configured (the R2DBC
+     * builder's {@code resumeTokenKey}, Spring Boot's {@code sluice.resume-token-key}), which instances of a service
+     * share so that tokens survive restarts.
+     *
+     * <pre>{@code
+     * KeysetPage<Picture> page = repo.select(Picture.class).orderBy("taken_at").page(100, token).block();
+     * page.rows();  // 100 rows at most
+     * page.next();  // the token of the next page, or null
+     * }</pre>
+     *
+     * @throws QueryException if {@code size} is less than 1, the query has a {@link #limit} or starts
+     *                        {@link #after} a row while a token is given, or the token was refused: made by another
+     *                        query or repository, or altered (never SQL: nothing runs)
+     */
+    Mono<KeysetPage<T>> page(int size, @Nullable String token);
 
     /**
      * Also loads the named relations, as a second batched query per window of rows:

@@ -79,6 +79,18 @@ public interface Repo {
     <R> Flux<R> query(Class<R> type, String sql, Object... args);
 
     /**
+     * As {@link #query}, as an immutable {@link SqlQuery}: told a unique order of its result
+     * ({@code sql(type, sql, args).keysetBy("taken_at, id")}), the SQL pages by keyset, holding no connection between
+     * pages, and gives pages with resume tokens for a REST API; otherwise it streams through a cursor as
+     * {@link #query} does. The same checks as {@link #query}, now.
+     *
+     * @throws QueryException if the placeholders and values do not match, or the SQL holds what {@link #query}
+     *                        refuses
+     * @throws MappingException if the type is not a record of supported component types
+     */
+    <R> SqlQuery<R> sql(Class<R> type, String sql, Object... args);
+
+    /**
      * Inserts one entity and returns it as stored: {@code INSERT ... RETURNING} every column, so generated keys and
      * column defaults are filled in. A key component that is null is left to the column's default (its sequence or
      * identity); any other null is written as SQL NULL.

@@ -8,11 +8,13 @@ import dev.sluice.Delete;
 import dev.sluice.Isolation;
 import dev.sluice.Query;
 import dev.sluice.Repo;
+import dev.sluice.SqlQuery;
 import dev.sluice.Update;
 import dev.sluice.Upsert;
 import dev.sluice.spi.Executor;
 import dev.sluice.spi.RenderedSql;
 import dev.sluice.spi.TransactionOptions;
+import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -34,10 +36,24 @@ public final class CoreRepo implements Repo {
         this.writes = new EntityWriter(context);
     }
 
-    /** A repository that runs its statements through {@code executor}. */
+    /**
+     * A repository that runs its statements through {@code executor}; its resume tokens are signed with a random
+     * key.
+     */
     public static Repo create(Executor executor, RepoSettings settings) {
+        return create(executor, settings, null);
+    }
+
+    /**
+     * A repository that runs its statements through {@code executor}, signing its resume tokens with
+     * {@code resumeTokenKey} (at least 16 bytes), or a random key when null.
+     *
+     * @throws IllegalArgumentException if the key is shorter than 16 bytes
+     */
+    public static Repo create(Executor executor, RepoSettings settings, byte @Nullable [] resumeTokenKey) {
         return new CoreRepo(RepoContext.of(Objects.requireNonNull(executor, "executor"),
-                Objects.requireNonNull(settings, "settings")));
+                Objects.requireNonNull(settings, "settings"),
+                resumeTokenKey == null ? ResumeToken.withRandomKey() : ResumeToken.withKey(resumeTokenKey)));
     }
 
     @Override
@@ -77,6 +93,14 @@ public final class CoreRepo implements Repo {
         RenderedSql statement = Condition.renderAlone(sql, args, "query(" + type.getSimpleName() + ".class, \""
                 + sql + "\")");
         return fetcher.stream(statement, mapper);
+    }
+
+    @Override
+    public <R> SqlQuery<R> sql(Class<R> type, String sql, Object... args) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(sql, "sql");
+        Objects.requireNonNull(args, "args");
+        return DefaultSqlQuery.of(fetcher, type, sql, args);
     }
 
     @SuppressWarnings("unchecked")

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
 
+import dev.sluice.KeysetPage;
 import dev.sluice.Query;
 import dev.sluice.QueryException;
 import dev.sluice.RowCountException;
@@ -30,10 +31,15 @@ final class DefaultQuery<T> implements Query<T> {
     private final @Nullable Projection<T> projection;
     /** Whether the rows come from one consistent snapshot (a cursor), not keyset pages. */
     private final boolean oneSnapshot;
+    /**
+     * The position the rows start after ({@link #after}): a value per term of the unique order, an enum by name;
+     * null for the first row.
+     */
+    private final Object @Nullable [] start;
 
     private DefaultQuery(Fetcher fetcher, EntityModel<?> model, List<Condition> conditions, @Nullable OrderBy order,
                          long limit, List<String> undeferred, List<String> with, @Nullable Projection<T> projection,
-                         boolean oneSnapshot) {
+                         boolean oneSnapshot, Object @Nullable [] start) {
         this.fetcher = fetcher;
         this.model = model;
         this.conditions = List.copyOf(conditions);
@@ -43,11 +49,12 @@ final class DefaultQuery<T> implements Query<T> {
         this.with = List.copyOf(with);
         this.projection = projection;
         this.oneSnapshot = oneSnapshot;
+        this.start = start;
     }
 
     /** A query over all rows of an entity. */
     static <T> DefaultQuery<T> of(Fetcher fetcher, EntityModel<T> model) {
-        return new DefaultQuery<>(fetcher, model, List.of(), null, Long.MAX_VALUE, List.of(), List.of(), null, false);
+        return new DefaultQuery<>(fetcher, model, List.of(), null, Long.MAX_VALUE, List.of(), List.of(), null, false, null);
     }
 
     @Override
@@ -56,14 +63,18 @@ final class DefaultQuery<T> implements Query<T> {
         Objects.requireNonNull(args, "args");
         List<Condition> more = new ArrayList<>(conditions);
         more.add(Condition.of(condition, args));
-        return new DefaultQuery<>(fetcher, model, more, order, limit, undeferred, with, projection, oneSnapshot);
+        return new DefaultQuery<>(fetcher, model, more, order, limit, undeferred, with, projection, oneSnapshot, start);
     }
 
     @Override
     public Query<T> orderBy(String order) {
         Objects.requireNonNull(order, "order");
+        if (start != null) {
+            throw new QueryException("orderBy(\"" + order + "\") after after(...): the position after(...) holds "
+                    + "values of the order it was given in; call orderBy before after");
+        }
         return new DefaultQuery<>(fetcher, model, conditions, OrderBy.parse(model, order), limit, undeferred, with,
-                projection, oneSnapshot);
+                projection, oneSnapshot, start);
     }
 
     @Override
@@ -71,7 +82,7 @@ final class DefaultQuery<T> implements Query<T> {
         if (maxRows < 0) {
             throw new QueryException("limit(" + maxRows + "): the limit must be zero or more");
         }
-        return new DefaultQuery<>(fetcher, model, conditions, order, maxRows, undeferred, with, projection, oneSnapshot);
+        return new DefaultQuery<>(fetcher, model, conditions, order, maxRows, undeferred, with, projection, oneSnapshot, start);
     }
 
     @Override
@@ -85,7 +96,7 @@ final class DefaultQuery<T> implements Query<T> {
         List<String> more = new ArrayList<>(with);
         more.addAll(Arrays.asList(paths));
         LoadPlan.paths(model, more); // checks every step now, not when it runs
-        return new DefaultQuery<>(fetcher, model, conditions, order, limit, undeferred, more, projection, oneSnapshot);
+        return new DefaultQuery<>(fetcher, model, conditions, order, limit, undeferred, more, projection, oneSnapshot, start);
     }
 
     @Override
@@ -95,7 +106,7 @@ final class DefaultQuery<T> implements Query<T> {
             throw new QueryException("timeout(" + timeout + "): the timeout must be positive");
         }
         return new DefaultQuery<>(fetcher.timed(timeout), model, conditions, order, limit, undeferred, with,
-                projection, oneSnapshot);
+                projection, oneSnapshot, start);
     }
 
     @Override
@@ -111,7 +122,7 @@ final class DefaultQuery<T> implements Query<T> {
             }
             more.add(p.name());
         }
-        return new DefaultQuery<>(fetcher, model, conditions, order, limit, more, with, projection, oneSnapshot);
+        return new DefaultQuery<>(fetcher, model, conditions, order, limit, more, with, projection, oneSnapshot, start);
     }
 
     @Override
@@ -122,7 +133,7 @@ final class DefaultQuery<T> implements Query<T> {
                     + String.join(", ", with) + "), which a projection cannot hold; drop with(...) or map the entities");
         }
         return new DefaultQuery<>(fetcher, model, conditions, order, limit, List.of(), List.of(),
-                Projection.of(model, type), oneSnapshot);
+                Projection.of(model, type), oneSnapshot, start);
     }
 
     /** The order asked for, made unique with the key: what pages and the whole ordered statement sort by. */
@@ -132,7 +143,7 @@ final class DefaultQuery<T> implements Query<T> {
 
     @Override
     public Query<T> inOneSnapshot() {
-        return new DefaultQuery<>(fetcher, model, conditions, order, limit, undeferred, with, projection, true);
+        return new DefaultQuery<>(fetcher, model, conditions, order, limit, undeferred, with, projection, true, start);
     }
 
     private LoadPlan<?> plan() {
@@ -146,7 +157,140 @@ final class DefaultQuery<T> implements Query<T> {
     }
 
     private SelectSql select(LoadPlan<?> plan) {
-        return SelectSql.of(fetcher.context().dialect(), plan, conditions, order());
+        return SelectSql.of(fetcher.context().dialect(), plan, conditions, order()).startingAfter(start);
+    }
+
+    @Override
+    public Query<T> after(T row) {
+        Objects.requireNonNull(row, "row");
+        Class<?> rowType = projection != null ? projection.type() : model.type();
+        String what = "after(" + rowType.getSimpleName() + ")";
+        if (!rowType.isInstance(row)) {
+            throw new QueryException(what + ": the row is a " + row.getClass().getSimpleName() + ", not a "
+                    + rowType.getSimpleName() + " of this query");
+        }
+        List<OrderBy.Term> terms = order().terms();
+        Object[] values = new Object[terms.size()];
+        for (int i = 0; i < values.length; i++) {
+            Property p = terms.get(i).property();
+            Projection<T> projected = projection;
+            values[i] = projected == null ? p.read(row) : projected.read(row, p).orElseThrow(() -> new QueryException(
+                    what + ": " + rowType.getSimpleName() + " has no component for the order's column " + p.column()
+                    + "; call afterValues(...) with the values of the order (" + terms(terms) + ") instead"))[0];
+        }
+        return startingAfter(values, what);
+    }
+
+    @Override
+    public Query<T> afterValues(Object... values) {
+        Objects.requireNonNull(values, "values");
+        return startingAfter(values.clone(), "afterValues(" + Arrays.toString(values) + ")");
+    }
+
+    private static String terms(List<OrderBy.Term> terms) {
+        return terms.stream().map(t -> t.property().column() + (t.descending() ? " desc" : ""))
+                .reduce((a, b) -> a + ", " + b).orElse("");
+    }
+
+    /** This query from after {@code values}, a value per term of the unique order, each checked. */
+    private DefaultQuery<T> startingAfter(Object[] values, String what) {
+        List<OrderBy.Term> terms = order().terms();
+        if (values.length != terms.size()) {
+            throw new QueryException(what + ": the query's order (" + terms(terms) + ") has " + terms.size()
+                    + " terms but " + values.length + " values were given; give one value per term, the key last");
+        }
+        Object[] position = new Object[values.length];
+        for (int i = 0; i < values.length; i++) {
+            Property p = terms.get(i).property();
+            Object value = values[i];
+            if (value == null) {
+                if (p.primitive() || p.id()) {
+                    throw new QueryException(what + ": value " + (i + 1) + " is null, but " + p.column()
+                            + " never holds NULL");
+                }
+                continue;
+            }
+            Class<?> type = p.boxedType();
+            if (type.isEnum() && value instanceof String name) {
+                value = enumConstant(type, name, what);
+            }
+            if (!type.isInstance(value)) {
+                throw new QueryException(what + ": value " + (i + 1) + " is a " + value.getClass().getSimpleName()
+                        + ", but column " + p.column() + " is read as " + type.getSimpleName());
+            }
+            position[i] = value instanceof Enum<?> constant ? constant.name() : value;
+        }
+        return new DefaultQuery<>(fetcher, model, conditions, order, limit, undeferred, with, projection, oneSnapshot,
+                position);
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static Object enumConstant(Class<?> type, String name, String what) {
+        try {
+            return Enum.valueOf((Class) type, name);
+        } catch (IllegalArgumentException e) {
+            throw new QueryException(what + ": " + name + " is not a constant of " + type.getSimpleName());
+        }
+    }
+
+    /** What a page token is bound to: the entity, its conditions with their values, and the unique order. */
+    private String shape() {
+        StringBuilder shape = new StringBuilder("entity:").append(model.type().getName()).append("|order:")
+                .append(order().sql(fetcher.context().dialect()));
+        for (Condition c : conditions) {
+            shape.append("|where:").append(c.sql().length()).append(':').append(c.sql());
+            c.values().forEach(v -> shape.append("|value:").append(ResumeToken.describe(v)));
+        }
+        return shape.toString();
+    }
+
+    /** A row and its position in the order, which the next page starts after. */
+    private record Positioned<T>(T row, Object[] position) {
+    }
+
+    @Override
+    public Mono<KeysetPage<T>> page(int size, @Nullable String token) {
+        String what = "page(" + size + (token == null ? ", null)" : ", \"" + token + "\")");
+        if (size < 1) {
+            throw new QueryException(what + ": the size must be at least 1");
+        }
+        if (limit != Long.MAX_VALUE) {
+            throw new QueryException(what + ": the query has a limit(" + limit + "), which pages cannot honour one "
+                    + "request after another; drop limit(...): each page holds at most size rows");
+        }
+        if (token != null && start != null) {
+            throw new QueryException(what + ": the query already starts after(...) a row; pass either a token or "
+                    + "after(...), not both");
+        }
+        List<OrderBy.Term> terms = order().terms();
+        for (OrderBy.Term t : terms) {
+            if (!ResumeToken.canHold(t.property().type()) && !t.property().boxedType().isEnum()) {
+                throw new QueryException(what + ": a resume token cannot hold " + model.name() + "."
+                        + t.property().name() + " (" + t.property().type().getSimpleName() + "), a term of the order");
+            }
+        }
+        ResumeToken tokens = fetcher.context().tokens();
+        String shape = shape();
+        DefaultQuery<T> from = token == null ? this : startingAfter(tokens.decode(token, shape,
+                terms.stream().<Class<?>>map(t -> t.property().boxedType()).toList(), what), what);
+        LoadPlan<?> plan = from.plan();
+        int[] slots = terms.stream().mapToInt(t -> plan.slot(t.property())).toArray();
+        Function<Object[], T> finish = from.finisher(plan);
+        Function<Object[], Positioned<T>> positioned = args -> {
+            Object[] position = new Object[slots.length];
+            for (int i = 0; i < slots.length; i++) {
+                Object value = args[slots[i]];
+                position[i] = value instanceof Enum<?> constant ? constant.name() : value;
+            }
+            return new Positioned<>(finish.apply(args), position);
+        };
+        return fetcher.stream(new EntityFetch<>(plan, from.select(plan), positioned, size + 1L, FetchStrategy.KEYSET))
+                .collectList()
+                .map(rows -> {
+                    List<T> page = rows.stream().limit(size).map(Positioned::row).toList();
+                    String next = rows.size() > size ? tokens.encode(shape, rows.get(size - 1).position()) : null;
+                    return new KeysetPage<>(page, next);
+                });
     }
 
     @SuppressWarnings("unchecked")
@@ -179,7 +323,7 @@ final class DefaultQuery<T> implements Query<T> {
     @Override
     public Mono<Long> count() {
         return fetcher.count(model, new SelectSql(fetcher.context().dialect(), model, "1", conditions, order())
-                .count(limit));
+                .startingAfter(start).count(limit));
     }
 
     @Override

@@ -43,6 +43,8 @@ final class KeysetPages<T> implements DemandPager.Pages<T> {
     private Object @Nullable [] last;
     /** Rows passed on to the pager, which delivers every one of them before a lost connection's error. */
     private long delivered;
+    /** Where the first page starts after ({@code query.after(row)}), or null. */
+    private final Object @Nullable [] start;
     /** The next window, started early; its size says whether the pager's next page can use it. */
     private @Nullable Ahead ahead;
 
@@ -67,6 +69,13 @@ final class KeysetPages<T> implements DemandPager.Pages<T> {
             nullable[i] = !p.primitive() && (column == null || !column.notNull()) && !p.id();
             untyped[i] = column != null && ColumnFit.of(column).untyped();
         }
+        Object[] from = sql.start();
+        if (from != null) {
+            for (int i = 0; i < from.length; i++) {
+                from[i] = position(from[i], i);
+            }
+        }
+        this.start = from;
     }
 
     /**
@@ -84,6 +93,7 @@ final class KeysetPages<T> implements DemandPager.Pages<T> {
      */
     static <T> Flux<T> stream(Fetcher fetcher, EntityFetch<T> fetch, Map<String, TableCheck.ColumnInfo> columns) {
         LoadPlan<?> plan = fetch.plan();
+        fetcher.context().catalog().adviseOnIndex(plan.model(), fetch.sql().order(), columns);
         PageSizes sizes = fetcher.pageSizes(plan);
         Mono<Boolean> stoppable = plan.branches().isEmpty() ? fetcher.context().executor().canStopStatements()
                 : Mono.just(false);
@@ -161,7 +171,7 @@ final class KeysetPages<T> implements DemandPager.Pages<T> {
 
     /** The next page of {@code size} rows, after the last row read. */
     private RenderedSql page(int size) {
-        return sql.keysetPage(after(last), size, nullable);
+        return sql.keysetPage(last == null ? start : after(last), size, nullable);
     }
 
     /** The order's values in {@code row}, which the next page starts after; null for the first page. */
@@ -171,12 +181,15 @@ final class KeysetPages<T> implements DemandPager.Pages<T> {
         }
         Object[] position = new Object[orderSlots.length];
         for (int i = 0; i < orderSlots.length; i++) {
-            Object value = row[orderSlots[i]];
-            if (value instanceof Enum<?> constant) {
-                value = constant.name();
-            }
-            position[i] = value != null && untyped[i] ? new UntypedText(value.toString()) : value;
+            position[i] = position(row[orderSlots[i]], i);
         }
         return position;
+    }
+
+    /** A value of term {@code i} as it is bound: an enum by name, a value of an untyped column as untyped text. */
+    private @Nullable Object position(@Nullable Object value, int i) {
+        Object bound = value instanceof Enum<?> constant ? constant.name() : value;
+        return bound != null && untyped[i] && !(bound instanceof UntypedText) ? new UntypedText(bound.toString())
+                : bound;
     }
 }

@@ -48,8 +48,31 @@ final class Projection<R> {
         return new Projection<>(type, columns, RecordConstructor.of(type));
     }
 
+    Class<R> type() {
+        return type;
+    }
+
     List<Property> columns() {
         return columns;
+    }
+
+    /**
+     * The value of the entity's column {@code p} in a projected row, or empty when the projection has no component
+     * for it.
+     */
+    java.util.Optional<Object[]> read(R row, Property p) {
+        int at = columns.indexOf(p);
+        if (at < 0) {
+            return java.util.Optional.empty();
+        }
+        java.lang.reflect.RecordComponent component = type.getRecordComponents()[at];
+        try {
+            java.lang.invoke.MethodHandle accessor = RecordConstructor.lookup(type).unreflect(component.getAccessor())
+                    .asType(java.lang.invoke.MethodType.methodType(Object.class, Object.class));
+            return java.util.Optional.of(new Object[] {RecordConstructor.read(accessor, row, component.getName())});
+        } catch (IllegalAccessException e) {
+            throw RecordConstructor.inaccessible(type, e);
+        }
     }
 
     R construct(Object[] entityArgs) {

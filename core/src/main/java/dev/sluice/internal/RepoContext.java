@@ -17,22 +17,30 @@ import reactor.core.publisher.Mono;
  * @param settings page and batch sizes, the statement listener
  * @param dialect  PostgreSQL's spelling of names
  * @param catalog  the entities' tables, checked once, shared with every transaction of the repository
+ * @param tokens   signs and reads the repository's resume tokens (a key per repository)
  */
-record RepoContext(Executor executor, RepoSettings settings, PostgresDialect dialect, EntityCatalog catalog) {
+record RepoContext(Executor executor, RepoSettings settings, PostgresDialect dialect, EntityCatalog catalog,
+                   ResumeToken tokens) {
 
+    /** A context whose resume tokens are signed with a random key. */
     static RepoContext of(Executor executor, RepoSettings settings) {
-        return new RepoContext(executor, settings, PostgresDialect.INSTANCE, new EntityCatalog(PostgresDialect.INSTANCE));
+        return of(executor, settings, ResumeToken.withRandomKey());
+    }
+
+    static RepoContext of(Executor executor, RepoSettings settings, ResumeToken tokens) {
+        return new RepoContext(executor, settings, PostgresDialect.INSTANCE, new EntityCatalog(PostgresDialect.INSTANCE),
+                tokens);
     }
 
     /** The context inside a transaction: every statement runs on {@code session}; the catalog is shared. */
     RepoContext joining(Session session) {
-        return new RepoContext(new JoinedExecutor(session, executor), settings, dialect, catalog);
+        return new RepoContext(new JoinedExecutor(session, executor), settings, dialect, catalog, tokens);
     }
 
     /** The same context, every statement that returns rows cancelled on the server after {@code timeout}. */
     RepoContext timed(Duration timeout) {
         Executor untimed = executor instanceof TimedExecutor timed ? timed.outer() : executor;
-        return new RepoContext(new TimedExecutor(untimed, timeout), settings, dialect, catalog);
+        return new RepoContext(new TimedExecutor(untimed, timeout), settings, dialect, catalog, tokens);
     }
 
     /** Checks every entity a plan reads against its table, each once per repository. */

@@ -61,6 +61,11 @@ final class ResultMapper<R> {
         return new ResultMapper<>(type, columns, wireTypes, primitive, RecordConstructor.of(type));
     }
 
+    /** The column each component reads, in component order. */
+    List<String> columns() {
+        return List.of(columns);
+    }
+
     /** A mapper for one result: it matches columns to components on the first row. */
     RowMapper<R> newMapper() {
         return new RowMapper<>() {

@@ -7,6 +7,7 @@ import java.util.StringJoiner;
 import java.util.stream.Collectors;
 
 import dev.sluice.spi.RenderedSql;
+import dev.sluice.spi.UntypedText;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -21,17 +22,66 @@ final class SelectSql {
     private final String selectList;
     private final List<Condition> conditions;
     private final OrderBy order;
+    /** The position the query starts after ({@code query.after(row)}), or null for the first row. */
+    private final Object @Nullable [] start;
 
     /**
      * @param selectList the rendered select list, e.g. {@code id, name}
      */
     SelectSql(PostgresDialect dialect, EntityModel<?> model, String selectList, List<Condition> conditions,
               OrderBy order) {
+        this(dialect, model, selectList, conditions, order, null);
+    }
+
+    private SelectSql(PostgresDialect dialect, EntityModel<?> model, String selectList, List<Condition> conditions,
+                      OrderBy order, Object @Nullable [] start) {
         this.dialect = dialect;
         this.model = model;
         this.selectList = selectList;
         this.conditions = List.copyOf(conditions);
         this.order = order;
+        this.start = start == null ? null : start.clone();
+    }
+
+    /**
+     * The same statements over the rows after {@code start}, a position in the order (one value per term): every
+     * statement (pages, the whole ordered query, count, lookup by key) holds that condition.
+     */
+    SelectSql startingAfter(Object @Nullable [] start) {
+        if (start != null && start.length != order.terms().size()) {
+            throw new IllegalArgumentException("need " + order.terms().size() + " values, got " + start.length);
+        }
+        return new SelectSql(dialect, model, selectList, conditions, order, start);
+    }
+
+    /** The position the statements start after, or null. */
+    Object @Nullable [] start() {
+        return start == null ? null : start.clone();
+    }
+
+    /**
+     * The conditions, and the start position when there is one; its seek treats every term as nullable unless its
+     * column is the key or a primitive component (which never hold NULL): always right, though an index bounds it
+     * less tightly than a keyset page's, which knows the columns. Text values (an enum's name among them) are bound
+     * untyped, so that PostgreSQL reads them as their column's type, which this renderer does not know (an enum,
+     * json or text).
+     */
+    private String where(List<Object> bindings) {
+        String where = Condition.render(conditions, bindings);
+        if (start == null) {
+            return where;
+        }
+        boolean[] nullable = new boolean[order.terms().size()];
+        Object[] values = start.clone();
+        for (int i = 0; i < nullable.length; i++) {
+            Property p = order.terms().get(i).property();
+            nullable[i] = !p.primitive() && !p.id();
+            if (values[i] instanceof String text) {
+                values[i] = new UntypedText(text);
+            }
+        }
+        String seek = seek(dialect, order, values, nullable, bindings);
+        return where.isEmpty() ? seek : where + " AND " + seek;
     }
 
     /** The order of the query's pages and of its whole ordered statement. */
@@ -92,7 +142,8 @@ final class SelectSql {
      * ({@code a <= $1 AND (...)}) so that an index on it still bounds the scan; a NULL value or a nullable column adds
      * the {@code IS NULL} / {@code IS NOT NULL} cases where NULLs sort.
      */
-    private String seek(Object[] after, boolean[] nullable, List<Object> bindings) {
+    static String seek(PostgresDialect dialect, OrderBy order, Object[] after, boolean[] nullable,
+                       List<Object> bindings) {
         List<OrderBy.Term> terms = order.terms();
         if (after.length != terms.size()) {
             throw new IllegalArgumentException("need " + terms.size() + " values, got " + after.length);
@@ -111,28 +162,30 @@ final class SelectSql {
         if (plain) {
             String op = terms.get(0).descending() ? " < " : " > ";
             if (terms.size() == 1) {
-                return column(terms.get(0)) + op + "$" + params[0];
+                return column(dialect, terms.get(0)) + op + "$" + params[0];
             }
             StringJoiner columns = new StringJoiner(", ", "(", ")");
             StringJoiner values = new StringJoiner(", ", "(", ")");
             for (int i = 0; i < terms.size(); i++) {
-                columns.add(column(terms.get(i)));
+                columns.add(column(dialect, terms.get(i)));
                 values.add("$" + params[i]);
             }
             return columns + op + values;
         }
-        String expanded = Objects.requireNonNull(after(terms, after, nullable, params, 0), "the key's term");
+        String expanded = Objects.requireNonNull(after(dialect, terms, after, nullable, params, 0),
+                "the key's term");
         OrderBy.Term first = terms.get(0);
         if (after[0] != null && !nullable[0]) {
-            return column(first) + (first.descending() ? " <= $" : " >= $") + params[0] + " AND (" + expanded + ")";
+            return column(dialect, first) + (first.descending() ? " <= $" : " >= $") + params[0] + " AND (" + expanded + ")";
         }
         return "(" + expanded + ")";
     }
 
     /** Rows after the position from term {@code i} on; null when no row can be (the position is the last). */
-    private @Nullable String after(List<OrderBy.Term> terms, Object[] after, boolean[] nullable, int[] params, int i) {
+    private static @Nullable String after(PostgresDialect dialect, List<OrderBy.Term> terms, Object[] after,
+                                          boolean[] nullable, int[] params, int i) {
         OrderBy.Term term = terms.get(i);
-        String column = column(term);
+        String column = column(dialect, term);
         String strictly;
         String equal;
         if (after[i] == null) {
@@ -147,7 +200,7 @@ final class SelectSql {
         if (i == terms.size() - 1) {
             return strictly;
         }
-        String rest = after(terms, after, nullable, params, i + 1);
+        String rest = after(dialect, terms, after, nullable, params, i + 1);
         String tie = rest == null ? null : equal + " AND " + wrap(rest);
         if (strictly == null) {
             return tie;
@@ -159,7 +212,7 @@ final class SelectSql {
         return condition.contains(" OR ") ? "(" + condition + ")" : condition;
     }
 
-    private String column(OrderBy.Term term) {
+    private static String column(PostgresDialect dialect, OrderBy.Term term) {
         return dialect.identifier(term.property().column());
     }
 
@@ -170,13 +223,14 @@ final class SelectSql {
     /**
      * One keyset page: the rows after the position {@code after} (or from the start when null) in this query's order,
      * which must be unique ({@link OrderBy#unique}), at most {@code pageSize}. {@code after} holds the last row's
-     * values of the order's terms, in order; {@code nullable} says which terms' columns may hold NULL.
+     * values of the order's terms, in order; {@code nullable} says which terms' columns may hold NULL. The first page
+     * of a query that starts after a position is the page after {@link #start()}: pass it as {@code after}.
      */
     RenderedSql keysetPage(Object @Nullable [] after, int pageSize, boolean[] nullable) {
         List<Object> bindings = new ArrayList<>();
         StringBuilder sql = new StringBuilder(selectFrom());
         String where = Condition.render(conditions, bindings);
-        String seek = after == null ? "" : seek(after, nullable, bindings);
+        String seek = after == null ? "" : seek(dialect, order, after, nullable, bindings);
         if (!where.isEmpty() || !seek.isEmpty()) {
             sql.append(" WHERE ").append(where);
             if (!where.isEmpty() && !seek.isEmpty()) {
@@ -189,11 +243,28 @@ final class SelectSql {
         return RenderedSql.of(sql.toString(), bindings);
     }
 
+    /**
+     * One keyset page of custom SQL: {@code SELECT * FROM (sql) AS sluice_rows WHERE seek ORDER BY order LIMIT $n},
+     * the SQL's own bindings first. {@code order} names result columns (its terms' properties are the record's
+     * components); {@code after} is the last row's values of its terms, or null for the first page.
+     */
+    static RenderedSql wrappedPage(PostgresDialect dialect, RenderedSql sql, OrderBy order, Object @Nullable [] after,
+                                   boolean[] nullable, int pageSize) {
+        List<Object> bindings = new ArrayList<>(sql.bindings());
+        StringBuilder page = new StringBuilder("SELECT * FROM (").append(sql.sql()).append(") AS sluice_rows");
+        if (after != null) {
+            page.append(" WHERE ").append(seek(dialect, order, after, nullable, bindings));
+        }
+        bindings.add(pageSize);
+        page.append(" ORDER BY ").append(order.sql(dialect)).append(" LIMIT $").append(bindings.size());
+        return RenderedSql.of(page.toString(), bindings);
+    }
+
     /** The whole ordered query, for a cursor, with an optional row limit. */
     RenderedSql ordered(long limit) {
         List<Object> bindings = new ArrayList<>();
         StringBuilder sql = new StringBuilder(selectFrom());
-        String where = Condition.render(conditions, bindings);
+        String where = where(bindings);
         if (!where.isEmpty()) {
             sql.append(" WHERE ").append(where);
         }
@@ -208,7 +279,7 @@ final class SelectSql {
     /** {@code SELECT count(*)} over the conditions, within the limit. */
     RenderedSql count(long limit) {
         List<Object> bindings = new ArrayList<>();
-        String where = Condition.render(conditions, bindings);
+        String where = where(bindings);
         String from = dialect.identifier(model.table()) + (where.isEmpty() ? "" : " WHERE " + where);
         if (limit == Long.MAX_VALUE) {
             return RenderedSql.of("SELECT count(*) FROM " + from, bindings);
@@ -226,7 +297,7 @@ final class SelectSql {
         List<Object> bindings = new ArrayList<>();
         StringBuilder sql = new StringBuilder(selectFrom()).append(" WHERE ");
         if (limit == Long.MAX_VALUE) {
-            String where = Condition.render(conditions, bindings);
+            String where = where(bindings);
             if (!where.isEmpty()) {
                 sql.append(where).append(" AND ");
             }
@@ -236,7 +307,7 @@ final class SelectSql {
         sql.append(keyEquals(key, bindings));
         String columns = model.key().stream().map(p -> dialect.identifier(p.column()))
                 .collect(Collectors.joining(", "));
-        String where = Condition.render(conditions, bindings);
+        String where = where(bindings);
         bindings.add(limit);
         sql.append(" AND ").append(model.key().size() == 1 ? columns : "(" + columns + ")").append(" IN (SELECT ")
                 .append(columns).append(" FROM ").append(dialect.identifier(model.table()))

@@ -35,10 +35,16 @@ final class TableCheck {
      * @param uniqueIndexes the unique indexes that make rows unique of which this is a key column
      */
     record ColumnInfo(String name, String type, boolean isEnum, String elementType, boolean notNull, int typmod,
-                      long elementOid, String kind, List<Long> uniqueIndexes) {
+                      long elementOid, String kind, List<Long> uniqueIndexes, boolean leadsIndex) {
 
         ColumnInfo {
             uniqueIndexes = List.copyOf(uniqueIndexes);
+        }
+
+        /** A column that leads no index. */
+        ColumnInfo(String name, String type, boolean isEnum, String elementType, boolean notNull, int typmod,
+                   long elementOid, String kind, List<Long> uniqueIndexes) {
+            this(name, type, isEnum, elementType, notNull, typmod, elementOid, kind, uniqueIndexes, false);
         }
 
         /** A column of a table without unique indexes, without a type modifier. */
@@ -63,6 +69,7 @@ final class TableCheck {
             Integer typmod = row.get(5, Integer.class);
             Long elementOid = row.get(6, Long.class);
             Long[] indexes = row.get(8, Long[].class);
+            Boolean leads = row.get(9, Boolean.class);
             return new ColumnInfo(
                     java.util.Objects.requireNonNull(row.get(0, String.class)),
                     java.util.Objects.requireNonNull(row.get(1, String.class)),
@@ -72,7 +79,8 @@ final class TableCheck {
                     typmod == null ? -1 : typmod,
                     elementOid == null ? 0 : elementOid,
                     java.util.Objects.requireNonNull(row.get(7, String.class)),
-                    indexes == null ? List.of() : List.of(indexes));
+                    indexes == null ? List.of() : List.of(indexes),
+                    Boolean.TRUE.equals(leads));
         }
 
         boolean isArray() {

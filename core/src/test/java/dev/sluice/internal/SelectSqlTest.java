@@ -190,4 +190,22 @@ class SelectSqlTest {
         assertThat(seek("place desc", new Object[] {null, 5L}, true, false)).as("after the NULLs every value")
                 .isEqualTo("(place IS NOT NULL OR (place IS NULL AND id < $1))");
     }
+
+    @Test
+    void aQueryStartingAfterARowHoldsThatPositionInEveryStatement() {
+        EntityModel<Shot> model = EntityModel.of(Shot.class);
+        SelectSql sql = sql(model, List.of(Condition.of("rating > ?", new Object[] {3})),
+                OrderBy.parse(model, "place").unique(model)).startingAfter(new Object[] {"a", 5L});
+        RenderedSql ordered = sql.ordered(20);
+        assertThat(ordered.sql()).endsWith(" FROM shot WHERE (rating > $1) AND ((place > $2 OR place IS NULL) OR "
+                + "(place = $2 AND id > $3)) ORDER BY place, id LIMIT $4");
+        assertThat(ordered.bindings()).containsExactly(3, new dev.sluice.spi.UntypedText("a"), 5L, 20L);
+        assertThat(sql.count(Long.MAX_VALUE).sql()).isEqualTo("SELECT count(*) FROM shot WHERE (rating > $1) AND "
+                + "((place > $2 OR place IS NULL) OR (place = $2 AND id > $3))");
+        assertThat(sql.byKey(List.of(9L), Long.MAX_VALUE).sql()).endsWith(" FROM shot WHERE (rating > $1) AND "
+                + "((place > $2 OR place IS NULL) OR (place = $2 AND id > $3)) AND id = $4");
+        // a keyset page is given the start by its pages, which know which columns may hold NULL
+        assertThat(sql.keysetPage(sql.start(), 10, new boolean[] {false, false}).sql())
+                .endsWith(" WHERE (rating > $1) AND (place, id) > ($2, $3) ORDER BY place, id LIMIT $4");
+    }
 }

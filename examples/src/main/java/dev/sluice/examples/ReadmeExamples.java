@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 
 import dev.sluice.ConnectionLostException;
+import dev.sluice.KeysetPage;
 import dev.sluice.Repo;
 import dev.sluice.annotation.Deferred;
 import dev.sluice.annotation.Id;
@@ -34,6 +35,10 @@ public final class ReadmeExamples {
 
     /** A projection: some of Picture's columns. */
     public record PictureSummary(Long id, String name, Instant takenAt) {
+    }
+
+    /** A row of a join: photos with their album's title. */
+    public record PhotoRow(long id, String caption, String title) {
     }
 
     /** Any SQL, mapped by column name. */
@@ -116,5 +121,20 @@ public final class ReadmeExamples {
         return repo.query(DailyCount.class,
                 "select taken_at::date as day, count(*) as pictures from picture"
                         + " where extract(year from taken_at) = ? group by 1 order by 1", year);
+    }
+
+    // --- paging a REST API ----------------------------------------------------------------------------------------
+
+    public static Flux<Picture> continueAfter(Repo repo, Picture last) {
+        return repo.select(Picture.class).orderBy("taken_at").after(last).flux(); // the rows after it, in that order
+    }
+
+    public static Mono<KeysetPage<Picture>> page(Repo repo, @Nullable String token) {
+        return repo.select(Picture.class).orderBy("taken_at").page(100, token); // token null: the first page
+    }
+
+    public static Flux<PhotoRow> photosWithTitles(Repo repo) {
+        return repo.sql(PhotoRow.class, "select p.id, p.caption, a.title from photo p join album a on a.id = p.album_id"
+                + " where a.title like ?", "album%").keysetBy("id").flux(); // pages on p.id, nothing held between
     }
 }

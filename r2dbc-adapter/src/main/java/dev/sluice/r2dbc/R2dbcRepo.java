@@ -9,6 +9,7 @@ import dev.sluice.Delete;
 import dev.sluice.Isolation;
 import dev.sluice.Query;
 import dev.sluice.Repo;
+import dev.sluice.SqlQuery;
 import dev.sluice.StatementListener;
 import dev.sluice.Update;
 import dev.sluice.Upsert;
@@ -46,11 +47,11 @@ public final class R2dbcRepo implements Repo, AutoCloseable {
     private R2dbcRepo(ConnectionFactory factory, @Nullable ConnectionPool ownedPool, ConnectionProvider connections,
             RepoSettings settings, SessionSettings sessionSettings,
             @Nullable UnaryOperator<RuntimeException> exceptionTranslator, @Nullable StatementObserver observer,
-            @Nullable StatementLog log) {
+            @Nullable StatementLog log, byte @Nullable [] resumeTokenKey) {
         this.factory = factory;
         this.ownedPool = ownedPool;
         Repo core = CoreRepo.create(new R2dbcExecutor(connections, settings.listener(), sessionSettings, observer,
-                log), settings);
+                log), settings, resumeTokenKey);
         this.delegate = exceptionTranslator == null ? core : Translating.repo(core, exceptionTranslator);
     }
 
@@ -164,6 +165,11 @@ public final class R2dbcRepo implements Repo, AutoCloseable {
         return delegate.query(type, sql, args);
     }
 
+    @Override
+    public <R> SqlQuery<R> sql(Class<R> type, String sql, Object... args) {
+        return delegate.sql(type, sql, args);
+    }
+
     /** The factory statements run on. */
     public ConnectionFactory connectionFactory() {
         return factory;
@@ -195,6 +201,7 @@ public final class R2dbcRepo implements Repo, AutoCloseable {
         private Observer observer = Observer.NONE;
         private @Nullable StatementObserver statementObserver;
         private @Nullable StatementLog statementLog;
+        private byte @Nullable [] resumeTokenKey;
 
         private Builder(@Nullable ConnectionFactory factory, @Nullable String url) {
             this.factory = factory;
@@ -336,6 +343,23 @@ public final class R2dbcRepo implements Repo, AutoCloseable {
         }
 
         /**
+         * The key that signs the resume tokens of {@code query.page(size, token)} (HMAC-SHA256): give every instance
+         * of a service the same secret key so that a token one hands out is good at another and after a restart.
+         * Defaults to a random key per repository: tokens are then good only in this repository until it is gone.
+         *
+         * @throws IllegalArgumentException if the key is shorter than 16 bytes (32 random bytes are best)
+         */
+        public Builder resumeTokenKey(byte[] key) {
+            Objects.requireNonNull(key, "key");
+            if (key.length < 16) {
+                throw new IllegalArgumentException("resumeTokenKey needs at least 16 bytes (32 random bytes are "
+                        + "best), got " + key.length);
+            }
+            this.resumeTokenKey = key.clone();
+            return this;
+        }
+
+        /**
          * Where connections come from and go back to, for transactions managed outside Sluice (see
          * {@link ConnectionProvider}); it should hand out connections of the factory given to
          * {@link R2dbcRepo#builder(ConnectionFactory)}. Defaults to {@link ConnectionProvider#of(ConnectionFactory)}
@@ -411,7 +435,7 @@ public final class R2dbcRepo implements Repo, AutoCloseable {
                 Factories.warnIfSlow(factory);
                 return new R2dbcRepo(factory, null, PoolBorrow.of(
                         connections != null ? connections : ConnectionProvider.of(factory), factory), settings,
-                        sessionSettings, exceptionTranslator, statementObserver, statementLog);
+                        sessionSettings, exceptionTranslator, statementObserver, statementLog, resumeTokenKey);
             }
             if (connections != null) {
                 throw new IllegalStateException("connectionProvider needs R2dbcRepo.builder(ConnectionFactory): a "
@@ -419,7 +443,7 @@ public final class R2dbcRepo implements Repo, AutoCloseable {
             }
             ConnectionPool pool = Factories.pooled(Objects.requireNonNull(url), poolTimes);
             return new R2dbcRepo(pool, pool, PoolBorrow.of(ConnectionProvider.of(pool), pool), settings,
-                    sessionSettings, exceptionTranslator, statementObserver, statementLog);
+                    sessionSettings, exceptionTranslator, statementObserver, statementLog, resumeTokenKey);
         }
     }
 }

@@ -7,10 +7,13 @@ import java.util.function.UnaryOperator;
 
 import dev.sluice.Delete;
 import dev.sluice.Isolation;
+import dev.sluice.KeysetPage;
 import dev.sluice.Query;
 import dev.sluice.Repo;
+import dev.sluice.SqlQuery;
 import dev.sluice.Update;
 import dev.sluice.Upsert;
+import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -18,7 +21,7 @@ import reactor.core.publisher.Mono;
 /**
  * Hands every error of a repository to a translator ({@link R2dbcRepo.Builder#exceptionTranslator}): the errors its
  * publishers signal and the exceptions its methods throw, for the repository, the {@link Query}, {@link Update},
- * {@link Delete} and {@link Upsert} it hands out, and the repository a transaction's work gets.
+ * {@link Delete}, {@link Upsert} and {@link SqlQuery} it hands out, and the repository a transaction's work gets.
  *
  * <p>Every method of those interfaces is overridden here, default methods included, so none can bypass the
  * translation; {@code TranslatingTest} fails when one is added to an interface and not here.
@@ -98,6 +101,11 @@ final class Translating {
         @Override
         public <R> Flux<R> query(Class<R> type, String sql, Object... args) {
             return t.flux(t.call(() -> delegate.query(type, sql, args)));
+        }
+
+        @Override
+        public <R> SqlQuery<R> sql(Class<R> type, String sql, Object... args) {
+            return new TranslatingSqlQuery<>(t.call(() -> delegate.sql(type, sql, args)), t);
         }
 
         @Override
@@ -206,6 +214,21 @@ final class Translating {
         }
 
         @Override
+        public Query<T> after(T row) {
+            return wrap(t.call(() -> delegate.after(row)));
+        }
+
+        @Override
+        public Query<T> afterValues(Object... values) {
+            return wrap(t.call(() -> delegate.afterValues(values)));
+        }
+
+        @Override
+        public Mono<KeysetPage<T>> page(int size, @Nullable String token) {
+            return t.mono(t.call(() -> delegate.page(size, token)));
+        }
+
+        @Override
         public Mono<T> findById(Object... key) {
             return t.mono(t.call(() -> delegate.findById(key)));
         }
@@ -228,6 +251,41 @@ final class Translating {
         @Override
         public Mono<T> findOne() {
             return t.mono(t.call(delegate::findOne));
+        }
+
+        @Override
+        public String toString() {
+            return delegate.toString();
+        }
+    }
+
+    private static final class TranslatingSqlQuery<R> implements SqlQuery<R> {
+        private final SqlQuery<R> delegate;
+        private final Translator t;
+
+        TranslatingSqlQuery(SqlQuery<R> delegate, Translator t) {
+            this.delegate = delegate;
+            this.t = t;
+        }
+
+        @Override
+        public SqlQuery<R> keysetBy(String order) {
+            return new TranslatingSqlQuery<>(t.call(() -> delegate.keysetBy(order)), t);
+        }
+
+        @Override
+        public SqlQuery<R> after(R row) {
+            return new TranslatingSqlQuery<>(t.call(() -> delegate.after(row)), t);
+        }
+
+        @Override
+        public Flux<R> flux() {
+            return t.flux(t.call(delegate::flux));
+        }
+
+        @Override
+        public Mono<KeysetPage<R>> page(int size, @Nullable String token) {
+            return t.mono(t.call(() -> delegate.page(size, token)));
         }
 
         @Override

@@ -11,6 +11,7 @@ import java.util.Map;
 import dev.sluice.Delete;
 import dev.sluice.Query;
 import dev.sluice.Repo;
+import dev.sluice.SqlQuery;
 import dev.sluice.Update;
 import dev.sluice.Upsert;
 import org.junit.jupiter.api.Test;
@@ -27,7 +28,8 @@ class TranslatingTest {
             Query.class, "dev.sluice.r2dbc.Translating$TranslatingQuery",
             Update.class, "dev.sluice.r2dbc.Translating$TranslatingUpdate",
             Delete.class, "dev.sluice.r2dbc.Translating$TranslatingDelete",
-            Upsert.class, "dev.sluice.r2dbc.Translating$TranslatingUpsert");
+            Upsert.class, "dev.sluice.r2dbc.Translating$TranslatingUpsert",
+            SqlQuery.class, "dev.sluice.r2dbc.Translating$TranslatingSqlQuery");
 
     private static List<String> notOverridden(Class<?> api, Class<?> implementation) {
         List<String> missing = new ArrayList<>();

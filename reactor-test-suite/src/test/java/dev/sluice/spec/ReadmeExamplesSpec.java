@@ -108,4 +108,24 @@ class ReadmeExamplesSpec {
                 .expectNextMatches(d -> d.day().equals(LocalDate.of(2025, 12, 31)) && d.pictures() > 0)
                 .verifyComplete();
     }
+
+    @Test
+    void pagingARestApi() {
+        dev.sluice.examples.Picture last = repo.findById(dev.sluice.examples.Picture.class, 500L)
+                .block(Duration.ofSeconds(10));
+        long after = Fixtures.db().queryLong("SELECT count(*) FROM picture WHERE (taken_at, id) > (SELECT taken_at, id"
+                + " FROM picture WHERE id = 500)");
+        StepVerifier.create(ReadmeExamples.continueAfter(repo, last).count()).expectNext(after).verifyComplete();
+        dev.sluice.KeysetPage<dev.sluice.examples.Picture> first = ReadmeExamples.page(repo, null)
+                .block(Duration.ofSeconds(10));
+        dev.sluice.KeysetPage<dev.sluice.examples.Picture> second = ReadmeExamples.page(repo, first.next())
+                .block(Duration.ofSeconds(10));
+        assertThat(second.rows()).hasSize(100);
+        assertThat(second.rows().get(0).id()).isEqualTo(Fixtures.db().queryLong(
+                "SELECT id FROM picture ORDER BY taken_at, id OFFSET 100 LIMIT 1"));
+        long joined = Fixtures.db().queryLong("SELECT count(*) FROM photo p JOIN album a ON a.id = p.album_id");
+        StepVerifier.create(ReadmeExamples.photosWithTitles(repo).map(ReadmeExamples.PhotoRow::id).collectList())
+                .assertNext(ids -> assertThat(ids).hasSize((int) joined).isSorted())
+                .verifyComplete();
+    }
 }

@@ -63,6 +63,15 @@ public class SluiceAutoConfiguration {
                 .relationBatchSize(properties.getRelationBatchSize())
                 .retries(properties.getRetries())
                 .retryBackoff(properties.getRetryBackoff());
+        String key = properties.getResumeTokenKey();
+        if (key != null && !key.isBlank()) {
+            try {
+                builder.resumeTokenKey(java.util.Base64.getDecoder().decode(key.strip()));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("sluice.resume-token-key: " + e.getMessage() + "; give at least 16 "
+                        + "bytes in base64, e.g. the output of 'openssl rand -base64 32'", e);
+            }
+        }
         statementListener.ifUnique(builder::statementListener);
         sessionSettings.ifUnique(builder::sessionSettings);
         if (properties.getLogStatements() != null) {

@@ -6,7 +6,6 @@ import java.util.List;
 
 import dev.sluice.r2dbc.Masking;
 import org.jspecify.annotations.Nullable;
-
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
@@ -93,6 +92,21 @@ public class SluiceProperties {
 
     public void setLogStatements(@Nullable Masking logStatements) {
         this.logStatements = logStatements;
+    }
+
+    /**
+     * The secret that signs resume tokens (query.page(size, token)), base64, at least 16 bytes (32 random bytes are
+     * best, e.g. openssl rand -base64 32): the same on every instance of a service, so that a token one instance
+     * hands out is good at another and after a restart. Unset: a random key per repository.
+     */
+    private @Nullable String resumeTokenKey;
+
+    public @Nullable String getResumeTokenKey() {
+        return resumeTokenKey;
+    }
+
+    public void setResumeTokenKey(@Nullable String resumeTokenKey) {
+        this.resumeTokenKey = resumeTokenKey;
     }
 
     public int getMinPageSize() {

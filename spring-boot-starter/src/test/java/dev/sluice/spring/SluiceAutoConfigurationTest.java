@@ -60,6 +60,18 @@ class SluiceAutoConfigurationTest {
     }
 
     @Test
+    void aResumeTokenKeyTooShortOrNotBase64FailsTheStart() {
+        runner.withPropertyValues("sluice.resume-token-key=c2hvcnQ=")
+                .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
+                        .hasMessage("resumeTokenKey needs at least 16 bytes (32 random bytes are best), got 5"));
+        runner.withPropertyValues("sluice.resume-token-key=not base64!")
+                .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
+                        .hasMessageStartingWith("Illegal base64 character"));
+        runner.withPropertyValues("sluice.resume-token-key=MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=")
+                .run(context -> assertThat(context).hasSingleBean(Repo.class));
+    }
+
+    @Test
     void backsOffWhenTheApplicationHasItsOwnRepo() {
         runner.withUserConfiguration(OwnRepo.class).run(context -> {
             assertThat(context).hasSingleBean(Repo.class);

@@ -12,8 +12,17 @@ import org.junit.jupiter.api.Test;
 class ReadmeSnippetTest {
 
     private static String controller() throws IOException {
-        String source = Files.readString(Path.of("src/main/java/dev/sluice/examples/spring/PictureController.java"));
+        return controller("PictureController");
+    }
+
+    private static String controller(String name) throws IOException {
+        String source = Files.readString(Path.of("src/main/java/dev/sluice/examples/spring/" + name + ".java"));
         return source.substring(source.indexOf("@RestController")).strip();
+    }
+
+    @Test
+    void theReadmeShowsTheCompiledPagingController() throws IOException {
+        assertThat(Files.readString(Path.of("../README.md"))).contains(controller("PicturePageController"));
     }
 
     @Test
