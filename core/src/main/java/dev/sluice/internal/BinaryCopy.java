@@ -104,7 +104,12 @@ final class BinaryCopy<T> {
                 out.writeShort(columns.size());
                 for (int i = 0; i < columns.size(); i++) {
                     Property p = columns.get(i);
-                    Object value = p.read(row);
+                    Object value;
+                    try {
+                        value = p.read(row);
+                    } catch (ColumnFit.Misfit m) {
+                        throw m.at(r, p);
+                    }
                     if (value == null) {
                         out.writeInt(-1);
                         continue;
@@ -129,7 +134,8 @@ final class BinaryCopy<T> {
     /** The encoder of a column's values as {@link ColumnFit#fit} gives them; null when there is none. */
     private static @Nullable Function<Object, byte[]> encoder(TableCheck.ColumnInfo column) {
         if (column.isArray()) {
-            Function<Object, byte[]> element = column.elementOid() == 0 ? null : scalar(column.element());
+            Function<Object, byte[]> element = column.elementOid() == 0 ? null
+                    : column.elementIsEnum() ? BinaryCopy::utf8 : scalar(column.element());
             return element == null ? null : v -> array((Object[]) v, (int) column.elementOid(), element);
         }
         if (column.isEnum()) {
@@ -279,6 +285,6 @@ final class BinaryCopy<T> {
     }
 
     private static byte[] utf8(Object value) {
-        return ((String) value).getBytes(StandardCharsets.UTF_8);
+        return (value instanceof Enum<?> e ? e.name() : (String) value).getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -17,7 +17,8 @@ final class CatalogSql {
      * NULL, type modifier, element type OID for arrays; then the relation's kind ({@code pg_class.relkind}: 'r'
      * table, 'p' partitioned table, 'v' view, 'm' materialized view, 'f' foreign table) and the unique indexes the
      * column is a key column of (valid, immediate rather than deferrable, not partial, on plain columns; INCLUDE
-     * columns do not count). The table's name is a binding, resolved by {@code to_regclass}.
+     * columns do not count); the element type's kind ('e' for enums) for arrays; the labels of the column's enum type (or
+     * its elements'), in their order. The table's name is a binding, resolved by {@code to_regclass}.
      */
     static RenderedSql describeTable(PostgresDialect dialect, String table) {
         return RenderedSql.of("SELECT a.attname, t.typname, t.typtype, coalesce(e.typname, ''), a.attnotnull,"
@@ -26,6 +27,9 @@ final class CatalogSql {
                 + " WHERE i.indrelid = a.attrelid AND i.indisunique AND i.indisvalid AND i.indimmediate"
                 + " AND i.indpred IS NULL AND i.indexprs IS NULL"
                 + " AND a.attnum = ANY ((i.indkey::int2[])[0:i.indnkeyatts - 1]) ORDER BY 1)"
+                + ", coalesce(e.typtype::text, ''),"
+                + " ARRAY(SELECT l.enumlabel::text FROM pg_catalog.pg_enum l"
+                + " WHERE l.enumtypid = coalesce(e.oid, t.oid) ORDER BY l.enumsortorder)"
                 + " FROM pg_catalog.pg_attribute a"
                 + " JOIN pg_catalog.pg_class c ON c.oid = a.attrelid"
                 + " JOIN pg_catalog.pg_type t ON t.oid = a.atttypid"

@@ -127,8 +127,14 @@ final class ColumnFit {
      * infinities need no float8 cast, which rounds the rest to 15 digits), anything else as it is.
      */
     Object bindable(Object fitted) {
+        if (fitted instanceof UntypedText) {
+            return fitted;
+        }
         if (untyped()) {
             return new UntypedText(fitted.toString());
+        }
+        if (element != null && element.column.isEnum() && fitted instanceof Object[] values) {
+            return BindValues.arrayText(java.util.Arrays.asList(values)); // text[] is not an enum array
         }
         if (element != null && fitted instanceof Double[] doubles && element.column.type().equals("numeric")) {
             StringJoiner text = new StringJoiner(",", "{", "}");
@@ -142,7 +148,8 @@ final class ColumnFit {
 
     /** A SQL NULL for the column: untyped for an enum, json or jsonb column, else of the component's type. */
     Object nullFor(Class<?> componentType) {
-        return new TypedNull(untyped() ? UntypedText.class : ValueType.wireType(componentType));
+        return new TypedNull(untyped() || element != null && element.column.isEnum() ? UntypedText.class
+                : ValueType.wireType(componentType));
     }
 
     /**

@@ -36,14 +36,19 @@ public final class CoreRepo implements Repo {
 
     /** A repository that runs its statements through {@code executor}. */
     public static Repo create(Executor executor, RepoSettings settings) {
+        return create(executor, settings, Converters.NONE);
+    }
+
+    /** A repository that runs its statements through {@code executor}, with value converters. */
+    public static Repo create(Executor executor, RepoSettings settings, Converters converters) {
         return new CoreRepo(RepoContext.of(Objects.requireNonNull(executor, "executor"),
-                Objects.requireNonNull(settings, "settings")));
+                Objects.requireNonNull(settings, "settings"), Objects.requireNonNull(converters, "converters")));
     }
 
     @Override
     public <T> Query<T> select(Class<T> type) {
         Objects.requireNonNull(type, "type");
-        return DefaultQuery.of(fetcher, EntityModel.of(type));
+        return DefaultQuery.of(fetcher, context.model(type));
     }
 
     @Override
@@ -75,13 +80,13 @@ public final class CoreRepo implements Repo {
         Objects.requireNonNull(args, "args");
         ResultMapper<R> mapper = ResultMapper.of(type);
         RenderedSql statement = Condition.renderAlone(sql, args, "query(" + type.getSimpleName() + ".class, \""
-                + sql + "\")");
+                + sql + "\")", context.converters());
         return fetcher.stream(statement, mapper);
     }
 
     @SuppressWarnings("unchecked")
-    private static <T> EntityModel<T> modelOf(T entity) {
-        return EntityModel.of((Class<T>) entity.getClass());
+    private <T> EntityModel<T> modelOf(T entity) {
+        return context.model((Class<T>) entity.getClass());
     }
 
     @Override
@@ -96,7 +101,7 @@ public final class CoreRepo implements Repo {
 
     @Override
     public <T> Upsert<T> upsert(Class<T> type) {
-        return new DefaultUpsert<>(writes, EntityModel.of(Objects.requireNonNull(type, "type")), List.of(), null);
+        return new DefaultUpsert<>(writes, context.model(Objects.requireNonNull(type, "type")), List.of(), null);
     }
 
     @Override
@@ -111,17 +116,17 @@ public final class CoreRepo implements Repo {
 
     @Override
     public <T> Update<T> update(Class<T> type) {
-        return new DefaultUpdate<>(writes, EntityModel.of(Objects.requireNonNull(type, "type")), List.of(), List.of());
+        return new DefaultUpdate<>(writes, context.model(Objects.requireNonNull(type, "type")), List.of(), List.of());
     }
 
     @Override
     public <T> Delete<T> delete(Class<T> type) {
-        return new DefaultDelete<>(writes, EntityModel.of(Objects.requireNonNull(type, "type")), List.of());
+        return new DefaultDelete<>(writes, context.model(Objects.requireNonNull(type, "type")), List.of());
     }
 
     @Override
     public <T> Mono<Long> copyIn(Class<T> type, Publisher<T> rows) {
-        return writes.copyIn(EntityModel.of(Objects.requireNonNull(type, "type")), Objects.requireNonNull(rows, "rows"));
+        return writes.copyIn(context.model(Objects.requireNonNull(type, "type")), Objects.requireNonNull(rows, "rows"));
     }
 
     @Override

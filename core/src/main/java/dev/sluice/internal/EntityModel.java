@@ -19,6 +19,7 @@ import dev.sluice.annotation.Column;
 import dev.sluice.annotation.Deferred;
 import dev.sluice.annotation.HasMany;
 import dev.sluice.annotation.Id;
+import dev.sluice.annotation.Json;
 import dev.sluice.annotation.ManyToMany;
 import dev.sluice.annotation.Table;
 import dev.sluice.annotation.UniqueKey;
@@ -30,13 +31,6 @@ import org.jspecify.annotations.Nullable;
  */
 final class EntityModel<T> {
 
-    private static final ClassValue<EntityModel<?>> CACHE = new ClassValue<>() {
-        @Override
-        protected EntityModel<?> computeValue(Class<?> type) {
-            return build(type);
-        }
-    };
-
     private final Class<T> type;
     private final String table;
     private final int arity;
@@ -46,10 +40,12 @@ final class EntityModel<T> {
     private final Map<String, Property> byColumn;
     private final Map<String, Property> byName;
     private final RecordConstructor<T> constructor;
+    private final Converters converters;
 
     private EntityModel(Class<T> type, String table, int arity, List<Property> properties, List<Relation> relations,
-                        RecordConstructor<T> constructor) {
+                        RecordConstructor<T> constructor, Converters converters) {
         this.type = type;
+        this.converters = converters;
         this.table = table;
         this.arity = arity;
         this.properties = List.copyOf(properties);
@@ -61,18 +57,17 @@ final class EntityModel<T> {
     }
 
     /**
-     * The model of a type, built on first use.
+     * The model of a type without converters, built on first use.
      *
      * @throws MappingException if the type cannot be mapped
      */
-    @SuppressWarnings("unchecked")
     static <T> EntityModel<T> of(Class<T> type) {
-        try {
-            return (EntityModel<T>) CACHE.get(type);
-        } catch (MappingException e) {
-            // ClassValue does not cache a failed computation: rethrow a fresh copy so the stack shows this caller
-            throw new MappingException(e.getMessage(), e);
-        }
+        return Converters.NONE.model(type);
+    }
+
+    /** The converters this model was built with: the models of related entities come from them too. */
+    Converters converters() {
+        return converters;
     }
 
     Class<T> type() {
@@ -162,7 +157,7 @@ final class EntityModel<T> {
     /** Every component of an instance, in constructor order. */
     Object[] componentsOf(T entity) {
         Object[] args = new Object[arity];
-        properties.forEach(p -> args[p.position()] = p.read(entity));
+        properties.forEach(p -> args[p.position()] = p.component(entity));
         relations.forEach(r -> args[r.position()] = r.read(entity));
         return args;
     }
@@ -183,7 +178,7 @@ final class EntityModel<T> {
 
     // ---------------------------------------------------------------------------------------------------------
 
-    private static <T> EntityModel<T> build(Class<T> type) {
+    static <T> EntityModel<T> build(Class<T> type, Converters converters) {
         String name = type.getSimpleName();
         if (!type.isRecord()) {
             throw new MappingException(name + " is not a record; Sluice maps Java records: declare it as "
@@ -209,10 +204,7 @@ final class EntityModel<T> {
                 relations.add(relation);
                 continue;
             }
-            if (!ValueType.isSupported(componentType)) {
-                throw new MappingException(where + ": type " + component.getGenericType().getTypeName()
-                        + " is not a column type Sluice maps; use " + ValueType.SUPPORTED);
-            }
+            ValueCodec codec = codec(component, where, converters);
             Column column = component.getAnnotation(Column.class);
             String columnName = column != null ? column.value() : Names.snakeCase(component.getName());
             if (columnName.isBlank()) {
@@ -227,8 +219,8 @@ final class EntityModel<T> {
                         + " (it is null when not loaded); declare it as " + ValueType.boxed(componentType)
                         .getSimpleName()));
             }
-            properties.add(new Property(component.getName(), columnName, componentType, i, id, deferred,
-                    accessor(lookup, type, component)));
+            properties.add(new Property(component.getName(), columnName, codec.storedType(), i, id, deferred,
+                    accessor(lookup, type, component), codec));
         }
         if (properties.stream().noneMatch(Property::id)) {
             throw new MappingException(name + " has no @Id component; annotate its primary key component(s) with "
@@ -244,7 +236,7 @@ final class EntityModel<T> {
         }
 
         EntityModel<T> model = new EntityModel<>(type, table, components.length, properties, relations,
-                RecordConstructor.of(type));
+                RecordConstructor.of(type), converters);
         for (Relation r : relations) {
             switch (r.kind()) {
                 case HAS_MANY -> model.requireKeyColumns(name + "." + r.name(), "@HasMany", "foreignKey",
@@ -256,6 +248,46 @@ final class EntityModel<T> {
             }
         }
         return model;
+    }
+
+    /**
+     * How a column component's values are stored: as they are, as a JSON document ({@code @Json}, or a Jackson
+     * {@code JsonNode}), or through the repository's converter for its type.
+     *
+     * @throws MappingException naming the fix when none of these applies
+     */
+    private static ValueCodec codec(RecordComponent component, String where, Converters converters) {
+        Class<?> type = component.getType();
+        Type generic = component.getGenericType();
+        boolean json = component.isAnnotationPresent(Json.class);
+        if (json || JsonMapper.isAnyTree(type)) {
+            if (json && (type.isPrimitive() || type == String.class)) {
+                throw new MappingException(where + ": @Json is for objects Jackson maps; a " + type.getSimpleName()
+                        + " is stored as it is: remove @Json" + (type == String.class ? " (a String holds the "
+                        + "document's text as it is)" : ""));
+            }
+            JsonMapper mapper = JsonMapper.detected();
+            if (mapper == null || !json && !mapper.isTree(type)) {
+                throw new MappingException(where + ": " + (json ? "@Json " + generic.getTypeName() : type.getName())
+                        + " needs Jackson, which is not on the class path; " + JsonMapper.MISSING);
+            }
+            String what = (json ? "@Json " : "") + type.getSimpleName() + " through " + mapper.name();
+            return json
+                    ? new ValueCodec(type, String.class, mapper::write, text -> mapper.read((String) text, generic), what)
+                    : new ValueCodec(type, String.class, mapper::write, text -> mapper.readTree((String) text), what);
+        }
+        ValueCodec converted = converters.codec(type);
+        if (converted != null) {
+            return converted;
+        }
+        if (ValueType.isSupported(type)) {
+            return ValueCodec.identity(type);
+        }
+        String simple = type.getSimpleName();
+        throw new MappingException(where + ": type " + generic.getTypeName() + " is not a column type Sluice maps; "
+                + "use " + ValueType.SUPPORTED + "; or register a converter for it, e.g. R2dbcRepo.builder(url)"
+                + ".converter(" + simple + ".class, String.class, " + simple + "::parse, " + simple + "::toString), "
+                + "or store it as JSON with @Json");
     }
 
     private static MethodHandle accessor(MethodHandles.Lookup lookup, Class<?> type, RecordComponent component) {

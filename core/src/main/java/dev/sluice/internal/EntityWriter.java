@@ -36,8 +36,8 @@ final class EntityWriter {
     }
 
     @SuppressWarnings("unchecked")
-    private static <T> EntityModel<T> modelOf(T entity) {
-        return EntityModel.of((Class<T>) entity.getClass());
+    private <T> EntityModel<T> modelOf(T entity) {
+        return repo.model((Class<T>) entity.getClass());
     }
 
     /** The repository's statements for {@code model}: the one way writers reach the dialect. */
@@ -206,7 +206,11 @@ final class EntityWriter {
         }
         ColumnFit fit = ColumnFit.of(column);
         try {
-            return assignment.withValues(List.of(fit.bindable(fit.fit(assignment.values().get(0)))));
+            Object value = assignment.values().get(0);
+            if (value instanceof dev.sluice.spi.UntypedText untyped) { // an enum, or a Jackson tree
+                value = untyped.text();
+            }
+            return assignment.withValues(List.of(fit.bindable(fit.fit(value))));
         } catch (ColumnFit.Misfit misfit) {
             throw new WriteException("update(" + model.name() + ".class).set(\"" + assignment.fragment() + "\") was "
                     + "refused: " + misfit.getMessage() + "; nothing was written", 0, 0);

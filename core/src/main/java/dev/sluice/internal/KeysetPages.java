@@ -43,6 +43,9 @@ final class KeysetPages<T> implements DemandPager.Pages<T> {
     private record Ahead(int size, Fetcher.Window window) {
     }
 
+    /** The order's components, whose codecs turn the values of the last row into bindable ones. */
+    private final Property[] orderProperties;
+
     private KeysetPages(Fetcher fetcher, EntityFetch<T> fetch, Map<String, TableCheck.ColumnInfo> columns) {
         this.fetcher = fetcher;
         this.executor = fetcher.context().executor();
@@ -51,11 +54,13 @@ final class KeysetPages<T> implements DemandPager.Pages<T> {
         this.finish = fetch.finish();
         List<OrderBy.Term> terms = sql.order().terms();
         this.orderSlots = new int[terms.size()];
+        this.orderProperties = new Property[terms.size()];
         this.nullable = new boolean[terms.size()];
         this.untyped = new boolean[terms.size()];
         for (int i = 0; i < terms.size(); i++) {
             Property p = terms.get(i).property();
             orderSlots[i] = plan.slot(p);
+            orderProperties[i] = p;
             TableCheck.ColumnInfo column = columns.get(p.column());
             nullable[i] = !p.primitive() && (column == null || !column.notNull()) && !p.id();
             untyped[i] = column != null && ColumnFit.of(column).untyped();
@@ -129,6 +134,9 @@ final class KeysetPages<T> implements DemandPager.Pages<T> {
         Object[] position = new Object[orderSlots.length];
         for (int i = 0; i < orderSlots.length; i++) {
             Object value = row[orderSlots[i]];
+            if (value != null && !orderProperties[i].codec().isIdentity()) {
+                value = orderProperties[i].codec().toStored().apply(value);
+            }
             if (value instanceof Enum<?> constant) {
                 value = constant.name();
             }

@@ -16,22 +16,34 @@ import reactor.core.publisher.Mono;
  * @param settings page and batch sizes, the statement listener
  * @param dialect  PostgreSQL's spelling of names
  * @param catalog  the entities' tables, checked once, shared with every transaction of the repository
+ * @param converters the repository's value converters, and the entity models built with them
  */
-record RepoContext(Executor executor, RepoSettings settings, PostgresDialect dialect, EntityCatalog catalog) {
+record RepoContext(Executor executor, RepoSettings settings, PostgresDialect dialect, EntityCatalog catalog,
+                   Converters converters) {
 
     static RepoContext of(Executor executor, RepoSettings settings) {
-        return new RepoContext(executor, settings, PostgresDialect.INSTANCE, new EntityCatalog(PostgresDialect.INSTANCE));
+        return of(executor, settings, Converters.NONE);
+    }
+
+    static RepoContext of(Executor executor, RepoSettings settings, Converters converters) {
+        return new RepoContext(executor, settings, PostgresDialect.INSTANCE, new EntityCatalog(PostgresDialect.INSTANCE),
+                converters);
+    }
+
+    /** The model of an entity type with this repository's converters. */
+    <T> EntityModel<T> model(Class<T> type) {
+        return converters.model(type);
     }
 
     /** The context inside a transaction: every statement runs on {@code session}; the catalog is shared. */
     RepoContext joining(Session session) {
-        return new RepoContext(new JoinedExecutor(session, executor), settings, dialect, catalog);
+        return new RepoContext(new JoinedExecutor(session, executor), settings, dialect, catalog, converters);
     }
 
     /** The same context, every statement that returns rows cancelled on the server after {@code timeout}. */
     RepoContext timed(Duration timeout) {
         Executor untimed = executor instanceof TimedExecutor timed ? timed.outer() : executor;
-        return new RepoContext(new TimedExecutor(untimed, timeout), settings, dialect, catalog);
+        return new RepoContext(new TimedExecutor(untimed, timeout), settings, dialect, catalog, converters);
     }
 
     /** Checks every entity a plan reads against its table, each once per repository. */

@@ -35,10 +35,18 @@ final class TableCheck {
      * @param uniqueIndexes the unique indexes that make rows unique of which this is a key column
      */
     record ColumnInfo(String name, String type, boolean isEnum, String elementType, boolean notNull, int typmod,
-                      long elementOid, String kind, List<Long> uniqueIndexes) {
+                      long elementOid, String kind, List<Long> uniqueIndexes, boolean elementIsEnum,
+                      List<String> enumLabels) {
 
         ColumnInfo {
             uniqueIndexes = List.copyOf(uniqueIndexes);
+            enumLabels = List.copyOf(enumLabels);
+        }
+
+        /** A column that is not of an enum type, nor an array of one. */
+        ColumnInfo(String name, String type, boolean isEnum, String elementType, boolean notNull, int typmod,
+                   long elementOid, String kind, List<Long> uniqueIndexes) {
+            this(name, type, isEnum, elementType, notNull, typmod, elementOid, kind, uniqueIndexes, false, List.of());
         }
 
         /** A column of a table without unique indexes, without a type modifier. */
@@ -63,6 +71,7 @@ final class TableCheck {
             Integer typmod = row.get(5, Integer.class);
             Long elementOid = row.get(6, Long.class);
             Long[] indexes = row.get(8, Long[].class);
+            String[] labels = row.get(10, String[].class);
             return new ColumnInfo(
                     java.util.Objects.requireNonNull(row.get(0, String.class)),
                     java.util.Objects.requireNonNull(row.get(1, String.class)),
@@ -72,7 +81,9 @@ final class TableCheck {
                     typmod == null ? -1 : typmod,
                     elementOid == null ? 0 : elementOid,
                     java.util.Objects.requireNonNull(row.get(7, String.class)),
-                    indexes == null ? List.of() : List.of(indexes));
+                    indexes == null ? List.of() : List.of(indexes),
+                    "e".equals(row.get(9, String.class)),
+                    labels == null ? List.of() : List.of(labels));
         }
 
         boolean isArray() {
@@ -81,7 +92,8 @@ final class TableCheck {
 
         /** The column an element of this array column is written to: its type, with the array's modifier. */
         ColumnInfo element() {
-            return new ColumnInfo(name, elementType, false, "", false, typmod, 0);
+            return new ColumnInfo(name, elementType, elementIsEnum, "", false, typmod, 0, "r", List.of(), false,
+                    enumLabels);
         }
 
         /** The declared type as PostgreSQL spells it in a message, e.g. {@code numeric(5,2)} or {@code int4[]}. */
@@ -231,9 +243,21 @@ final class TableCheck {
         Class<?> java = p.boxedType();
         String described = "column " + column.name() + " is " + column.type();
         if (column.isEnum()) {
-            return java == String.class || java.isEnum() ? null
+            if (java.isEnum()) {
+                return missingLabels(java, column);
+            }
+            return java == String.class ? null
                     : described + " (an enum type) but the component is " + p.type().getSimpleName()
                     + "; declare it as a Java enum or String";
+        }
+        if (column.elementIsEnum()) {
+            if (java.isArray() && java.getComponentType().isEnum()) {
+                return missingLabels(java.getComponentType(), column);
+            }
+            return java == String[].class ? null
+                    : "column " + column.name() + " is " + column.elementType() + "[] (an array of an enum type) but "
+                    + "the component is " + p.type().getSimpleName() + "; declare it as an array of a Java enum, or "
+                    + "String[]";
         }
         if (java.isEnum()) {
             return READS_AS.getOrDefault(column.type(), List.of()).contains(String.class) ? null
@@ -261,6 +285,30 @@ final class TableCheck {
         }
         return described + " but the component is " + p.type().getSimpleName() + "; declare it as "
                 + suggestion(column.type());
+    }
+
+    /**
+     * The problem when the Java enum has constants the PostgreSQL enum lacks, which no row could hold: null when
+     * every constant is a label (the database may have more labels; reading one fails naming it).
+     */
+    private static @Nullable String missingLabels(Class<?> javaEnum, ColumnInfo column) {
+        List<String> missing = new ArrayList<>();
+        for (Object constant : javaEnum.getEnumConstants()) {
+            String name = ((Enum<?>) constant).name();
+            if (!column.enumLabels().contains(name)) {
+                missing.add(name);
+            }
+        }
+        if (missing.isEmpty()) {
+            return null;
+        }
+        String pgType = column.isEnum() ? column.type() : column.elementType();
+        return "the Java enum " + javaEnum.getSimpleName() + " has " + (missing.size() == 1 ? "the constant " : "the "
+                + "constants ") + String.join(", ", missing) + ", which the PostgreSQL enum " + pgType + " of column "
+                + column.name() + " lacks (its labels are " + String.join(", ", column.enumLabels()) + "); add "
+                + (missing.size() == 1 ? "it" : "them") + " to the type, e.g. ALTER TYPE "
+                + PostgresDialect.INSTANCE.identifier(pgType) + " ADD VALUE '" + missing.get(0) + "', or remove "
+                + (missing.size() == 1 ? "it" : "them") + " from " + javaEnum.getSimpleName();
     }
 
     private static String suggestion(String pgType) {

@@ -36,7 +36,7 @@ final class ValueType {
 
     static final String SUPPORTED = "boolean, short, int, long, float, double (or their boxes), BigDecimal, String, "
             + "byte[], UUID, Instant, OffsetDateTime, ZonedDateTime, LocalDate, LocalDateTime, LocalTime, OffsetTime, "
-            + "an enum (stored as text), or a boxed array of these such as String[] or Long[]";
+            + "an enum (stored as text or a PostgreSQL enum), or a boxed array of these such as String[] or Long[]";
 
     private ValueType() {
     }
@@ -53,12 +53,16 @@ final class ValueType {
         if (SCALARS.contains(boxed) || boxed.isEnum()) {
             return true;
         }
-        return boxed.isArray() && ARRAY_ELEMENTS.contains(boxed.getComponentType());
+        return boxed.isArray() && (ARRAY_ELEMENTS.contains(boxed.getComponentType())
+                || boxed.getComponentType().isEnum());
     }
 
-    /** The type to ask the driver for: enums travel as their names. */
+    /** The type to ask the driver for: enums travel as their names, arrays of enums as arrays of names. */
     static Class<?> wireType(Class<?> type) {
         Class<?> boxed = boxed(type);
+        if (boxed.isArray() && boxed.getComponentType().isEnum()) {
+            return String[].class;
+        }
         return boxed.isEnum() ? String.class : boxed;
     }
 

@@ -12,6 +12,7 @@ import java.util.stream.Collectors;
 import dev.sluice.QueryException;
 import dev.sluice.spi.RenderedSql;
 import dev.sluice.spi.TypedNull;
+import dev.sluice.spi.UntypedText;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -104,7 +105,7 @@ final class WriteSql<T> {
             sql.append(r == 0 ? "(" : ", (");
             for (int c = 0; c < columns.size(); c++) {
                 Property p = columns.get(c);
-                Object value = p.read(row);
+                Object value = valueOf(p, row, r);
                 sql.append(c == 0 ? "" : ", ");
                 if (value == null && p.id()) {
                     sql.append("DEFAULT");
@@ -181,7 +182,7 @@ final class WriteSql<T> {
         StringBuilder sql = new StringBuilder("UPDATE ").append(dialect.identifier(model.table())).append(" SET ");
         for (int i = 0; i < set.size(); i++) {
             Property p = set.get(i);
-            bindings.add(stored(p, p.read(entity), 0));
+            bindings.add(stored(p, valueOf(p, entity, 0), 0));
             sql.append(i == 0 ? "" : ", ").append(dialect.identifier(p.column())).append(" = $").append(bindings.size());
         }
         sql.append(byKey(entity, bindings, "update")).append(" RETURNING ").append(names(model.properties()));
@@ -247,7 +248,7 @@ final class WriteSql<T> {
                 throw new QueryException(what + ": value " + (i + 1) + " is null, and a bare null has no SQL type; "
                         + "write the null into the SQL instead, e.g. set(\"name = null\")");
             }
-            values.add(BindValues.normalize(args[i], what, i + 1));
+            values.add(BindValues.normalize(args[i], what, i + 1, model.converters()));
         }
         List<Assignment> assignments = new ArrayList<>();
         int from = 0;
@@ -359,13 +360,22 @@ final class WriteSql<T> {
         }
     }
 
+    /** The stored value of {@code p} in {@code row}, the statement's row {@code r}: a misfit names both. */
+    private static Object valueOf(Property p, Object row, int r) {
+        try {
+            return p.read(row);
+        } catch (ColumnFit.Misfit m) {
+            throw m.at(r, p);
+        }
+    }
+
     /** A component value as the driver binds it: enums as names, null as a {@link TypedNull} of the wire type. */
     static Object bindable(Property p, @Nullable Object value) {
         if (value == null) {
             return new TypedNull(ValueType.wireType(p.type()));
         }
         if (value instanceof Enum<?> e) {
-            return e.name();
+            return new UntypedText(e.name());
         }
         return value;
     }

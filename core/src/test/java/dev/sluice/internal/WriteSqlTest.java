@@ -13,6 +13,7 @@ import dev.sluice.annotation.Id;
 import dev.sluice.annotation.Table;
 import dev.sluice.spi.RenderedSql;
 import dev.sluice.spi.TypedNull;
+import dev.sluice.spi.UntypedText;
 import org.junit.jupiter.api.Test;
 
 class WriteSqlTest {
@@ -49,7 +50,7 @@ class WriteSqlTest {
         assertThat(sql.sql()).isEqualTo("INSERT INTO picture (sha1, name, taken_at, size_bytes, mood, tags)"
                 + " VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, sha1, name, taken_at, size_bytes, mood, tags");
         assertThat(sql.bindings()).hasSize(6);
-        assertThat(sql.bindings().subList(0, 5)).containsExactly("a", "n", T0, 7, "CALM");
+        assertThat(sql.bindings().subList(0, 5)).containsExactly("a", "n", T0, 7, new UntypedText("CALM"));
         assertThat((String[]) sql.bindings().get(5)).containsExactly("cat");
     }
 

@@ -324,10 +324,35 @@ final class ConnectionSession implements Session {
             }
             ExactColumns.@Nullable Exact[] columns = exact;
             ExactColumns.@Nullable Exact column = index < columns.length ? columns[index] : null;
+            if (column == null && type == String[].class) {
+                return type.cast(textArray(current, index));
+            }
             if (column == null || column.byDriver(type)) {
                 return current.get(index, type);
             }
             return type.cast(exactly(current, index, column, type));
+        }
+
+        /**
+         * An array read as {@code String[]}: through the driver where it knows the type (text[], varchar[]), else (an
+         * array of a PostgreSQL enum, whose type OID differs per database) from its raw bytes, each element's text.
+         */
+        private String @Nullable [] textArray(Row current, int index) {
+            try {
+                return current.get(index, String[].class);
+            } catch (IllegalArgumentException driverCannot) {
+                SluiceCodecs.RawValue raw;
+                try {
+                    raw = current.get(index, SluiceCodecs.RawValue.class);
+                } catch (IllegalArgumentException e) {
+                    driverCannot.addSuppressed(e);
+                    throw driverCannot;
+                }
+                if (raw == null) {
+                    return null;
+                }
+                return WireValues.array(raw.bytes(), raw.binary(), WireValues::utf8).toArray(String[]::new);
+            }
         }
 
         private @Nullable Object exactly(Row current, int index, ExactColumns.Exact column, Class<?> type) {

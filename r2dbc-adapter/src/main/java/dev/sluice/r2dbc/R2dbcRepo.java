@@ -12,6 +12,7 @@ import dev.sluice.Repo;
 import dev.sluice.StatementListener;
 import dev.sluice.Update;
 import dev.sluice.Upsert;
+import dev.sluice.internal.Converters;
 import dev.sluice.internal.CoreRepo;
 import dev.sluice.internal.RepoSettings;
 import io.r2dbc.pool.ConnectionPool;
@@ -42,10 +43,11 @@ public final class R2dbcRepo implements Repo, AutoCloseable {
 
     private R2dbcRepo(ConnectionFactory factory, @Nullable ConnectionPool ownedPool, ConnectionProvider connections,
             RepoSettings settings, SessionSettings sessionSettings,
-            @Nullable UnaryOperator<RuntimeException> exceptionTranslator) {
+            @Nullable UnaryOperator<RuntimeException> exceptionTranslator, Converters converters) {
         this.factory = factory;
         this.ownedPool = ownedPool;
-        Repo core = CoreRepo.create(new R2dbcExecutor(connections, settings.listener(), sessionSettings), settings);
+        Repo core = CoreRepo.create(new R2dbcExecutor(connections, settings.listener(), sessionSettings), settings,
+                converters);
         this.delegate = exceptionTranslator == null ? core : Translating.repo(core, exceptionTranslator);
     }
 
@@ -185,6 +187,7 @@ public final class R2dbcRepo implements Repo, AutoCloseable {
         private PoolTimes poolTimes = PoolTimes.UNSET;
         private SessionSettings sessionSettings = SessionSettings.NONE;
         private @Nullable UnaryOperator<RuntimeException> exceptionTranslator;
+        private Converters converters = Converters.NONE;
 
         private Builder(@Nullable ConnectionFactory factory, @Nullable String url) {
             this.factory = factory;
@@ -236,6 +239,25 @@ public final class R2dbcRepo implements Repo, AutoCloseable {
          */
         public Builder relationBatchSize(int parents) {
             this.relationBatchSize = RepoSettings.requireAtLeastOne("relationBatchSize", parents);
+            return this;
+        }
+
+        /**
+         * Stores values of {@code type}, such as a value object, as values of {@code stored}, a type Sluice maps
+         * itself: {@code .converter(Money.class, BigDecimal.class, Money::of, Money::amount)}. One registration covers
+         * every path: reads, {@code insert}, {@code insertAll}, {@code upsert}, {@code update}, {@code copyIn}, the
+         * values of {@code where(..)} and {@code set(..)}, and keys. The stored value is checked against its column as
+         * any other ({@code numeric(12,2)} refuses a third decimal place). Defaults to none; an entity with a
+         * component of a type Sluice does not map and no converter fails at first use, naming the registration.
+         *
+         * @param read  the Java value of a stored value; never given null, must not return null
+         * @param write the stored value of a Java value; never given null, must not return null
+         * @throws IllegalArgumentException if {@code stored} is not a type Sluice maps, {@code type} is one, or
+         *                                  {@code type} has a converter already
+         */
+        public <J, S> Builder converter(Class<J> type, Class<S> stored, Function<? super S, ? extends J> read,
+                                        Function<? super J, ? extends S> write) {
+            this.converters = converters.with(type, stored, read, write);
             return this;
         }
 
@@ -344,7 +366,7 @@ public final class R2dbcRepo implements Repo, AutoCloseable {
                 Factories.warnIfSlow(factory);
                 return new R2dbcRepo(factory, null, PoolBorrow.of(
                         connections != null ? connections : ConnectionProvider.of(factory), factory), settings,
-                        sessionSettings, exceptionTranslator);
+                        sessionSettings, exceptionTranslator, converters);
             }
             if (connections != null) {
                 throw new IllegalStateException("connectionProvider needs R2dbcRepo.builder(ConnectionFactory): a "
@@ -352,7 +374,7 @@ public final class R2dbcRepo implements Repo, AutoCloseable {
             }
             ConnectionPool pool = Factories.pooled(Objects.requireNonNull(url), poolTimes);
             return new R2dbcRepo(pool, pool, PoolBorrow.of(ConnectionProvider.of(pool), pool), settings,
-                    sessionSettings, exceptionTranslator);
+                    sessionSettings, exceptionTranslator, converters);
         }
     }
 }

@@ -229,6 +229,11 @@ final class WireValues {
         return cursor.end(OffsetTime.of(time, cursor.offset()));
     }
 
+    /** A value's text, as in an array of a type whose binary form is its text (an enum). */
+    static String utf8(byte[] bytes, int offset, int length, boolean binary) {
+        return new String(bytes, offset, length, StandardCharsets.UTF_8);
+    }
+
     /** A {@code jsonb}: its text (binary jsonb is a version byte, 1, before the text). */
     static String jsonb(byte[] bytes, int offset, int length, boolean binary) {
         if (!binary) {
