@@ -115,6 +115,16 @@ public final class CoreRepo implements Repo {
     }
 
     @Override
+    public <T> Flux<T> updateAll(Publisher<T> entities) {
+        return writes.updateAll(Objects.requireNonNull(entities, "entities"));
+    }
+
+    @Override
+    public <T> Mono<Long> deleteAll(Publisher<T> entities) {
+        return writes.deleteAll(Objects.requireNonNull(entities, "entities"));
+    }
+
+    @Override
     public <T> Update<T> update(Class<T> type) {
         return new DefaultUpdate<>(writes, context.model(Objects.requireNonNull(type, "type")), List.of(), List.of());
     }

@@ -23,6 +23,7 @@ import dev.sluice.annotation.Json;
 import dev.sluice.annotation.ManyToMany;
 import dev.sluice.annotation.Table;
 import dev.sluice.annotation.UniqueKey;
+import dev.sluice.annotation.Version;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -41,11 +42,15 @@ final class EntityModel<T> {
     private final Map<String, Property> byName;
     private final RecordConstructor<T> constructor;
     private final Converters converters;
+    private final @Nullable Property version;
 
     private EntityModel(Class<T> type, String table, int arity, List<Property> properties, List<Relation> relations,
                         RecordConstructor<T> constructor, Converters converters) {
         this.type = type;
         this.converters = converters;
+        this.version = properties.stream().filter(p -> p.accessor() != null
+                && type.getRecordComponents()[p.position()].isAnnotationPresent(Version.class)).findFirst()
+                .orElse(null);
         this.table = table;
         this.arity = arity;
         this.properties = List.copyOf(properties);
@@ -63,6 +68,11 @@ final class EntityModel<T> {
      */
     static <T> EntityModel<T> of(Class<T> type) {
         return Converters.NONE.model(type);
+    }
+
+    /** The {@code @Version} component, or null when the entity has none. */
+    @Nullable Property version() {
+        return version;
     }
 
     /** The converters this model was built with: the models of related entities come from them too. */
@@ -195,6 +205,7 @@ final class EntityModel<T> {
         MethodHandles.Lookup lookup = RecordConstructor.lookup(type);
         List<Property> properties = new ArrayList<>(components.length);
         List<Relation> relations = new ArrayList<>();
+        boolean versioned = false;
         for (int i = 0; i < components.length; i++) {
             RecordComponent component = components[i];
             Class<?> componentType = component.getType();
@@ -212,6 +223,21 @@ final class EntityModel<T> {
                         + Names.snakeCase(component.getName()) + "\")");
             }
             boolean id = component.isAnnotationPresent(Id.class);
+            if (component.isAnnotationPresent(Version.class)) {
+                Class<?> boxed = ValueType.boxed(componentType);
+                if (component.isAnnotationPresent(Id.class)) {
+                    throw new MappingException(where + ": a key component cannot be the @Version; version another "
+                            + "component");
+                }
+                if (boxed != Long.class && boxed != Integer.class && boxed != Short.class) {
+                    throw new MappingException(where + ": @Version is " + componentType.getSimpleName() + "; declare "
+                            + "it as long, int or short (or a box), the number each update increments");
+                }
+                if (versioned) {
+                    throw new MappingException(where + ": " + name + " has a @Version already; keep one");
+                }
+                versioned = true;
+            }
             boolean deferred = component.isAnnotationPresent(Deferred.class);
             if (deferred && (id || componentType.isPrimitive())) {
                 throw new MappingException(where + ": " + (id ? "a key component cannot be @Deferred"

@@ -33,10 +33,14 @@ final class TableCheck {
      * @param elementOid    the type OID of an array's elements, 0 for other columns
      * @param kind          the relation's {@code pg_class.relkind}, e.g. 'r' for a table, 'v' for a view
      * @param uniqueIndexes the unique indexes that make rows unique of which this is a key column
+     * @param elementIsEnum whether an array's elements are of an enum type
+     * @param enumLabels    the labels of the column's enum type, or of its elements', in order; empty for others
+     * @param castType      the type as a cast names it ({@code format_type} without modifier), e.g.
+     *                      {@code numeric}, {@code map_mood}; empty when not known
      */
     record ColumnInfo(String name, String type, boolean isEnum, String elementType, boolean notNull, int typmod,
                       long elementOid, String kind, List<Long> uniqueIndexes, boolean elementIsEnum,
-                      List<String> enumLabels) {
+                      List<String> enumLabels, String castType) {
 
         ColumnInfo {
             uniqueIndexes = List.copyOf(uniqueIndexes);
@@ -46,7 +50,8 @@ final class TableCheck {
         /** A column that is not of an enum type, nor an array of one. */
         ColumnInfo(String name, String type, boolean isEnum, String elementType, boolean notNull, int typmod,
                    long elementOid, String kind, List<Long> uniqueIndexes) {
-            this(name, type, isEnum, elementType, notNull, typmod, elementOid, kind, uniqueIndexes, false, List.of());
+            this(name, type, isEnum, elementType, notNull, typmod, elementOid, kind, uniqueIndexes, false, List.of(),
+                    "");
         }
 
         /** A column of a table without unique indexes, without a type modifier. */
@@ -83,7 +88,8 @@ final class TableCheck {
                     java.util.Objects.requireNonNull(row.get(7, String.class)),
                     indexes == null ? List.of() : List.of(indexes),
                     "e".equals(row.get(9, String.class)),
-                    labels == null ? List.of() : List.of(labels));
+                    labels == null ? List.of() : List.of(labels),
+                    java.util.Objects.requireNonNull(row.get(11, String.class)));
         }
 
         boolean isArray() {
@@ -93,7 +99,7 @@ final class TableCheck {
         /** The column an element of this array column is written to: its type, with the array's modifier. */
         ColumnInfo element() {
             return new ColumnInfo(name, elementType, elementIsEnum, "", false, typmod, 0, "r", List.of(), false,
-                    enumLabels);
+                    enumLabels, "");
         }
 
         /** The declared type as PostgreSQL spells it in a message, e.g. {@code numeric(5,2)} or {@code int4[]}. */

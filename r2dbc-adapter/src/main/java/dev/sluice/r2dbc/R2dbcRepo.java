@@ -122,6 +122,16 @@ public final class R2dbcRepo implements Repo, AutoCloseable {
     }
 
     @Override
+    public <T> Flux<T> updateAll(Publisher<T> entities) {
+        return delegate.updateAll(entities);
+    }
+
+    @Override
+    public <T> Mono<Long> deleteAll(Publisher<T> entities) {
+        return delegate.deleteAll(entities);
+    }
+
+    @Override
     public <T> Update<T> update(Class<T> type) {
         return delegate.update(type);
     }

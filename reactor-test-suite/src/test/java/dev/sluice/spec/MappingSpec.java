@@ -157,6 +157,34 @@ class MappingSpec {
     }
 
     @Test
+    void batchedUpdatesAndDeletesWriteTheseTypesAsTheOtherPathsDo() {
+        try (R2dbcRepo repo = repo()) {
+            repo.insertAll(Flux.just(doc(1, "a", Mood.CALM, "1.00"), doc(2, "b", Mood.CALM, "2.00"),
+                    doc(3, "c", Mood.CALM, "3.00"))).blockLast(TIMEOUT);
+            List<String> updated = repo.updateAll(Flux.just(doc(1, "x", Mood.SAD, "1.25"),
+                    doc(2, "y", Mood.ANGRY, "-2.50"))).map(MappingSpec::describe).collectList().block(TIMEOUT);
+            assertThat(updated).containsExactly(describe(doc(1, "x", Mood.SAD, "1.25")),
+                    describe(doc(2, "y", Mood.ANGRY, "-2.50")));
+            repo.insertAll(Flux.just(new Priced(Money.of("1.10"), "a"), new Priced(Money.of("2.20"), "b"),
+                    new Priced(Money.of("3.30"), "c"))).blockLast(TIMEOUT);
+            repo.insertAll(Flux.just(new ByMood(Mood.CALM, "c"), new ByMood(Mood.SAD, "s"))).blockLast(TIMEOUT);
+            assertThat(repo.deleteAll(Flux.just(new Priced(Money.of("1.1"), "a"), new Priced(Money.of("3.30"), "c")))
+                    .block(TIMEOUT)).isEqualTo(2);
+            assertThat(repo.deleteAll(Flux.just(new ByMood(Mood.SAD, "s"))).block(TIMEOUT)).isEqualTo(1);
+            assertThat(repo.updateAll(Flux.just(new ByMood(Mood.CALM, "c2"))).blockLast(TIMEOUT))
+                    .isEqualTo(new ByMood(Mood.CALM, "c2"));
+        }
+        assertThat(stored()).isEqualTo(String.join("\n",
+                expectedLine(1, "x", "SAD", "1.25"),
+                expectedLine(2, "y", "ANGRY", "-2.50"),
+                expectedLine(3, "c", "CALM", "3.00")));
+        assertThat(Fixtures.queryString("SELECT string_agg(price || '=' || note, ',') FROM map_price"))
+                .isEqualTo("2.20=b");
+        assertThat(Fixtures.queryString("SELECT string_agg(mood || '=' || note, ',') FROM map_by_mood"))
+                .isEqualTo("CALM=c2");
+    }
+
+    @Test
     void readsGiveBackTheJavaValuesStoredInSql() {
         Fixtures.db().execute("INSERT INTO map_doc VALUES "
                 + "(1, '{\"theme\": \"dark\", \"tags\": [\"a\", \"b1\"]}', '{\"n\": 1, \"k\": [true]}', "
