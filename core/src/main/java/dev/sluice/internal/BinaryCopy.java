@@ -162,6 +162,19 @@ final class BinaryCopy<T> {
                 return field;
             };
             case "bytea" -> v -> (byte[]) v;
+            case "interval" -> v -> {
+                java.time.Duration time = v instanceof dev.sluice.Interval i ? i.time() : (java.time.Duration) v;
+                int months = v instanceof dev.sluice.Interval i ? (int) i.period().toTotalMonths() : 0;
+                int days = v instanceof dev.sluice.Interval i ? i.period().getDays() : 0;
+                return ByteBuffer.allocate(16).putLong(time.toNanos() / 1000).putInt(days).putInt(months).array();
+            };
+            case "ltree" -> v -> {
+                byte[] text = utf8(v);
+                byte[] field = new byte[text.length + 1];
+                field[0] = 1; // ltree binary format version
+                System.arraycopy(text, 0, field, 1, text.length);
+                return field;
+            };
             case "uuid" -> v -> ByteBuffer.allocate(16).putLong(((UUID) v).getMostSignificantBits())
                     .putLong(((UUID) v).getLeastSignificantBits()).array();
             case "timestamptz" -> v -> ByteBuffer.allocate(8).putLong(micros((Instant) v)).array();

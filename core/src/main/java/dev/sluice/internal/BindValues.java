@@ -36,6 +36,12 @@ final class BindValues {
         if (value instanceof Enum<?> e) {
             return new UntypedText(e.name());
         }
+        if (value instanceof java.nio.ByteBuffer buffer) {
+            return EntityModel.bytes(buffer);
+        }
+        if (value instanceof java.time.Duration || value instanceof dev.sluice.Interval) {
+            return new UntypedText(ColumnFit.intervalText(value));
+        }
         if (JsonMapper.isAnyTree(value.getClass())) {
             return new UntypedText(value.toString());
         }

@@ -302,7 +302,11 @@ final class EntityModel<T> {
                     ? new ValueCodec(type, String.class, mapper::write, text -> mapper.read((String) text, generic), what)
                     : new ValueCodec(type, String.class, mapper::write, text -> mapper.readTree((String) text), what);
         }
-        ValueCodec converted = converters.codec(type);
+        if (type == java.nio.ByteBuffer.class) {
+            return new ValueCodec(type, byte[].class, EntityModel::bytes, bytes -> java.nio.ByteBuffer.wrap((byte[]) bytes),
+                    "ByteBuffer");
+        }
+                ValueCodec converted = converters.codec(type);
         if (converted != null) {
             return converted;
         }
@@ -314,6 +318,14 @@ final class EntityModel<T> {
                 + "use " + ValueType.SUPPORTED + "; or register a converter for it, e.g. R2dbcRepo.builder(url)"
                 + ".converter(" + simple + ".class, String.class, " + simple + "::parse, " + simple + "::toString), "
                 + "or store it as JSON with @Json");
+    }
+
+    /** A buffer's remaining bytes, leaving its position as it is. */
+    static byte[] bytes(Object buffer) {
+        java.nio.ByteBuffer b = ((java.nio.ByteBuffer) buffer).duplicate();
+        byte[] bytes = new byte[b.remaining()];
+        b.get(bytes);
+        return bytes;
     }
 
     private static MethodHandle accessor(MethodHandles.Lookup lookup, Class<?> type, RecordComponent component) {

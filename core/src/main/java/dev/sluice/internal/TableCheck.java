@@ -151,6 +151,8 @@ final class TableCheck {
             Map.entry("json", List.of(String.class)),
             Map.entry("jsonb", List.of(String.class)),
             Map.entry("bytea", List.of(byte[].class)),
+            Map.entry("interval", List.of(java.time.Duration.class, dev.sluice.Interval.class)),
+            Map.entry("ltree", List.of(String.class)),
             Map.entry("uuid", List.of(UUID.class)),
             Map.entry("timestamptz", List.of(Instant.class, OffsetDateTime.class, ZonedDateTime.class)),
             Map.entry("timestamp", List.of(LocalDateTime.class)),
