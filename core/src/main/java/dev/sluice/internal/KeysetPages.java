@@ -140,7 +140,8 @@ final class KeysetPages<T> implements DemandPager.Pages<T> {
             if (value instanceof Enum<?> constant) {
                 value = constant.name();
             }
-            position[i] = value != null && untyped[i] ? new UntypedText(value.toString()) : value;
+            position[i] = value != null && untyped[i] ? new UntypedText(value instanceof java.time.Duration
+                    || value instanceof dev.sluice.Interval ? ColumnFit.intervalText(value) : value.toString()) : value;
         }
         return position;
     }

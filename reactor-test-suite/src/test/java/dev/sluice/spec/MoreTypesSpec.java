@@ -96,6 +96,13 @@ class MoreTypesSpec {
                 "3 | 00:00:00.000001 | 1 day | \\x0302ff | u | MiXed 3",
                 "4 | 00:01:01 | 1 year 31 days 24:00:00 | \\x0402ff | c.o | MiXed 4",
                 "5 | NULL | NULL | NULL | NULL | NULL"));
+        // keyset pages of one row bind the last interval read
+        try (R2dbcRepo pages = R2dbcRepo.builder(Fixtures.db().r2dbcUrl()).minPageSize(1).maxPageSize(1).build()) {
+            assertThat(pages.select(Span.class).where("took is not null").orderBy("took").flux().limitRate(1)
+                    .map(s -> String.valueOf(s.id())).collectList().map(ids -> String.join(",", ids)).block(TIMEOUT))
+                    .isEqualTo(Fixtures.queryString("SELECT string_agg(id::text, ',' ORDER BY took, id) FROM "
+                            + "more_span WHERE took IS NOT NULL"));
+        }
     }
 
     @Test
