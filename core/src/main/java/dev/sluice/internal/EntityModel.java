@@ -17,6 +17,7 @@ import dev.sluice.MappingException;
 import dev.sluice.annotation.BelongsTo;
 import dev.sluice.annotation.Column;
 import dev.sluice.annotation.Deferred;
+import dev.sluice.annotation.Generated;
 import dev.sluice.annotation.HasMany;
 import dev.sluice.annotation.Id;
 import dev.sluice.annotation.Json;
@@ -43,6 +44,7 @@ final class EntityModel<T> {
     private final RecordConstructor<T> constructor;
     private final Converters converters;
     private final @Nullable Property version;
+    private final java.util.Set<Property> generated;
 
     private EntityModel(Class<T> type, String table, int arity, List<Property> properties, List<Relation> relations,
                         RecordConstructor<T> constructor, Converters converters) {
@@ -51,6 +53,8 @@ final class EntityModel<T> {
         this.version = properties.stream().filter(p -> p.accessor() != null
                 && type.getRecordComponents()[p.position()].isAnnotationPresent(Version.class)).findFirst()
                 .orElse(null);
+        this.generated = properties.stream().filter(p -> type.getRecordComponents()[p.position()]
+                .isAnnotationPresent(Generated.class)).collect(Collectors.toUnmodifiableSet());
         this.table = table;
         this.arity = arity;
         this.properties = List.copyOf(properties);
@@ -68,6 +72,11 @@ final class EntityModel<T> {
      */
     static <T> EntityModel<T> of(Class<T> type) {
         return Converters.NONE.model(type);
+    }
+
+    /** Whether the database fills the component's column ({@code @Generated}): never written. */
+    boolean generated(Property p) {
+        return generated.contains(p);
     }
 
     /** The {@code @Version} component, or null when the entity has none. */

@@ -231,8 +231,9 @@ final class EntityWriter {
                     if (entity == null) {
                         return all.then(Mono.just(0L));
                     }
-                    boolean withKey = model.key().stream().allMatch(p -> p.read(entity) != null);
-                    List<Property> columns = model.properties().stream().filter(p -> withKey || !p.id()).toList();
+                    boolean withKey = model.key().stream().allMatch(p -> p.read(entity) != null && !model.generated(p));
+                    List<Property> columns = model.properties().stream()
+                            .filter(p -> (withKey || !p.id()) && !model.generated(p)).toList();
                     BinaryCopy<T> copy = BinaryCopy.of(repo.dialect(), model, columns, types);
                     // the driver reports a failed input as its own "COPY from stdin failed" error: keep the
                     // input's error (the caller's, or ours for a bad row) to hand it on as it was
@@ -277,7 +278,7 @@ final class EntityWriter {
     private static <T> void checkNoKeys(EntityModel<T> model, List<T> batch) {
         for (T row : batch) {
             for (Property p : model.key()) {
-                if (p.read(row) != null) {
+                if (!model.generated(p) && p.read(row) != null) {
                     throw new QueryException("copyIn(" + model.name() + ".class): the first row's key was null, so "
                             + "keys are generated, but a later row has " + p.name() + "=" + p.read(row) + "; give "
                             + "every row a key or none");

@@ -97,7 +97,7 @@ final class WriteSql<T> {
         }
         List<Property> columns = new ArrayList<>();
         for (Property p : model.properties()) {
-            if (!p.id() || rows.stream().anyMatch(row -> p.read(row) != null)) {
+            if (!model.generated(p) && (!p.id() || rows.stream().anyMatch(row -> p.read(row) != null))) {
                 columns.add(p);
             }
         }
@@ -140,7 +140,8 @@ final class WriteSql<T> {
 
     /** The columns a {@code DO UPDATE} sets: neither key nor conflict target. */
     List<Property> updatable(List<Property> target) {
-        return model.properties().stream().filter(p -> !p.id() && !target.contains(p)).toList();
+        return model.properties().stream().filter(p -> !p.id() && !model.generated(p) && !target.contains(p))
+                .toList();
     }
 
     /**
@@ -181,7 +182,8 @@ final class WriteSql<T> {
     RenderedSql update(T entity) {
         Property version = model.version();
         List<Property> set = model.properties().stream()
-                .filter(p -> !p.id() && p != version && !(p.deferred() && p.read(entity) == null)).toList();
+                .filter(p -> !p.id() && p != version && !model.generated(p)
+                        && !(p.deferred() && p.read(entity) == null)).toList();
         if (set.isEmpty()) {
             throw new QueryException("update(" + model.name() + "): every column of " + model.name()
                     + " is part of its key, so there is nothing to update; delete and insert the row instead");
@@ -370,7 +372,8 @@ final class WriteSql<T> {
      */
     RenderedSql updateAll(List<T> rows) {
         Property version = model.version();
-        List<Property> set = model.properties().stream().filter(p -> !p.id() && p != version).toList();
+        List<Property> set = model.properties().stream().filter(p -> !p.id() && p != version && !model.generated(p))
+                .toList();
         if (set.isEmpty() && version == null) {
             throw new QueryException("updateAll(" + model.name() + "): every column of " + model.name()
                     + " is part of its key, so there is nothing to update; delete and insert the rows instead");
