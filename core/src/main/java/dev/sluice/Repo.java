@@ -147,6 +147,28 @@ public interface Repo {
     <T> Mono<Void> delete(T entity);
 
     /**
+     * Updates many entities by key, in batches of {@code writeBatchSize} rows, one statement each
+     * ({@code UPDATE ... FROM (VALUES ...)}), and emits the rows as updated. Every non-key column is set, but a
+     * {@link dev.sluice.annotation.Deferred} component that is null keeps its stored value; a
+     * {@link dev.sluice.annotation.Version} must match and is incremented. Input is requested a batch at a time.
+     * Each batch's statement is atomic as to database errors ({@link WriteException}, naming the input rows of the
+     * refused statement); the whole stream is atomic only inside {@link #inTransaction}.
+     *
+     * @return the updated rows; after a batch's rows, fails with {@link RowCountException} naming the first input
+     *         row whose row was not found (its batch's other rows were updated), or {@link OptimisticLockException}
+     *         when that row holds another version
+     */
+    <T> Flux<T> updateAll(Publisher<T> entities);
+
+    /**
+     * Deletes many entities by key (and {@link dev.sluice.annotation.Version}), in batches of {@code writeBatchSize}
+     * rows, one statement each ({@code DELETE ... USING (VALUES ...)}).
+     *
+     * @return the number of rows deleted; fails as {@link #updateAll} does when an input row's row is not found
+     */
+    <T> Mono<Long> deleteAll(Publisher<T> entities);
+
+    /**
      * Starts a set-based update: {@code repo.update(Picture.class).set("name = ?", x).where("id < ?", 5).execute()}.
      *
      * @throws MappingException if the type is not a mappable record

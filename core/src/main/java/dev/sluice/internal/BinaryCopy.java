@@ -104,7 +104,12 @@ final class BinaryCopy<T> {
                 out.writeShort(columns.size());
                 for (int i = 0; i < columns.size(); i++) {
                     Property p = columns.get(i);
-                    Object value = p.read(row);
+                    Object value;
+                    try {
+                        value = p.read(row);
+                    } catch (ColumnFit.Misfit m) {
+                        throw m.at(r, p);
+                    }
                     if (value == null) {
                         out.writeInt(-1);
                         continue;
@@ -129,7 +134,8 @@ final class BinaryCopy<T> {
     /** The encoder of a column's values as {@link ColumnFit#fit} gives them; null when there is none. */
     private static @Nullable Function<Object, byte[]> encoder(TableCheck.ColumnInfo column) {
         if (column.isArray()) {
-            Function<Object, byte[]> element = column.elementOid() == 0 ? null : scalar(column.element());
+            Function<Object, byte[]> element = column.elementOid() == 0 ? null
+                    : column.elementIsEnum() ? BinaryCopy::utf8 : scalar(column.element());
             return element == null ? null : v -> array((Object[]) v, (int) column.elementOid(), element);
         }
         if (column.isEnum()) {
@@ -156,6 +162,19 @@ final class BinaryCopy<T> {
                 return field;
             };
             case "bytea" -> v -> (byte[]) v;
+            case "interval" -> v -> {
+                java.time.Duration time = v instanceof dev.sluice.Interval i ? i.time() : (java.time.Duration) v;
+                int months = v instanceof dev.sluice.Interval i ? (int) i.period().toTotalMonths() : 0;
+                int days = v instanceof dev.sluice.Interval i ? i.period().getDays() : 0;
+                return ByteBuffer.allocate(16).putLong(time.toNanos() / 1000).putInt(days).putInt(months).array();
+            };
+            case "ltree" -> v -> {
+                byte[] text = utf8(v);
+                byte[] field = new byte[text.length + 1];
+                field[0] = 1; // ltree binary format version
+                System.arraycopy(text, 0, field, 1, text.length);
+                return field;
+            };
             case "uuid" -> v -> ByteBuffer.allocate(16).putLong(((UUID) v).getMostSignificantBits())
                     .putLong(((UUID) v).getLeastSignificantBits()).array();
             case "timestamptz" -> v -> ByteBuffer.allocate(8).putLong(micros((Instant) v)).array();
@@ -279,6 +298,6 @@ final class BinaryCopy<T> {
     }
 
     private static byte[] utf8(Object value) {
-        return ((String) value).getBytes(StandardCharsets.UTF_8);
+        return (value instanceof Enum<?> e ? e.name() : (String) value).getBytes(StandardCharsets.UTF_8);
     }
 }

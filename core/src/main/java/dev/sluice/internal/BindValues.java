@@ -1,14 +1,22 @@
 package dev.sluice.internal;
 
 import java.lang.reflect.Array;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.List;
+import java.util.StringJoiner;
 
 import dev.sluice.QueryException;
+import dev.sluice.spi.UntypedText;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Turns user values into values a driver binds: collections and primitive arrays become boxed typed arrays (for
- * {@code = any(?)}), enums their names. Rejects what cannot be bound, with the fix.
+ * Turns user values into values a driver binds: a value of a type with a converter its stored value, collections
+ * and primitive arrays boxed typed arrays (for {@code = any(?)}); enums their names, and a Jackson tree its text, as
+ * {@link UntypedText}, so that PostgreSQL reads them as what they are compared with (an enum or {@code jsonb}
+ * column, or text); an array or collection of enums the text of an array, untyped too. Rejects what cannot be
+ * bound, with the fix.
  */
 final class BindValues {
 
@@ -16,15 +24,36 @@ final class BindValues {
     }
 
     static Object normalize(@Nullable Object value, String what, int position) {
+        return normalize(value, what, position, Converters.NONE);
+    }
+
+    static Object normalize(@Nullable Object value, String what, int position, Converters converters) {
         if (value == null) {
             throw new QueryException(what + ": value " + position + " is null; SQL '= NULL' matches nothing, "
                     + "write 'column is null' in the condition instead");
         }
+        value = converters.stored(value);
         if (value instanceof Enum<?> e) {
-            return e.name();
+            return new UntypedText(e.name());
+        }
+        if (value instanceof java.nio.ByteBuffer buffer) {
+            return EntityModel.bytes(buffer);
+        }
+        if (value instanceof java.time.Duration || value instanceof dev.sluice.Interval) {
+            return new UntypedText(ColumnFit.intervalText(value));
+        }
+        if (JsonMapper.isAnyTree(value.getClass())) {
+            return new UntypedText(value.toString());
         }
         if (value instanceof Collection<?> collection) {
-            return toArray(collection, what, position);
+            List<Object> stored = new ArrayList<>(collection.size());
+            for (Object o : collection) {
+                stored.add(o == null ? null : converters.stored(o));
+            }
+            if (!stored.isEmpty() && stored.stream().allMatch(o -> o == null || o instanceof Enum<?>)) {
+                return arrayText(stored);
+            }
+            return toArray(stored, what, position);
         }
         Class<?> type = value.getClass();
         if (type.isArray() && type.getComponentType().isPrimitive() && type != byte[].class) {
@@ -36,14 +65,23 @@ final class BindValues {
             return boxed;
         }
         if (type.isArray() && type.getComponentType().isEnum()) {
-            Object[] enums = (Object[]) value;
-            String[] names = new String[enums.length];
-            for (int i = 0; i < enums.length; i++) {
-                names[i] = enums[i] == null ? null : ((Enum<?>) enums[i]).name();
-            }
-            return names;
+            return arrayText(Arrays.asList((Object[]) value));
         }
         return value;
+    }
+
+    /** Enums (or nulls) as the text of a PostgreSQL array, untyped: {@code {"CALM","ANGRY",NULL}}. */
+    static UntypedText arrayText(List<?> enums) {
+        StringJoiner text = new StringJoiner(",", "{", "}");
+        for (Object o : enums) {
+            text.add(o == null ? "NULL" : quoted(o instanceof Enum<?> e ? e.name() : o.toString()));
+        }
+        return new UntypedText(text.toString());
+    }
+
+    /** An element of an array's text, quoted: {@code "a \"b\""}. */
+    static String quoted(String element) {
+        return "\"" + element.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
 
     private static Object toArray(Collection<?> collection, String what, int position) {

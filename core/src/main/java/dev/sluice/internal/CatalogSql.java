@@ -18,7 +18,9 @@ final class CatalogSql {
      * table, 'p' partitioned table, 'v' view, 'm' materialized view, 'f' foreign table) and the unique indexes the
      * column is a key column of (valid, immediate rather than deferrable, not partial, on plain columns; INCLUDE
      * columns do not count); then whether the column is the first of a valid, non-partial btree index (which can
-     * serve a keyset order that starts with it). The table's name is a binding, resolved by {@code to_regclass}.
+     * serve a keyset order that starts with it); the element type's kind ('e' for enums) for arrays; the labels of
+     * the column's enum type (or its elements'), in their order; the type as SQL names it in a cast, without
+     * modifier. The table's name is a binding, resolved by {@code to_regclass}.
      */
     static RenderedSql describeTable(PostgresDialect dialect, String table) {
         return RenderedSql.of("SELECT a.attname, t.typname, t.typtype, coalesce(e.typname, ''), a.attnotnull,"
@@ -30,6 +32,10 @@ final class CatalogSql {
                 + " EXISTS (SELECT 1 FROM pg_catalog.pg_index x JOIN pg_catalog.pg_class xc ON xc.oid = x.indexrelid"
                 + " JOIN pg_catalog.pg_am am ON am.oid = xc.relam WHERE x.indrelid = a.attrelid AND x.indisvalid"
                 + " AND x.indpred IS NULL AND am.amname = 'btree' AND x.indkey[0] = a.attnum)"
+                + ", coalesce(e.typtype::text, ''),"
+                + " ARRAY(SELECT l.enumlabel::text FROM pg_catalog.pg_enum l"
+                + " WHERE l.enumtypid = coalesce(e.oid, t.oid) ORDER BY l.enumsortorder)"
+                + ", format_type(a.atttypid, NULL)"
                 + " FROM pg_catalog.pg_attribute a"
                 + " JOIN pg_catalog.pg_class c ON c.oid = a.attrelid"
                 + " JOIN pg_catalog.pg_type t ON t.oid = a.atttypid"

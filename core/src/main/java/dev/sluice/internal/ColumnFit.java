@@ -103,7 +103,10 @@ final class ColumnFit {
 
     /** Whether the column's values are bound as {@link UntypedText}: an enum, json or jsonb column. */
     boolean untyped() {
-        return column.isEnum() || column.type().equals("json") || column.type().equals("jsonb");
+        return column.isEnum() || switch (column.type()) {
+            case "json", "jsonb", "interval", "ltree" -> true;
+            default -> false;
+        };
     }
 
     /**
@@ -127,8 +130,15 @@ final class ColumnFit {
      * infinities need no float8 cast, which rounds the rest to 15 digits), anything else as it is.
      */
     Object bindable(Object fitted) {
+        if (fitted instanceof UntypedText) {
+            return fitted;
+        }
         if (untyped()) {
-            return new UntypedText(fitted.toString());
+            return new UntypedText(fitted instanceof java.time.Duration || fitted instanceof dev.sluice.Interval
+                    ? intervalText(fitted) : fitted.toString());
+        }
+        if (element != null && element.column.isEnum() && fitted instanceof Object[] values) {
+            return BindValues.arrayText(java.util.Arrays.asList(values)); // text[] is not an enum array
         }
         if (element != null && fitted instanceof Double[] doubles && element.column.type().equals("numeric")) {
             StringJoiner text = new StringJoiner(",", "{", "}");
@@ -142,7 +152,8 @@ final class ColumnFit {
 
     /** A SQL NULL for the column: untyped for an enum, json or jsonb column, else of the component's type. */
     Object nullFor(Class<?> componentType) {
-        return new TypedNull(untyped() ? UntypedText.class : ValueType.wireType(componentType));
+        return new TypedNull(untyped() || element != null && element.column.isEnum() ? UntypedText.class
+                : ValueType.wireType(componentType));
     }
 
     /**
@@ -175,7 +186,8 @@ final class ColumnFit {
             case "int8" -> whole(value, Long.MIN_VALUE, Long.MAX_VALUE, position);
             case "numeric" -> numeric(value, position);
             case "float4" -> float4(value, position);
-            case "text", "varchar", "bpchar", "name", "citext", "json", "jsonb" -> text(value, position);
+            case "text", "varchar", "bpchar", "name", "citext", "json", "jsonb", "ltree" -> text(value, position);
+            case "interval" -> interval(value, position);
             case "timestamptz" -> timestamptz(value, position);
             case "timestamp" -> timestamp(value, position);
             case "date" -> date(value, position);
@@ -183,6 +195,43 @@ final class ColumnFit {
             case "timetz" -> timetz(value, position);
             default -> value;
         };
+    }
+
+    /** A Duration or Interval of whole microseconds (interval's resolution), within what interval holds. */
+    private Object interval(Object value, @Nullable Integer position) {
+        java.time.Duration time = value instanceof java.time.Duration d ? d
+                : value instanceof dev.sluice.Interval i ? i.time() : null;
+        if (time == null) {
+            return value;
+        }
+        if (time.getNano() % 1000 != 0) {
+            throw misfit(value, position, "interval keeps microseconds, so PostgreSQL would round it; truncate it "
+                    + "first, e.g. truncatedTo(ChronoUnit.MICROS)");
+        }
+        try {
+            time.toNanos();
+        } catch (ArithmeticException e) {
+            throw misfit(value, position, "Sluice writes intervals of up to 292 years of time (and any months)");
+        }
+        if (value instanceof dev.sluice.Interval i) {
+            long months = i.period().toTotalMonths();
+            if (months != (int) months) {
+                throw misfit(value, position, "interval holds at most " + Integer.MAX_VALUE + " months");
+            }
+        }
+        return value;
+    }
+
+    /**
+     * An interval in a text form PostgreSQL reads exactly whatever its IntervalStyle:
+     * {@code 14 months 3 days 5000000 microseconds}.
+     */
+    static String intervalText(Object value) {
+        if (value instanceof dev.sluice.Interval i) {
+            return i.period().toTotalMonths() + " months " + i.period().getDays() + " days "
+                    + i.time().toNanos() / 1000 + " microseconds";
+        }
+        return ((java.time.Duration) value).toNanos() / 1000 + " microseconds";
     }
 
     private Object whole(Object value, long min, long max, @Nullable Integer position) {

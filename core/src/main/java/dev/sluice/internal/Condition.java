@@ -18,18 +18,35 @@ record Condition(String sql, List<Object> values) {
 
     /** A condition of a query. */
     static Condition of(String sql, Object[] args) {
-        return of(sql, args, "where(\"" + sql + "\")", "the condition is empty; write one, e.g. where(\"id = ?\", 42)");
+        return of(sql, args, Converters.NONE);
+    }
+
+    /** A condition of a query, its values of types with converters bound as their stored values. */
+    static Condition of(String sql, Object[] args, Converters converters) {
+        return of(sql, args, "where(\"" + sql + "\")", "the condition is empty; write one, e.g. where(\"id = ?\", 42)",
+                converters);
     }
 
     /** A condition of an update or delete, which {@code execute()} insists on. */
     static Condition ofWrite(String sql, Object[] args) {
+        return ofWrite(sql, args, Converters.NONE);
+    }
+
+    /** A condition of an update or delete, its values of types with converters bound as their stored values. */
+    static Condition ofWrite(String sql, Object[] args, Converters converters) {
         return of(sql, args, "where(\"" + sql + "\")", "the condition is empty; write one, e.g. where(\"id = ?\", 42), "
-                + "or call executeOnAllRows() if every row is meant");
+                + "or call executeOnAllRows() if every row is meant", converters);
     }
 
     /** A whole statement of the user's, with its {@code ?} placeholders numbered from $1. */
     static dev.sluice.spi.RenderedSql renderAlone(String sql, Object[] args, String what) {
-        Condition c = of(sql, args, what, "the SQL is empty; write a select, e.g. \"select id, name from item\"");
+        return renderAlone(sql, args, what, Converters.NONE);
+    }
+
+    /** As {@link #renderAlone(String, Object[], String)}, with the repository's converters. */
+    static dev.sluice.spi.RenderedSql renderAlone(String sql, Object[] args, String what, Converters converters) {
+        Condition c = of(sql, args, what, "the SQL is empty; write a select, e.g. \"select id, name from item\"",
+                converters);
         return dev.sluice.spi.RenderedSql.of(Placeholders.rewrite(sql, 1, what).sql(), c.values());
     }
 
@@ -37,7 +54,7 @@ record Condition(String sql, List<Object> values) {
      * Checks the fragment with {@link Placeholders} (nothing in it can change the statement around it) and its
      * values.
      */
-    private static Condition of(String sql, Object[] args, String what, String ifEmpty) {
+    private static Condition of(String sql, Object[] args, String what, String ifEmpty, Converters converters) {
         if (sql.isBlank()) {
             throw new QueryException(what + ": " + ifEmpty);
         }
@@ -49,7 +66,7 @@ record Condition(String sql, List<Object> values) {
         }
         List<Object> values = new ArrayList<>(args.length);
         for (int i = 0; i < args.length; i++) {
-            values.add(BindValues.normalize(args[i], what, i + 1));
+            values.add(BindValues.normalize(args[i], what, i + 1, converters));
         }
         return new Condition(sql, values);
     }

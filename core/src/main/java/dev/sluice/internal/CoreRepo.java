@@ -41,25 +41,27 @@ public final class CoreRepo implements Repo {
      * key.
      */
     public static Repo create(Executor executor, RepoSettings settings) {
-        return create(executor, settings, null);
+        return create(executor, settings, null, Converters.NONE);
     }
 
     /**
-     * A repository that runs its statements through {@code executor}, signing its resume tokens with
-     * {@code resumeTokenKey} (at least 16 bytes), or a random key when null.
+     * A repository that runs its statements through {@code executor}, with value converters, signing its resume
+     * tokens with {@code resumeTokenKey} (at least 16 bytes), or a random key when null.
      *
      * @throws IllegalArgumentException if the key is shorter than 16 bytes
      */
-    public static Repo create(Executor executor, RepoSettings settings, byte @Nullable [] resumeTokenKey) {
+    public static Repo create(Executor executor, RepoSettings settings, byte @Nullable [] resumeTokenKey,
+                              Converters converters) {
         return new CoreRepo(RepoContext.of(Objects.requireNonNull(executor, "executor"),
                 Objects.requireNonNull(settings, "settings"),
-                resumeTokenKey == null ? ResumeToken.withRandomKey() : ResumeToken.withKey(resumeTokenKey)));
+                resumeTokenKey == null ? ResumeToken.withRandomKey() : ResumeToken.withKey(resumeTokenKey),
+                Objects.requireNonNull(converters, "converters")));
     }
 
     @Override
     public <T> Query<T> select(Class<T> type) {
         Objects.requireNonNull(type, "type");
-        return DefaultQuery.of(fetcher, EntityModel.of(type));
+        return DefaultQuery.of(fetcher, context.model(type));
     }
 
     @Override
@@ -91,7 +93,7 @@ public final class CoreRepo implements Repo {
         Objects.requireNonNull(args, "args");
         ResultMapper<R> mapper = ResultMapper.of(type);
         RenderedSql statement = Condition.renderAlone(sql, args, "query(" + type.getSimpleName() + ".class, \""
-                + sql + "\")");
+                + sql + "\")", context.converters());
         return fetcher.stream(statement, mapper);
     }
 
@@ -104,8 +106,8 @@ public final class CoreRepo implements Repo {
     }
 
     @SuppressWarnings("unchecked")
-    private static <T> EntityModel<T> modelOf(T entity) {
-        return EntityModel.of((Class<T>) entity.getClass());
+    private <T> EntityModel<T> modelOf(T entity) {
+        return context.model((Class<T>) entity.getClass());
     }
 
     @Override
@@ -120,7 +122,7 @@ public final class CoreRepo implements Repo {
 
     @Override
     public <T> Upsert<T> upsert(Class<T> type) {
-        return new DefaultUpsert<>(writes, EntityModel.of(Objects.requireNonNull(type, "type")), List.of(), null);
+        return new DefaultUpsert<>(writes, context.model(Objects.requireNonNull(type, "type")), List.of(), null);
     }
 
     @Override
@@ -134,18 +136,28 @@ public final class CoreRepo implements Repo {
     }
 
     @Override
+    public <T> Flux<T> updateAll(Publisher<T> entities) {
+        return writes.updateAll(Objects.requireNonNull(entities, "entities"));
+    }
+
+    @Override
+    public <T> Mono<Long> deleteAll(Publisher<T> entities) {
+        return writes.deleteAll(Objects.requireNonNull(entities, "entities"));
+    }
+
+    @Override
     public <T> Update<T> update(Class<T> type) {
-        return new DefaultUpdate<>(writes, EntityModel.of(Objects.requireNonNull(type, "type")), List.of(), List.of());
+        return new DefaultUpdate<>(writes, context.model(Objects.requireNonNull(type, "type")), List.of(), List.of());
     }
 
     @Override
     public <T> Delete<T> delete(Class<T> type) {
-        return new DefaultDelete<>(writes, EntityModel.of(Objects.requireNonNull(type, "type")), List.of());
+        return new DefaultDelete<>(writes, context.model(Objects.requireNonNull(type, "type")), List.of());
     }
 
     @Override
     public <T> Mono<Long> copyIn(Class<T> type, Publisher<T> rows) {
-        return writes.copyIn(EntityModel.of(Objects.requireNonNull(type, "type")), Objects.requireNonNull(rows, "rows"));
+        return writes.copyIn(context.model(Objects.requireNonNull(type, "type")), Objects.requireNonNull(rows, "rows"));
     }
 
     @Override

@@ -26,7 +26,7 @@ final class DefaultDelete<T> implements Delete<T> {
         Objects.requireNonNull(condition, "condition");
         Objects.requireNonNull(args, "args");
         List<Condition> more = new ArrayList<>(conditions);
-        more.add(Condition.ofWrite(condition, args));
+        more.add(Condition.ofWrite(condition, args, model.converters()));
         return new DefaultDelete<>(writes, model, more);
     }
 

@@ -62,7 +62,7 @@ final class DefaultQuery<T> implements Query<T> {
         Objects.requireNonNull(condition, "condition");
         Objects.requireNonNull(args, "args");
         List<Condition> more = new ArrayList<>(conditions);
-        more.add(Condition.of(condition, args));
+        more.add(Condition.of(condition, args, model.converters()));
         return new DefaultQuery<>(fetcher, model, more, order, limit, undeferred, with, projection, oneSnapshot, start);
     }
 

@@ -38,7 +38,7 @@ final class DefaultUpdate<T> implements Update<T> {
         Objects.requireNonNull(condition, "condition");
         Objects.requireNonNull(args, "args");
         List<Condition> more = new ArrayList<>(conditions);
-        more.add(Condition.ofWrite(condition, args));
+        more.add(Condition.ofWrite(condition, args, model.converters()));
         return new DefaultUpdate<>(writes, model, assignments, more);
     }
 

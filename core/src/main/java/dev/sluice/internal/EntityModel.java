@@ -17,11 +17,14 @@ import dev.sluice.MappingException;
 import dev.sluice.annotation.BelongsTo;
 import dev.sluice.annotation.Column;
 import dev.sluice.annotation.Deferred;
+import dev.sluice.annotation.Generated;
 import dev.sluice.annotation.HasMany;
 import dev.sluice.annotation.Id;
+import dev.sluice.annotation.Json;
 import dev.sluice.annotation.ManyToMany;
 import dev.sluice.annotation.Table;
 import dev.sluice.annotation.UniqueKey;
+import dev.sluice.annotation.Version;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -29,13 +32,6 @@ import org.jspecify.annotations.Nullable;
  * and cached; every structural mapping problem is found here, with a message that names the fix.
  */
 final class EntityModel<T> {
-
-    private static final ClassValue<EntityModel<?>> CACHE = new ClassValue<>() {
-        @Override
-        protected EntityModel<?> computeValue(Class<?> type) {
-            return build(type);
-        }
-    };
 
     private final Class<T> type;
     private final String table;
@@ -46,10 +42,19 @@ final class EntityModel<T> {
     private final Map<String, Property> byColumn;
     private final Map<String, Property> byName;
     private final RecordConstructor<T> constructor;
+    private final Converters converters;
+    private final @Nullable Property version;
+    private final java.util.Set<Property> generated;
 
     private EntityModel(Class<T> type, String table, int arity, List<Property> properties, List<Relation> relations,
-                        RecordConstructor<T> constructor) {
+                        RecordConstructor<T> constructor, Converters converters) {
         this.type = type;
+        this.converters = converters;
+        this.version = properties.stream().filter(p -> p.accessor() != null
+                && type.getRecordComponents()[p.position()].isAnnotationPresent(Version.class)).findFirst()
+                .orElse(null);
+        this.generated = properties.stream().filter(p -> type.getRecordComponents()[p.position()]
+                .isAnnotationPresent(Generated.class)).collect(Collectors.toUnmodifiableSet());
         this.table = table;
         this.arity = arity;
         this.properties = List.copyOf(properties);
@@ -61,18 +66,27 @@ final class EntityModel<T> {
     }
 
     /**
-     * The model of a type, built on first use.
+     * The model of a type without converters, built on first use.
      *
      * @throws MappingException if the type cannot be mapped
      */
-    @SuppressWarnings("unchecked")
     static <T> EntityModel<T> of(Class<T> type) {
-        try {
-            return (EntityModel<T>) CACHE.get(type);
-        } catch (MappingException e) {
-            // ClassValue does not cache a failed computation: rethrow a fresh copy so the stack shows this caller
-            throw new MappingException(e.getMessage(), e);
-        }
+        return Converters.NONE.model(type);
+    }
+
+    /** Whether the database fills the component's column ({@code @Generated}): never written. */
+    boolean generated(Property p) {
+        return generated.contains(p);
+    }
+
+    /** The {@code @Version} component, or null when the entity has none. */
+    @Nullable Property version() {
+        return version;
+    }
+
+    /** The converters this model was built with: the models of related entities come from them too. */
+    Converters converters() {
+        return converters;
     }
 
     Class<T> type() {
@@ -162,7 +176,7 @@ final class EntityModel<T> {
     /** Every component of an instance, in constructor order. */
     Object[] componentsOf(T entity) {
         Object[] args = new Object[arity];
-        properties.forEach(p -> args[p.position()] = p.read(entity));
+        properties.forEach(p -> args[p.position()] = p.component(entity));
         relations.forEach(r -> args[r.position()] = r.read(entity));
         return args;
     }
@@ -183,7 +197,7 @@ final class EntityModel<T> {
 
     // ---------------------------------------------------------------------------------------------------------
 
-    private static <T> EntityModel<T> build(Class<T> type) {
+    static <T> EntityModel<T> build(Class<T> type, Converters converters) {
         String name = type.getSimpleName();
         if (!type.isRecord()) {
             throw new MappingException(name + " is not a record; Sluice maps Java records: declare it as "
@@ -200,6 +214,7 @@ final class EntityModel<T> {
         MethodHandles.Lookup lookup = RecordConstructor.lookup(type);
         List<Property> properties = new ArrayList<>(components.length);
         List<Relation> relations = new ArrayList<>();
+        boolean versioned = false;
         for (int i = 0; i < components.length; i++) {
             RecordComponent component = components[i];
             Class<?> componentType = component.getType();
@@ -209,10 +224,7 @@ final class EntityModel<T> {
                 relations.add(relation);
                 continue;
             }
-            if (!ValueType.isSupported(componentType)) {
-                throw new MappingException(where + ": type " + component.getGenericType().getTypeName()
-                        + " is not a column type Sluice maps; use " + ValueType.SUPPORTED);
-            }
+            ValueCodec codec = codec(component, where, converters);
             Column column = component.getAnnotation(Column.class);
             String columnName = column != null ? column.value() : Names.snakeCase(component.getName());
             if (columnName.isBlank()) {
@@ -220,6 +232,21 @@ final class EntityModel<T> {
                         + Names.snakeCase(component.getName()) + "\")");
             }
             boolean id = component.isAnnotationPresent(Id.class);
+            if (component.isAnnotationPresent(Version.class)) {
+                Class<?> boxed = ValueType.boxed(componentType);
+                if (component.isAnnotationPresent(Id.class)) {
+                    throw new MappingException(where + ": a key component cannot be the @Version; version another "
+                            + "component");
+                }
+                if (boxed != Long.class && boxed != Integer.class && boxed != Short.class) {
+                    throw new MappingException(where + ": @Version is " + componentType.getSimpleName() + "; declare "
+                            + "it as long, int or short (or a box), the number each update increments");
+                }
+                if (versioned) {
+                    throw new MappingException(where + ": " + name + " has a @Version already; keep one");
+                }
+                versioned = true;
+            }
             boolean deferred = component.isAnnotationPresent(Deferred.class);
             if (deferred && (id || componentType.isPrimitive())) {
                 throw new MappingException(where + ": " + (id ? "a key component cannot be @Deferred"
@@ -227,8 +254,8 @@ final class EntityModel<T> {
                         + " (it is null when not loaded); declare it as " + ValueType.boxed(componentType)
                         .getSimpleName()));
             }
-            properties.add(new Property(component.getName(), columnName, componentType, i, id, deferred,
-                    accessor(lookup, type, component)));
+            properties.add(new Property(component.getName(), columnName, codec.storedType(), i, id, deferred,
+                    accessor(lookup, type, component), codec));
         }
         if (properties.stream().noneMatch(Property::id)) {
             throw new MappingException(name + " has no @Id component; annotate its primary key component(s) with "
@@ -244,7 +271,7 @@ final class EntityModel<T> {
         }
 
         EntityModel<T> model = new EntityModel<>(type, table, components.length, properties, relations,
-                RecordConstructor.of(type));
+                RecordConstructor.of(type), converters);
         for (Relation r : relations) {
             switch (r.kind()) {
                 case HAS_MANY -> model.requireKeyColumns(name + "." + r.name(), "@HasMany", "foreignKey",
@@ -256,6 +283,58 @@ final class EntityModel<T> {
             }
         }
         return model;
+    }
+
+    /**
+     * How a column component's values are stored: as they are, as a JSON document ({@code @Json}, or a Jackson
+     * {@code JsonNode}), or through the repository's converter for its type.
+     *
+     * @throws MappingException naming the fix when none of these applies
+     */
+    private static ValueCodec codec(RecordComponent component, String where, Converters converters) {
+        Class<?> type = component.getType();
+        Type generic = component.getGenericType();
+        boolean json = component.isAnnotationPresent(Json.class);
+        if (json || JsonMapper.isAnyTree(type)) {
+            if (json && (type.isPrimitive() || type == String.class)) {
+                throw new MappingException(where + ": @Json is for objects Jackson maps; a " + type.getSimpleName()
+                        + " is stored as it is: remove @Json" + (type == String.class ? " (a String holds the "
+                        + "document's text as it is)" : ""));
+            }
+            JsonMapper mapper = JsonMapper.detected();
+            if (mapper == null || !json && !mapper.isTree(type)) {
+                throw new MappingException(where + ": " + (json ? "@Json " + generic.getTypeName() : type.getName())
+                        + " needs Jackson, which is not on the class path; " + JsonMapper.MISSING);
+            }
+            String what = (json ? "@Json " : "") + type.getSimpleName() + " through " + mapper.name();
+            return json
+                    ? new ValueCodec(type, String.class, mapper::write, text -> mapper.read((String) text, generic), what)
+                    : new ValueCodec(type, String.class, mapper::write, text -> mapper.readTree((String) text), what);
+        }
+        if (type == java.nio.ByteBuffer.class) {
+            return new ValueCodec(type, byte[].class, EntityModel::bytes, bytes -> java.nio.ByteBuffer.wrap((byte[]) bytes),
+                    "ByteBuffer");
+        }
+                ValueCodec converted = converters.codec(type);
+        if (converted != null) {
+            return converted;
+        }
+        if (ValueType.isSupported(type)) {
+            return ValueCodec.identity(type);
+        }
+        String simple = type.getSimpleName();
+        throw new MappingException(where + ": type " + generic.getTypeName() + " is not a column type Sluice maps; "
+                + "use " + ValueType.SUPPORTED + "; or register a converter for it, e.g. R2dbcRepo.builder(url)"
+                + ".converter(" + simple + ".class, String.class, " + simple + "::parse, " + simple + "::toString), "
+                + "or store it as JSON with @Json");
+    }
+
+    /** A buffer's remaining bytes, leaving its position as it is. */
+    static byte[] bytes(Object buffer) {
+        java.nio.ByteBuffer b = ((java.nio.ByteBuffer) buffer).duplicate();
+        byte[] bytes = new byte[b.remaining()];
+        b.get(bytes);
+        return bytes;
     }
 
     private static MethodHandle accessor(MethodHandles.Lookup lookup, Class<?> type, RecordComponent component) {

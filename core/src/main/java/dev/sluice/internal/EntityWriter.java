@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 
+import dev.sluice.OptimisticLockException;
 import dev.sluice.QueryException;
 import dev.sluice.RowCountException;
 import dev.sluice.WriteException;
@@ -37,8 +38,8 @@ final class EntityWriter {
     }
 
     @SuppressWarnings("unchecked")
-    private static <T> EntityModel<T> modelOf(T entity) {
-        return EntityModel.of((Class<T>) entity.getClass());
+    private <T> EntityModel<T> modelOf(T entity) {
+        return repo.model((Class<T>) entity.getClass());
     }
 
     /** {@code writes}, their statements told to the repository's observer as {@code kind} on the model's table. */
@@ -228,7 +229,11 @@ final class EntityWriter {
         }
         ColumnFit fit = ColumnFit.of(column);
         try {
-            return assignment.withValues(List.of(fit.bindable(fit.fit(assignment.values().get(0)))));
+            Object value = assignment.values().get(0);
+            if (value instanceof dev.sluice.spi.UntypedText untyped) { // an enum, or a Jackson tree
+                value = untyped.text();
+            }
+            return assignment.withValues(List.of(fit.bindable(fit.fit(value))));
         } catch (ColumnFit.Misfit misfit) {
             throw new WriteException("update(" + model.name() + ".class).set(\"" + assignment.fragment() + "\") was "
                     + "refused: " + misfit.getMessage() + "; nothing was written", 0, 0);
@@ -248,8 +253,9 @@ final class EntityWriter {
                     if (entity == null) {
                         return all.then(Mono.just(0L));
                     }
-                    boolean withKey = model.key().stream().allMatch(p -> p.read(entity) != null);
-                    List<Property> columns = model.properties().stream().filter(p -> withKey || !p.id()).toList();
+                    boolean withKey = model.key().stream().allMatch(p -> p.read(entity) != null && !model.generated(p));
+                    List<Property> columns = model.properties().stream()
+                            .filter(p -> (withKey || !p.id()) && !model.generated(p)).toList();
                     BinaryCopy<T> copy = BinaryCopy.of(repo.dialect(), model, columns, types);
                     // the driver reports a failed input as its own "COPY from stdin failed" error: keep the
                     // input's error (the caller's, or ours for a bad row) to hand it on as it was
@@ -297,7 +303,7 @@ final class EntityWriter {
     private static <T> void checkNoKeys(EntityModel<T> model, List<T> batch) {
         for (T row : batch) {
             for (Property p : model.key()) {
-                if (p.read(row) != null) {
+                if (!model.generated(p) && p.read(row) != null) {
                     throw new QueryException("copyIn(" + model.name() + ".class): the first row's key was null, so "
                             + "keys are generated, but a later row has " + p.name() + "=" + p.read(row) + "; give "
                             + "every row a key or none");
@@ -307,15 +313,133 @@ final class EntityWriter {
     }
 
     private static <T> RowCountException notFound(EntityModel<T> model, WriteSql<T> sql, T entity, String verb) {
+        Property version = model.version();
+        if (version != null) {
+            return new OptimisticLockException(verb + " of " + model.name() + " with " + sql.describeKey(entity)
+                    + " found no row with version " + version.read(entity) + ": it was changed or deleted since it "
+                    + "was read; nothing was written. Reload it and apply the change again", 1, 0);
+        }
         return new RowCountException("Expected to " + verb + " one " + model.name() + " row with "
                 + sql.describeKey(entity) + ", but found none", 1, 0);
     }
 
+    /**
+     * Updates entities by key (and {@code @Version}) in batches of the write batch size, one statement each
+     * ({@link WriteSql#updateAll}); emits the rows as updated. An input row whose row is not found (or holds another
+     * version) ends the flux, after the batch's updated rows, with a {@link RowCountException} (an
+     * {@link OptimisticLockException} for a versioned entity) naming it; the batch's other rows stay updated.
+     */
+    <T> Flux<T> updateAll(Publisher<T> entities) {
+        return Flux.from(entities).switchOnFirst((first, all) -> {
+            T entity = first.get();
+            if (entity == null) {
+                return all;
+            }
+            EntityModel<T> model = modelOf(entity);
+            int rows = sql(model).rowsPerBatch(repo.settings().writeBatchSize(), true);
+            EntityMapper<T> mapper = repo.mapper(model);
+            return all.buffer(rows).index().concatMapDelayError(numbered -> {
+                List<T> batch = numbered.getT2();
+                long firstRow = numbered.getT1() * rows + 1;
+                return repo.columns(model).flatMapMany(columns -> {
+                    checkTypes(model, batch, "updateAll");
+                    return repo.executor().query(sql(model, columns).updateAll(batch), mapper).collectList();
+                }).onErrorMap(e -> refused(e, "updateAll", model, firstRow, batch, false)).flatMap(written -> {
+                    List<Object> found = written.stream().map(row -> keyOf(model, row)).toList();
+                    return Flux.fromIterable(written).concatWith(missing(model, batch, found, firstRow, "update"));
+                });
+            }, false, BATCHES_AHEAD).onErrorMap(Exceptions::isMultiple, EntityWriter::batchErrorFirst);
+        });
+    }
+
+    /**
+     * Deletes entities by key (and {@code @Version}) in batches of the write batch size, one statement each
+     * ({@link WriteSql#deleteAll}); the number of rows deleted. An input row whose row is not found (or holds
+     * another version) fails it as {@link #updateAll} does; the batch's other rows stay deleted.
+     */
+    <T> Mono<Long> deleteAll(Publisher<T> entities) {
+        return Flux.from(entities).switchOnFirst((first, all) -> {
+            T entity = first.get();
+            if (entity == null) {
+                return all.then(Mono.just(0L));
+            }
+            EntityModel<T> model = modelOf(entity);
+            int rows = sql(model).rowsPerBatch(repo.settings().writeBatchSize(), false);
+            List<Property> key = model.key();
+            return all.buffer(rows).index().concatMapDelayError(numbered -> {
+                List<T> batch = numbered.getT2();
+                long firstRow = numbered.getT1() * rows + 1;
+                return repo.columns(model).flatMapMany(columns -> {
+                    checkTypes(model, batch, "deleteAll");
+                    return repo.executor().query(sql(model, columns).deleteAll(batch), row -> {
+                        Object[] values = new Object[key.size()];
+                        for (int i = 0; i < values.length; i++) {
+                            values[i] = row.get(i, ValueType.wireType(key.get(i).type()));
+                        }
+                        return comparable(values);
+                    }).collectList();
+                }).onErrorMap(e -> refused(e, "deleteAll", model, firstRow, batch, false)).flatMap(found ->
+                        Mono.just((long) found.size()).concatWith(this.<T, Long>missing(model, batch, found, firstRow,
+                                "delete")));
+            }, false, BATCHES_AHEAD).onErrorMap(Exceptions::isMultiple, EntityWriter::batchErrorFirst)
+                    .reduce(0L, Long::sum);
+        }).single();
+    }
+
+    /**
+     * Fails naming the first input row of {@code batch} whose key {@code found} lacks: its row is gone, or holds
+     * another version; empty when every row was found.
+     */
+    private <T, R> Mono<R> missing(EntityModel<T> model, List<T> batch, List<Object> found, long firstRow,
+                                   String verb) {
+        java.util.Set<Object> written = new java.util.HashSet<>(found);
+        for (int i = 0; i < batch.size(); i++) {
+            T row = batch.get(i);
+            if (written.contains(keyOf(model, row))) {
+                continue;
+            }
+            WriteSql<T> sql = sql(model);
+            Property version = model.version();
+            String rows = batch.size() == 1 ? "it was the only input row of its statement"
+                    : "the other rows of input rows " + firstRow + " to " + (firstRow + batch.size() - 1) + " were "
+                    + verb + "d";
+            String where = model.name() + " with " + sql.describeKey(row) + " (input row " + (firstRow + i) + ")";
+            return Mono.error(version != null
+                    ? new OptimisticLockException(verb + "All of " + model.name() + ": found no row of " + where
+                    + " with version " + version.read(row) + ": it was changed or deleted since it was read; reload "
+                    + "it and apply the change again; " + rows + " (inTransaction makes the stream all or nothing)",
+                    batch.size(), found.size())
+                    : new RowCountException("Expected to " + verb + " one row of " + where + ", but found none; "
+                    + rows + " (inTransaction makes the stream all or nothing)", batch.size(), found.size()));
+        }
+        return Mono.empty();
+    }
+
+    /** An entity's key, comparable with the keys a statement returns: {@link #comparable}. */
+    private static <T> Object keyOf(EntityModel<T> model, T entity) {
+        return comparable(model.keyOf(entity));
+    }
+
+    /** Key values as a list that equals another of the same key: enums by name, numbers without trailing zeros. */
+    private static Object comparable(Object[] key) {
+        List<Object> values = new ArrayList<>(key.length);
+        for (Object k : key) {
+            values.add(k instanceof Enum<?> e ? e.name() : k instanceof java.math.BigDecimal d
+                    ? d.stripTrailingZeros() : k instanceof Number n && !(k instanceof Double || k instanceof Float)
+                    ? n.longValue() : k);
+        }
+        return values;
+    }
+
     private static void checkTypes(EntityModel<?> model, List<?> batch) {
+        checkTypes(model, batch, "insertAll");
+    }
+
+    private static void checkTypes(EntityModel<?> model, List<?> batch, String operation) {
         for (Object o : batch) {
             if (o.getClass() != model.type()) {
-                throw new QueryException("insertAll: the input mixes " + model.name() + " and "
-                        + o.getClass().getSimpleName() + "; write each entity type with its own insertAll");
+                throw new QueryException(operation + ": the input mixes " + model.name() + " and "
+                        + o.getClass().getSimpleName() + "; write each entity type with its own " + operation);
             }
         }
     }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.sluice.QueryException;
+import dev.sluice.spi.UntypedText;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -41,9 +42,17 @@ final class KeyValues {
         if (value == null) {
             throw new QueryException(what + ": the value for key " + p.name() + " is null; a key is never null");
         }
+        if (!p.codec().isIdentity() && p.javaType().isInstance(value)) {
+            try {
+                return p.codec().toStored().apply(value);
+            } catch (RuntimeException e) {
+                throw new QueryException(what + ": " + p.codec().what() + " could not write key " + p.name() + " ("
+                        + value + "): " + e.getMessage());
+            }
+        }
         Class<?> wanted = p.boxedType();
         if (wanted.isInstance(value)) {
-            return wanted.isEnum() ? ((Enum<?>) value).name() : value;
+            return wanted.isEnum() ? new UntypedText(((Enum<?>) value).name()) : value;
         }
         if (value instanceof Number number && (value instanceof Long || value instanceof Integer
                 || value instanceof Short)) {
@@ -58,8 +67,8 @@ final class KeyValues {
                 return (short) v;
             }
         }
-        throw new QueryException(what + ": key " + p.name() + " is " + p.type().getSimpleName() + " but a "
+        throw new QueryException(what + ": key " + p.name() + " is " + p.javaType().getSimpleName() + " but a "
                 + value.getClass().getSimpleName() + " (" + value + ") was given; pass a "
-                + wanted.getSimpleName());
+                + ValueType.boxed(p.javaType()).getSimpleName());
     }
 }

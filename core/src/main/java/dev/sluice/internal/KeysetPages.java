@@ -51,6 +51,9 @@ final class KeysetPages<T> implements DemandPager.Pages<T> {
     private record Ahead(int size, Fetcher.Window window) {
     }
 
+    /** The order's components, whose codecs turn the values of the last row into bindable ones. */
+    private final Property[] orderProperties;
+
     private KeysetPages(Fetcher fetcher, EntityFetch<T> fetch, Map<String, TableCheck.ColumnInfo> columns) {
         this.fetcher = fetcher;
         this.executor = fetcher.context().executor();
@@ -59,12 +62,14 @@ final class KeysetPages<T> implements DemandPager.Pages<T> {
         this.finish = fetch.finish();
         List<OrderBy.Term> terms = sql.order().terms();
         this.orderSlots = new int[terms.size()];
+        this.orderProperties = new Property[terms.size()];
         this.nullable = new boolean[terms.size()];
         this.untyped = new boolean[terms.size()];
         this.orderColumns = terms.stream().map(term -> term.property().column()).toList();
         for (int i = 0; i < terms.size(); i++) {
             Property p = terms.get(i).property();
             orderSlots[i] = plan.slot(p);
+            orderProperties[i] = p;
             TableCheck.ColumnInfo column = columns.get(p.column());
             nullable[i] = !p.primitive() && (column == null || !column.notNull()) && !p.id();
             untyped[i] = column != null && ColumnFit.of(column).untyped();
@@ -186,10 +191,22 @@ final class KeysetPages<T> implements DemandPager.Pages<T> {
         return position;
     }
 
-    /** A value of term {@code i} as it is bound: an enum by name, a value of an untyped column as untyped text. */
+    /**
+     * A value of term {@code i} as it is bound: converted to its stored type by the property's converter, an enum by
+     * name, a value of an untyped column as untyped text (an interval in the text PostgreSQL reads exactly).
+     */
     private @Nullable Object position(@Nullable Object value, int i) {
-        Object bound = value instanceof Enum<?> constant ? constant.name() : value;
-        return bound != null && untyped[i] && !(bound instanceof UntypedText) ? new UntypedText(bound.toString())
-                : bound;
+        Object bound = value;
+        if (bound != null && !(bound instanceof UntypedText) && !orderProperties[i].codec().isIdentity()) {
+            bound = orderProperties[i].codec().toStored().apply(bound);
+        }
+        if (bound instanceof Enum<?> constant) {
+            bound = constant.name();
+        }
+        if (bound == null || !untyped[i] || bound instanceof UntypedText) {
+            return bound;
+        }
+        return new UntypedText(bound instanceof java.time.Duration || bound instanceof dev.sluice.Interval
+                ? ColumnFit.intervalText(bound) : bound.toString());
     }
 }

@@ -109,7 +109,7 @@ final class LoadPlan<T> {
                         ? " has no relations; declare one with @HasMany, @BelongsTo or @ManyToMany"
                         : " has no relation '" + step.trim() + "'; its relations are " + owner.relationList())));
                 node = node.below.computeIfAbsent(relation.name(), k -> new PathNode());
-                at = EntityModel.of(relation.target());
+                at = model.converters().model(relation.target());
             }
         }
         return root.paths();
@@ -131,7 +131,7 @@ final class LoadPlan<T> {
         for (RelationPath relationPath : with) {
             Relation r = model.relation(relationPath.relation()).orElseThrow();
             List<RelationPath> below = relationPath.below();
-            EntityModel<?> target = EntityModel.of(r.target());
+            EntityModel<?> target = model.converters().model(r.target());
             String where = model.name() + "." + r.name();
             OrderBy order = order(target, r, where);
             switch (r.kind()) {

@@ -38,10 +38,10 @@ final class Projection<R> {
                             + " is not a column component of " + entity.name() + "; its column components are "
                             + entity.properties().stream().map(Property::name).reduce((a, b) -> a + ", " + b)
                             .orElse("")));
-            if (c.getType() != p.type()) {
+            if (c.getType() != p.javaType()) {
                 throw new MappingException(what + ": " + type.getSimpleName() + "." + c.getName() + " is "
                         + c.getType().getSimpleName() + " but " + entity.name() + "." + p.name() + " is "
-                        + p.type().getSimpleName() + "; declare it as " + p.type().getSimpleName());
+                        + p.javaType().getSimpleName() + "; declare it as " + p.javaType().getSimpleName());
             }
             columns.add(p);
         }

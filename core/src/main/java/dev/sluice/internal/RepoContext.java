@@ -18,29 +18,35 @@ import reactor.core.publisher.Mono;
  * @param dialect  PostgreSQL's spelling of names
  * @param catalog  the entities' tables, checked once, shared with every transaction of the repository
  * @param tokens   signs and reads the repository's resume tokens (a key per repository)
+ * @param converters the repository's value converters, and the entity models built with them
  */
 record RepoContext(Executor executor, RepoSettings settings, PostgresDialect dialect, EntityCatalog catalog,
-                   ResumeToken tokens) {
+                   ResumeToken tokens, Converters converters) {
 
     /** A context whose resume tokens are signed with a random key. */
     static RepoContext of(Executor executor, RepoSettings settings) {
-        return of(executor, settings, ResumeToken.withRandomKey());
+        return of(executor, settings, ResumeToken.withRandomKey(), Converters.NONE);
     }
 
-    static RepoContext of(Executor executor, RepoSettings settings, ResumeToken tokens) {
+    static RepoContext of(Executor executor, RepoSettings settings, ResumeToken tokens, Converters converters) {
         return new RepoContext(executor, settings, PostgresDialect.INSTANCE, new EntityCatalog(PostgresDialect.INSTANCE),
-                tokens);
+                tokens, converters);
+    }
+
+    /** The model of an entity type with this repository's converters. */
+    <T> EntityModel<T> model(Class<T> type) {
+        return converters.model(type);
     }
 
     /** The context inside a transaction: every statement runs on {@code session}; the catalog is shared. */
     RepoContext joining(Session session) {
-        return new RepoContext(new JoinedExecutor(session, executor), settings, dialect, catalog, tokens);
+        return new RepoContext(new JoinedExecutor(session, executor), settings, dialect, catalog, tokens, converters);
     }
 
     /** The same context, every statement that returns rows cancelled on the server after {@code timeout}. */
     RepoContext timed(Duration timeout) {
         Executor untimed = executor instanceof TimedExecutor timed ? timed.outer() : executor;
-        return new RepoContext(new TimedExecutor(untimed, timeout), settings, dialect, catalog, tokens);
+        return new RepoContext(new TimedExecutor(untimed, timeout), settings, dialect, catalog, tokens, converters);
     }
 
     /** Checks every entity a plan reads against its table, each once per repository. */

@@ -184,6 +184,10 @@ final class ResumeToken {
         } catch (IllegalArgumentException e) {
             throw refused(what, "it is not a token Sluice made (not URL-safe base64)");
         }
+        if (!Base64.getUrlEncoder().withoutPadding().encodeToString(raw).equals(token)) {
+            // the last character of unpadded base64 may carry unused bits: a token altered there decodes alike
+            throw refused(what, "it is not a token Sluice made (not as Sluice encodes it)");
+        }
         if (raw.length < 2 + MAC_BYTES || raw[0] != VERSION) {
             throw refused(what, "it is not a token Sluice made");
         }

@@ -22,12 +22,19 @@ final class RowReader implements RowMapper<Object[]> {
                 @Nullable Property property) {
 
         static Slot of(Property p) {
+            Class<?> enumType = p.type().isEnum() ? p.type()
+                    : p.type().isArray() && p.type().getComponentType().isEnum() ? p.type().getComponentType() : null;
             return new Slot(p.position(), ValueType.wireType(p.type()), p.primitive(),
-                    p.type().isEnum() ? constants(p.type()) : null, p);
+                    enumType != null ? constants(enumType) : null, p);
         }
 
         static Slot hidden(int index, Class<?> type) {
             return new Slot(index, ValueType.boxed(type), false, null, null);
+        }
+
+        /** Whether the component's codec turns the value read into another ({@code @Json}, a converter). */
+        boolean converts() {
+            return property != null && !property.codec().isIdentity();
         }
     }
 
@@ -56,16 +63,43 @@ final class RowReader implements RowMapper<Object[]> {
                 if (slot.primitive()) {
                     throw nullInPrimitive(slot.property(), row);
                 }
+            } else if (slot.enums() != null && value instanceof String[] names) {
+                Property p = java.util.Objects.requireNonNull(slot.property());
+                Object[] constants = (Object[]) java.lang.reflect.Array.newInstance(p.type().getComponentType(),
+                        names.length);
+                for (int n = 0; n < names.length; n++) {
+                    if (names[n] != null) {
+                        constants[n] = slot.enums().get(names[n]);
+                        if (constants[n] == null) {
+                            throw unknownConstant(p, names[n]);
+                        }
+                    }
+                }
+                value = constants;
             } else if (slot.enums() != null) {
                 Object constant = slot.enums().get(value);
                 if (constant == null) {
                     throw unknownConstant(slot.property(), (String) value);
                 }
                 value = constant;
+            } else if (slot.converts()) {
+                value = fromStored(slot, value, row);
             }
             args[slot.index()] = value;
         }
         return args;
+    }
+
+    private Object fromStored(Slot slot, Object value, RowView row) {
+        Property p = java.util.Objects.requireNonNull(slot.property());
+        try {
+            return p.fromStored(value);
+        } catch (RuntimeException e) {
+            throw new MappingException(model.name() + "." + p.name() + ": column " + p.column() + " holds "
+                    + ColumnFit.show(value) + " in the row " + keyDescription(row) + ", which "
+                    + p.codec().what() + " cannot read: " + e.getMessage() + "; fix the data, or the component's type",
+                    e);
+        }
     }
 
     private static Map<String, ? extends Enum<?>> constants(Class<?> type) {
@@ -87,7 +121,8 @@ final class RowReader implements RowMapper<Object[]> {
     private MappingException unknownConstant(@Nullable Property p, String value) {
         return new MappingException(model.name() + "." + (p == null ? "?" : p.name()) + ": column "
                 + (p == null ? "?" : p.column()) + " holds '" + value + "', which is not a constant of "
-                + (p == null ? "?" : p.type().getSimpleName()) + "; add the constant or fix the data");
+                + (p == null ? "?" : (p.type().isArray() ? p.type().getComponentType() : p.type()).getSimpleName())
+                + "; add the constant or fix the data");
     }
 
     private MappingException unrepresentable(@Nullable Property p, RowView row, UnrepresentableValueException e) {

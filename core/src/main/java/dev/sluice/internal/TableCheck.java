@@ -33,18 +33,39 @@ final class TableCheck {
      * @param elementOid    the type OID of an array's elements, 0 for other columns
      * @param kind          the relation's {@code pg_class.relkind}, e.g. 'r' for a table, 'v' for a view
      * @param uniqueIndexes the unique indexes that make rows unique of which this is a key column
+     * @param elementIsEnum whether an array's elements are of an enum type
+     * @param enumLabels    the labels of the column's enum type, or of its elements', in order; empty for others
+     * @param castType      the type as a cast names it ({@code format_type} without modifier), e.g.
+     *                      {@code numeric}, {@code map_mood}; empty when not known
      */
     record ColumnInfo(String name, String type, boolean isEnum, String elementType, boolean notNull, int typmod,
-                      long elementOid, String kind, List<Long> uniqueIndexes, boolean leadsIndex) {
+                      long elementOid, String kind, List<Long> uniqueIndexes, boolean leadsIndex,
+                      boolean elementIsEnum, List<String> enumLabels, String castType) {
 
         ColumnInfo {
             uniqueIndexes = List.copyOf(uniqueIndexes);
+            enumLabels = List.copyOf(enumLabels);
+        }
+
+        /** A column that leads no index and is not of an enum type, nor an array of one. */
+        ColumnInfo(String name, String type, boolean isEnum, String elementType, boolean notNull, int typmod,
+                   long elementOid, String kind, List<Long> uniqueIndexes) {
+            this(name, type, isEnum, elementType, notNull, typmod, elementOid, kind, uniqueIndexes, false);
+        }
+
+        /** A column that is not of an enum type, nor an array of one. */
+        ColumnInfo(String name, String type, boolean isEnum, String elementType, boolean notNull, int typmod,
+                   long elementOid, String kind, List<Long> uniqueIndexes, boolean leadsIndex) {
+            this(name, type, isEnum, elementType, notNull, typmod, elementOid, kind, uniqueIndexes, leadsIndex, false,
+                    List.of(), "");
         }
 
         /** A column that leads no index. */
         ColumnInfo(String name, String type, boolean isEnum, String elementType, boolean notNull, int typmod,
-                   long elementOid, String kind, List<Long> uniqueIndexes) {
-            this(name, type, isEnum, elementType, notNull, typmod, elementOid, kind, uniqueIndexes, false);
+                   long elementOid, String kind, List<Long> uniqueIndexes, boolean elementIsEnum,
+                   List<String> enumLabels, String castType) {
+            this(name, type, isEnum, elementType, notNull, typmod, elementOid, kind, uniqueIndexes, false,
+                    elementIsEnum, enumLabels, castType);
         }
 
         /** A column of a table without unique indexes, without a type modifier. */
@@ -70,6 +91,7 @@ final class TableCheck {
             Long elementOid = row.get(6, Long.class);
             Long[] indexes = row.get(8, Long[].class);
             Boolean leads = row.get(9, Boolean.class);
+            String[] labels = row.get(11, String[].class);
             return new ColumnInfo(
                     java.util.Objects.requireNonNull(row.get(0, String.class)),
                     java.util.Objects.requireNonNull(row.get(1, String.class)),
@@ -80,7 +102,10 @@ final class TableCheck {
                     elementOid == null ? 0 : elementOid,
                     java.util.Objects.requireNonNull(row.get(7, String.class)),
                     indexes == null ? List.of() : List.of(indexes),
-                    Boolean.TRUE.equals(leads));
+                    Boolean.TRUE.equals(leads),
+                    "e".equals(row.get(10, String.class)),
+                    labels == null ? List.of() : List.of(labels),
+                    java.util.Objects.requireNonNull(row.get(12, String.class)));
         }
 
         boolean isArray() {
@@ -89,7 +114,8 @@ final class TableCheck {
 
         /** The column an element of this array column is written to: its type, with the array's modifier. */
         ColumnInfo element() {
-            return new ColumnInfo(name, elementType, false, "", false, typmod, 0);
+            return new ColumnInfo(name, elementType, elementIsEnum, "", false, typmod, 0, "r", List.of(), false,
+                    enumLabels, "");
         }
 
         /** The declared type as PostgreSQL spells it in a message, e.g. {@code numeric(5,2)} or {@code int4[]}. */
@@ -141,6 +167,8 @@ final class TableCheck {
             Map.entry("json", List.of(String.class)),
             Map.entry("jsonb", List.of(String.class)),
             Map.entry("bytea", List.of(byte[].class)),
+            Map.entry("interval", List.of(java.time.Duration.class, dev.sluice.Interval.class)),
+            Map.entry("ltree", List.of(String.class)),
             Map.entry("uuid", List.of(UUID.class)),
             Map.entry("timestamptz", List.of(Instant.class, OffsetDateTime.class, ZonedDateTime.class)),
             Map.entry("timestamp", List.of(LocalDateTime.class)),
@@ -239,9 +267,21 @@ final class TableCheck {
         Class<?> java = p.boxedType();
         String described = "column " + column.name() + " is " + column.type();
         if (column.isEnum()) {
-            return java == String.class || java.isEnum() ? null
+            if (java.isEnum()) {
+                return missingLabels(java, column);
+            }
+            return java == String.class ? null
                     : described + " (an enum type) but the component is " + p.type().getSimpleName()
                     + "; declare it as a Java enum or String";
+        }
+        if (column.elementIsEnum()) {
+            if (java.isArray() && java.getComponentType().isEnum()) {
+                return missingLabels(java.getComponentType(), column);
+            }
+            return java == String[].class ? null
+                    : "column " + column.name() + " is " + column.elementType() + "[] (an array of an enum type) but "
+                    + "the component is " + p.type().getSimpleName() + "; declare it as an array of a Java enum, or "
+                    + "String[]";
         }
         if (java.isEnum()) {
             return READS_AS.getOrDefault(column.type(), List.of()).contains(String.class) ? null
@@ -269,6 +309,30 @@ final class TableCheck {
         }
         return described + " but the component is " + p.type().getSimpleName() + "; declare it as "
                 + suggestion(column.type());
+    }
+
+    /**
+     * The problem when the Java enum has constants the PostgreSQL enum lacks, which no row could hold: null when
+     * every constant is a label (the database may have more labels; reading one fails naming it).
+     */
+    private static @Nullable String missingLabels(Class<?> javaEnum, ColumnInfo column) {
+        List<String> missing = new ArrayList<>();
+        for (Object constant : javaEnum.getEnumConstants()) {
+            String name = ((Enum<?>) constant).name();
+            if (!column.enumLabels().contains(name)) {
+                missing.add(name);
+            }
+        }
+        if (missing.isEmpty()) {
+            return null;
+        }
+        String pgType = column.isEnum() ? column.type() : column.elementType();
+        return "the Java enum " + javaEnum.getSimpleName() + " has " + (missing.size() == 1 ? "the constant " : "the "
+                + "constants ") + String.join(", ", missing) + ", which the PostgreSQL enum " + pgType + " of column "
+                + column.name() + " lacks (its labels are " + String.join(", ", column.enumLabels()) + "); add "
+                + (missing.size() == 1 ? "it" : "them") + " to the type, e.g. ALTER TYPE "
+                + PostgresDialect.INSTANCE.identifier(pgType) + " ADD VALUE '" + missing.get(0) + "', or remove "
+                + (missing.size() == 1 ? "it" : "them") + " from " + javaEnum.getSimpleName();
     }
 
     private static String suggestion(String pgType) {

@@ -22,7 +22,8 @@ final class ValueType {
     static final Set<Class<?>> SCALARS = Set.of(
             Boolean.class, Short.class, Integer.class, Long.class, Float.class, Double.class, BigDecimal.class,
             String.class, byte[].class, UUID.class, Instant.class, OffsetDateTime.class, ZonedDateTime.class,
-            LocalDate.class, LocalDateTime.class, LocalTime.class, OffsetTime.class);
+            LocalDate.class, LocalDateTime.class, LocalTime.class, OffsetTime.class, java.time.Duration.class,
+            dev.sluice.Interval.class, java.nio.ByteBuffer.class);
 
     /** Element types allowed in boxed arrays such as {@code String[]} or {@code Long[]}. */
     static final Set<Class<?>> ARRAY_ELEMENTS = Set.of(
@@ -35,8 +36,8 @@ final class ValueType {
             float.class, Float.class, double.class, Double.class, byte.class, Byte.class, char.class, Character.class);
 
     static final String SUPPORTED = "boolean, short, int, long, float, double (or their boxes), BigDecimal, String, "
-            + "byte[], UUID, Instant, OffsetDateTime, ZonedDateTime, LocalDate, LocalDateTime, LocalTime, OffsetTime, "
-            + "an enum (stored as text), or a boxed array of these such as String[] or Long[]";
+            + "byte[], ByteBuffer, UUID, Duration, Interval, Instant, OffsetDateTime, ZonedDateTime, LocalDate, LocalDateTime, LocalTime, OffsetTime, "
+            + "an enum (stored as text or a PostgreSQL enum), or a boxed array of these such as String[] or Long[]";
 
     private ValueType() {
     }
@@ -53,12 +54,16 @@ final class ValueType {
         if (SCALARS.contains(boxed) || boxed.isEnum()) {
             return true;
         }
-        return boxed.isArray() && ARRAY_ELEMENTS.contains(boxed.getComponentType());
+        return boxed.isArray() && (ARRAY_ELEMENTS.contains(boxed.getComponentType())
+                || boxed.getComponentType().isEnum());
     }
 
-    /** The type to ask the driver for: enums travel as their names. */
+    /** The type to ask the driver for: enums travel as their names, arrays of enums as arrays of names. */
     static Class<?> wireType(Class<?> type) {
         Class<?> boxed = boxed(type);
+        if (boxed.isArray() && boxed.getComponentType().isEnum()) {
+            return String[].class;
+        }
         return boxed.isEnum() ? String.class : boxed;
     }
 

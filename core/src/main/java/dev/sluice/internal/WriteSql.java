@@ -12,6 +12,7 @@ import java.util.stream.Collectors;
 import dev.sluice.QueryException;
 import dev.sluice.spi.RenderedSql;
 import dev.sluice.spi.TypedNull;
+import dev.sluice.spi.UntypedText;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -45,6 +46,8 @@ final class WriteSql<T> {
     private final EntityModel<T> model;
     /** The fit of each stored component's value to its column; empty when the columns are not known. */
     private final Map<Property, ColumnFit> fits;
+    /** The type of each stored component's column as a cast names it; empty when the columns are not known. */
+    private final Map<Property, String> casts;
 
     /** Statements whose values are bound as they are: for statements that store none, and for tests. */
     WriteSql(PostgresDialect dialect, EntityModel<T> model) {
@@ -61,13 +64,18 @@ final class WriteSql<T> {
         this.dialect = dialect;
         this.model = model;
         Map<Property, ColumnFit> fits = new HashMap<>();
+        Map<Property, String> casts = new HashMap<>();
         for (Property p : model.properties()) {
             TableCheck.ColumnInfo column = columns.get(p.column());
             if (column != null) {
                 fits.put(p, ColumnFit.of(column));
+                if (!column.castType().isEmpty()) {
+                    casts.put(p, column.castType());
+                }
             }
         }
         this.fits = Map.copyOf(fits);
+        this.casts = Map.copyOf(casts);
     }
 
     /** How many rows one {@code INSERT} may carry: the batch size, capped by the bind-parameter limit. */
@@ -89,7 +97,7 @@ final class WriteSql<T> {
         }
         List<Property> columns = new ArrayList<>();
         for (Property p : model.properties()) {
-            if (!p.id() || rows.stream().anyMatch(row -> p.read(row) != null)) {
+            if (!model.generated(p) && (!p.id() || rows.stream().anyMatch(row -> p.read(row) != null))) {
                 columns.add(p);
             }
         }
@@ -104,7 +112,7 @@ final class WriteSql<T> {
             sql.append(r == 0 ? "(" : ", (");
             for (int c = 0; c < columns.size(); c++) {
                 Property p = columns.get(c);
-                Object value = p.read(row);
+                Object value = valueOf(p, row, r);
                 sql.append(c == 0 ? "" : ", ");
                 if (value == null && p.id()) {
                     sql.append("DEFAULT");
@@ -132,7 +140,8 @@ final class WriteSql<T> {
 
     /** The columns a {@code DO UPDATE} sets: neither key nor conflict target. */
     List<Property> updatable(List<Property> target) {
-        return model.properties().stream().filter(p -> !p.id() && !target.contains(p)).toList();
+        return model.properties().stream().filter(p -> !p.id() && !model.generated(p) && !target.contains(p))
+                .toList();
     }
 
     /**
@@ -171,8 +180,10 @@ final class WriteSql<T> {
      * @throws ColumnFit.Misfit for a value that does not fit its column exactly
      */
     RenderedSql update(T entity) {
+        Property version = model.version();
         List<Property> set = model.properties().stream()
-                .filter(p -> !p.id() && !(p.deferred() && p.read(entity) == null)).toList();
+                .filter(p -> !p.id() && p != version && !model.generated(p)
+                        && !(p.deferred() && p.read(entity) == null)).toList();
         if (set.isEmpty()) {
             throw new QueryException("update(" + model.name() + "): every column of " + model.name()
                     + " is part of its key, so there is nothing to update; delete and insert the row instead");
@@ -181,8 +192,12 @@ final class WriteSql<T> {
         StringBuilder sql = new StringBuilder("UPDATE ").append(dialect.identifier(model.table())).append(" SET ");
         for (int i = 0; i < set.size(); i++) {
             Property p = set.get(i);
-            bindings.add(stored(p, p.read(entity), 0));
+            bindings.add(stored(p, valueOf(p, entity, 0), 0));
             sql.append(i == 0 ? "" : ", ").append(dialect.identifier(p.column())).append(" = $").append(bindings.size());
+        }
+        if (version != null) {
+            String column = dialect.identifier(version.column());
+            sql.append(", ").append(column).append(" = ").append(column).append(" + 1");
         }
         sql.append(byKey(entity, bindings, "update")).append(" RETURNING ").append(names(model.properties()));
         return RenderedSql.of(sql.toString(), bindings);
@@ -247,7 +262,7 @@ final class WriteSql<T> {
                 throw new QueryException(what + ": value " + (i + 1) + " is null, and a bare null has no SQL type; "
                         + "write the null into the SQL instead, e.g. set(\"name = null\")");
             }
-            values.add(BindValues.normalize(args[i], what, i + 1));
+            values.add(BindValues.normalize(args[i], what, i + 1, model.converters()));
         }
         List<Assignment> assignments = new ArrayList<>();
         int from = 0;
@@ -326,7 +341,123 @@ final class WriteSql<T> {
             sql.append(i == 0 ? "" : " AND ").append(dialect.identifier(p.column())).append(" = $")
                     .append(bindings.size());
         }
+        Property version = model.version();
+        if (version != null) {
+            bindings.add(bindable(version, requireVersion(entity, what)));
+            sql.append(" AND ").append(dialect.identifier(version.column())).append(" = $").append(bindings.size());
+        }
         return sql.toString();
+    }
+
+    /** The entity's version, which an update or delete must match. */
+    private Object requireVersion(T entity, String what) {
+        Property version = java.util.Objects.requireNonNull(model.version());
+        Object value = version.read(entity);
+        if (value == null) {
+            throw new QueryException(what + "(" + model.name() + "): its @Version " + version.name() + " is null, so "
+                    + "no row can match it; load the entity first to get its version");
+        }
+        return value;
+    }
+
+    /**
+     * One {@code UPDATE} of many entities by key: {@code UPDATE t AS r SET a = v.a, ... FROM (VALUES ($1::int8,
+     * $2::text), ...) AS v (id, a) WHERE r.id = v.id RETURNING r.*}, each value cast to its column's type (so every
+     * row's values have the column's type, and none is converted through another). A {@code @Deferred} column that
+     * is null in a row keeps its stored value there ({@code coalesce(v.data, r.data)}); a {@code @Version} must
+     * match and is incremented.
+     *
+     * @throws ColumnFit.Misfit for a value that does not fit its column exactly, with its row's index in
+     *                          {@code rows} and its component
+     */
+    RenderedSql updateAll(List<T> rows) {
+        Property version = model.version();
+        List<Property> set = model.properties().stream().filter(p -> !p.id() && p != version && !model.generated(p))
+                .toList();
+        if (set.isEmpty() && version == null) {
+            throw new QueryException("updateAll(" + model.name() + "): every column of " + model.name()
+                    + " is part of its key, so there is nothing to update; delete and insert the rows instead");
+        }
+        List<Property> columns = new ArrayList<>(model.key());
+        columns.addAll(set);
+        if (version != null) {
+            columns.add(version);
+        }
+        List<Object> bindings = new ArrayList<>();
+        StringJoiner assignments = new StringJoiner(", ");
+        for (Property p : set) {
+            String column = dialect.identifier(p.column());
+            assignments.add(column + " = " + (p.deferred() ? "coalesce(v." + column + ", r." + column + ")"
+                    : "v." + column));
+        }
+        if (version != null) {
+            String column = dialect.identifier(version.column());
+            assignments.add(column + " = r." + column + " + 1");
+        }
+        String sql = "UPDATE " + dialect.identifier(model.table()) + " AS r SET " + assignments + " FROM "
+                + values(rows, columns, bindings, "updateAll") + " WHERE " + matching(version)
+                + " RETURNING " + model.properties().stream().map(p -> "r." + dialect.identifier(p.column()))
+                .collect(Collectors.joining(", "));
+        return RenderedSql.of(sql, bindings);
+    }
+
+    /**
+     * One {@code DELETE} of many entities by key (and {@code @Version}): {@code DELETE FROM t AS r USING (VALUES
+     * ($1::int8), ...) AS v (id) WHERE r.id = v.id RETURNING r.id}, returning the keys of the rows deleted.
+     */
+    RenderedSql deleteAll(List<T> rows) {
+        Property version = model.version();
+        List<Property> columns = new ArrayList<>(model.key());
+        if (version != null) {
+            columns.add(version);
+        }
+        List<Object> bindings = new ArrayList<>();
+        String sql = "DELETE FROM " + dialect.identifier(model.table()) + " AS r USING "
+                + values(rows, columns, bindings, "deleteAll") + " WHERE " + matching(version) + " RETURNING "
+                + model.key().stream().map(p -> "r." + dialect.identifier(p.column())).collect(Collectors.joining(", "));
+        return RenderedSql.of(sql, bindings);
+    }
+
+    /** How many rows one batched update or delete may carry within the bind-parameter limit. */
+    int rowsPerBatch(int batchSize, boolean update) {
+        int columns = update ? model.properties().size() : model.key().size() + (model.version() == null ? 0 : 1);
+        return Math.max(1, Math.min(batchSize, MAX_BIND_PARAMETERS / columns));
+    }
+
+    /** {@code (VALUES ($1::int8, ...), ...) AS v (id, ...)}: the rows' values of {@code columns}, cast. */
+    private String values(List<T> rows, List<Property> columns, List<Object> bindings, String what) {
+        if (rows.isEmpty()) {
+            throw new IllegalArgumentException("no rows to write");
+        }
+        StringBuilder sql = new StringBuilder("(VALUES ");
+        for (int r = 0; r < rows.size(); r++) {
+            T row = rows.get(r);
+            sql.append(r == 0 ? "(" : ", (");
+            for (int c = 0; c < columns.size(); c++) {
+                Property p = columns.get(c);
+                Object value = valueOf(p, row, r);
+                if (value == null && (p.id() || p == model.version())) {
+                    throw new QueryException(what + "(" + model.name() + "): " + (p.id() ? "key " : "@Version ")
+                            + p.name() + " is null in input row " + (r + 1) + " of the statement, so no row can "
+                            + "match it; load the entity first");
+                }
+                bindings.add(stored(p, value, r));
+                String cast = casts.get(p);
+                sql.append(c == 0 ? "$" : ", $").append(bindings.size()).append(cast == null ? "" : "::" + cast);
+            }
+            sql.append(')');
+        }
+        return sql.append(") AS v (").append(names(columns)).append(')').toString();
+    }
+
+    /** {@code r.id = v.id AND ...}, and the version. */
+    private String matching(@Nullable Property version) {
+        List<Property> match = new ArrayList<>(model.key());
+        if (version != null) {
+            match.add(version);
+        }
+        return match.stream().map(p -> "r." + dialect.identifier(p.column()) + " = v." + dialect.identifier(p.column()))
+                .collect(Collectors.joining(" AND "));
     }
 
     /** {@code COPY table (columns) FROM STDIN (FORMAT binary)}: the statement of {@link BinaryCopy}'s bytes. */
@@ -359,13 +490,22 @@ final class WriteSql<T> {
         }
     }
 
+    /** The stored value of {@code p} in {@code row}, the statement's row {@code r}: a misfit names both. */
+    private static Object valueOf(Property p, Object row, int r) {
+        try {
+            return p.read(row);
+        } catch (ColumnFit.Misfit m) {
+            throw m.at(r, p);
+        }
+    }
+
     /** A component value as the driver binds it: enums as names, null as a {@link TypedNull} of the wire type. */
     static Object bindable(Property p, @Nullable Object value) {
         if (value == null) {
             return new TypedNull(ValueType.wireType(p.type()));
         }
         if (value instanceof Enum<?> e) {
-            return e.name();
+            return new UntypedText(e.name());
         }
         return value;
     }

@@ -66,10 +66,10 @@ class BinaryCopyTest {
     void aColumnTypeWithoutBinaryEncodingNamesTheFix() {
         EntityModel<Picture> model = EntityModel.of(Picture.class);
         Map<String, TableCheck.ColumnInfo> types = new java.util.HashMap<>(TYPES);
-        types.put("name", new TableCheck.ColumnInfo("name", "interval", false, "", false));
+        types.put("name", new TableCheck.ColumnInfo("name", "point", false, "", false));
         assertThatThrownBy(() -> copy(model.properties(), types))
                 .isInstanceOf(QueryException.class)
-                .hasMessage("copyIn(Picture.class): column name is interval, which Sluice's binary COPY does not "
+                .hasMessage("copyIn(Picture.class): column name is point, which Sluice's binary COPY does not "
                         + "write; use insertAll for Picture");
     }
 

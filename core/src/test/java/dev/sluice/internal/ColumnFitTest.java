@@ -175,7 +175,7 @@ class ColumnFitTest {
     @Test
     void columnsOfTypesSluiceDoesNotKnowAreLeftToTheDriver() {
         Object value = new Object();
-        assertThat(column("interval").fit(value)).isSameAs(value);
-        assertThat(column("interval").bindable(value)).isSameAs(value);
+        assertThat(column("point").fit(value)).isSameAs(value);
+        assertThat(column("point").bindable(value)).isSameAs(value);
     }
 }

@@ -22,7 +22,7 @@ class KeyValuesTest {
     void integersWidenOrNarrowToTheKeysTypeWhenTheyFitAndEnumsBindByName() {
         assertThat(KeyValues.of(EntityModel.of(Picture.class), new Object[] {42})).containsExactly(42L);
         assertThat(KeyValues.of(EntityModel.of(Line.class), new Object[] {Region.EU, 7L, 3}))
-                .containsExactly("EU", 7, (short) 3);
+                .containsExactly(new dev.sluice.spi.UntypedText("EU"), 7, (short) 3);
     }
 
     @Test

@@ -13,6 +13,7 @@ import dev.sluice.annotation.Id;
 import dev.sluice.annotation.Table;
 import dev.sluice.spi.RenderedSql;
 import dev.sluice.spi.TypedNull;
+import dev.sluice.spi.UntypedText;
 import org.junit.jupiter.api.Test;
 
 class WriteSqlTest {
@@ -49,7 +50,7 @@ class WriteSqlTest {
         assertThat(sql.sql()).isEqualTo("INSERT INTO picture (sha1, name, taken_at, size_bytes, mood, tags)"
                 + " VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, sha1, name, taken_at, size_bytes, mood, tags");
         assertThat(sql.bindings()).hasSize(6);
-        assertThat(sql.bindings().subList(0, 5)).containsExactly("a", "n", T0, 7, "CALM");
+        assertThat(sql.bindings().subList(0, 5)).containsExactly("a", "n", T0, 7, new UntypedText("CALM"));
         assertThat((String[]) sql.bindings().get(5)).containsExactly("cat");
     }
 
@@ -274,5 +275,48 @@ class WriteSqlTest {
                     assertThat(m.property()).isEqualTo(EntityModel.of(Reading.class).property("count").orElseThrow());
                 })
                 .hasMessage("40000 does not fit column count (int2) exactly: int2 holds -32768 to 32767");
+    }
+
+    record Account(@Id Long id, Mood mood, @dev.sluice.annotation.Deferred byte[] note,
+                   @dev.sluice.annotation.Version long version) {
+    }
+
+    private static TableCheck.ColumnInfo column(String name, String type, String cast) {
+        return new TableCheck.ColumnInfo(name, type, false, "", true, -1, 0, "r", List.of(), false, List.of(), cast);
+    }
+
+    private static WriteSql<Account> accounts() {
+        return new WriteSql<>(PG, EntityModel.of(Account.class), java.util.Map.of(
+                "id", column("id", "int8", "bigint"), "mood", column("mood", "text", "text"),
+                "note", column("note", "bytea", "bytea"), "version", column("version", "int4", "integer")));
+    }
+
+    @Test
+    void updateAllJoinsCastValuesKeepsANullDeferredColumnAndBumpsTheVersion() {
+        RenderedSql sql = accounts().updateAll(List.of(new Account(1L, Mood.CALM, null, 3),
+                new Account(2L, Mood.ANGRY, new byte[] {1}, 4)));
+        assertThat(sql.sql()).isEqualTo("UPDATE account AS r SET mood = v.mood, note = coalesce(v.note, r.note), "
+                + "version = r.version + 1 FROM (VALUES ($1::bigint, $2::text, $3::bytea, $4::integer), "
+                + "($5::bigint, $6::text, $7::bytea, $8::integer)) AS v (id, mood, note, version) "
+                + "WHERE r.id = v.id AND r.version = v.version RETURNING r.id, r.mood, r.note, r.version");
+        assertThat(sql.bindings()).hasSize(8);
+        assertThat(sql.bindings().subList(0, 4)).containsExactly(1L, "CALM", new TypedNull(byte[].class), 3L);
+    }
+
+    @Test
+    void deleteAllMatchesKeyAndVersionAndReturnsTheKeysDeleted() {
+        RenderedSql sql = accounts().deleteAll(List.of(new Account(1L, Mood.CALM, null, 3)));
+        assertThat(sql.sql()).isEqualTo("DELETE FROM account AS r USING (VALUES ($1::bigint, $2::integer)) AS v "
+                + "(id, version) WHERE r.id = v.id AND r.version = v.version RETURNING r.id");
+        assertThat(sql.bindings()).containsExactly(1L, 3L);
+    }
+
+    @Test
+    void aVersionedUpdateOrDeleteMatchesTheVersion() {
+        RenderedSql update = accounts().update(new Account(1L, Mood.CALM, null, 3));
+        assertThat(update.sql()).isEqualTo("UPDATE account SET mood = $1, version = version + 1 WHERE id = $2 AND "
+                + "version = $3 RETURNING id, mood, note, version");
+        RenderedSql delete = accounts().delete(new Account(1L, Mood.CALM, null, 3));
+        assertThat(delete.sql()).isEqualTo("DELETE FROM account WHERE id = $1 AND version = $2");
     }
 }

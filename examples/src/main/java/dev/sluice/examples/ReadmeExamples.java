@@ -75,6 +75,34 @@ public final class ReadmeExamples {
                 .build();
     }
 
+    // --- mapping ----------------------------------------------------------------------------------------------
+
+    /** A value object, stored as numeric through a converter. */
+    public record Money(java.math.BigDecimal amount) {
+    }
+
+    /** Stored in a PostgreSQL enum column ({@code CREATE TYPE invoice_status AS ENUM ('OPEN', 'PAID')}). */
+    public enum Status { OPEN, PAID }
+
+    @Table("invoice")
+    public record Invoice(@Id Long id, Status status, Money total, Duration terms,
+                          @dev.sluice.annotation.Version long version) {
+    }
+
+    public static dev.sluice.r2dbc.R2dbcRepo invoices(String url) {
+        return dev.sluice.r2dbc.R2dbcRepo.builder(url)
+                .converter(Money.class, java.math.BigDecimal.class, Money::new, Money::amount)
+                .build();
+    }
+
+    /** Marks the open invoices over 10.00 paid: one UPDATE per batch, each row only if its version is unchanged. */
+    public static Flux<Invoice> payLarge(Repo repo) {
+        return repo.updateAll(repo.select(Invoice.class)
+                .where("status = ? and total > ?", Status.OPEN, new Money(new java.math.BigDecimal("10.00")))
+                .flux()
+                .map(i -> new Invoice(i.id(), Status.PAID, i.total(), i.terms(), i.version())));
+    }
+
     // --- timeouts ---------------------------------------------------------------------------------------------
 
     public static Flux<Picture> largeWithin5s(Repo repo) {

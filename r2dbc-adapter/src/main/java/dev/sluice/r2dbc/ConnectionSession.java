@@ -310,6 +310,9 @@ final class ConnectionSession implements Session {
      * once per result, when its metadata changes; every other column reads through the driver's codec.
      */
     private static final class CurrentRow implements RowView {
+        /** PostgreSQL's first OID of a type not built in (an extension's, an enum's): {@code FirstNormalObjectId}. */
+        private static final int FIRST_USER_OID = 16384;
+
         private final ConnectionSession session;
         private @Nullable Row row;
         private @Nullable RowMetadata metadata;
@@ -337,10 +340,54 @@ final class ConnectionSession implements Session {
             }
             ExactColumns.@Nullable Exact[] columns = exact;
             ExactColumns.@Nullable Exact column = index < columns.length ? columns[index] : null;
+            if (column == null && type == String[].class) {
+                return type.cast(textArray(current, index));
+            }
+            if (column == null && type == String.class) {
+                return type.cast(text(current, index));
+            }
             if (column == null || column.byDriver(type)) {
                 return current.get(index, type);
             }
             return type.cast(exactly(current, index, column, type));
+        }
+
+        /**
+         * A value read as {@code String}. The binary form of {@code ltree} (an extension type, whose OID differs per
+         * database) is a version byte, 1, before its text, which the driver hands over as a first character
+         * U+0001: dropped here. No text of such a type starts with U+0001 (an ltree label holds letters, digits,
+         * {@code _} and {@code -}; an enum label would have to be written with it on purpose).
+         */
+        private @Nullable String text(Row current, int index) {
+            String value = current.get(index, String.class);
+            if (value != null && !value.isEmpty() && value.charAt(0) == '\u0001'
+                    && metadata != null && metadata.getColumnMetadata(index).getNativeTypeMetadata() instanceof Integer oid
+                    && oid >= FIRST_USER_OID) {
+                return value.substring(1);
+            }
+            return value;
+        }
+
+        /**
+         * An array read as {@code String[]}: through the driver where it knows the type (text[], varchar[]), else (an
+         * array of a PostgreSQL enum, whose type OID differs per database) from its raw bytes, each element's text.
+         */
+        private String @Nullable [] textArray(Row current, int index) {
+            try {
+                return current.get(index, String[].class);
+            } catch (IllegalArgumentException driverCannot) {
+                SluiceCodecs.RawValue raw;
+                try {
+                    raw = current.get(index, SluiceCodecs.RawValue.class);
+                } catch (IllegalArgumentException e) {
+                    driverCannot.addSuppressed(e);
+                    throw driverCannot;
+                }
+                if (raw == null) {
+                    return null;
+                }
+                return WireValues.array(raw.bytes(), raw.binary(), WireValues::utf8).toArray(String[]::new);
+            }
         }
 
         private @Nullable Object exactly(Row current, int index, ExactColumns.Exact column, Class<?> type) {

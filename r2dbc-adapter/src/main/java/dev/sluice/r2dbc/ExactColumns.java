@@ -2,6 +2,7 @@ package dev.sluice.r2dbc;
 
 import java.lang.reflect.Array;
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -12,6 +13,7 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.List;
 
+import dev.sluice.Interval;
 import dev.sluice.MappingException;
 import dev.sluice.spi.UnrepresentableValueException;
 import io.r2dbc.postgresql.api.PostgresqlRowMetadata;
@@ -48,6 +50,8 @@ final class ExactColumns {
         TIMETZ("timetz", 1266, 1270, List.of(), OffsetTime.class),
         /** Binary keeps jsonb's version byte in front of the text. */
         JSONB("jsonb", 3802, 3807, List.of(), String.class),
+        /** The driver counts a month as 30 days into a Duration; Sluice reads months only into an Interval. */
+        INTERVAL("interval", 1186, 1187, List.of(), Duration.class, Interval.class),
         /** The driver reads integers as BigDecimal through a double, and narrows them silently. */
         INT8("bigint", 20, 1016, List.of(Long.class), Long.class, Integer.class, Short.class, BigDecimal.class,
                 Double.class, Float.class, String.class),
@@ -193,6 +197,7 @@ final class ExactColumns {
             case TIME -> WireValues::time;
             case TIMETZ -> WireValues::timetz;
             case JSONB -> WireValues::jsonb;
+            case INTERVAL -> WireValues::interval;
             case INT8, INT4, INT2 -> WireValues::integer;
         };
     }
@@ -219,6 +224,20 @@ final class ExactColumns {
                             ZonedDateTime.class, INFINITY_FIX);
                 }
                 return instant.atZone(ZoneOffset.UTC);
+            }
+            throw unsupported(column, type);
+        }
+        if (column.kind() == Kind.INTERVAL) {
+            Interval interval = (Interval) value;
+            if (type == Interval.class) {
+                return interval;
+            }
+            if (type == Duration.class) {
+                if (interval.period().toTotalMonths() != 0) {
+                    throw new UnrepresentableValueException(WireValues.describe(interval), Duration.class,
+                            "declare the component as dev.sluice.Interval, which holds months");
+                }
+                return interval.time().plusDays(interval.period().getDays());
             }
             throw unsupported(column, type);
         }

@@ -13,6 +13,7 @@ import dev.sluice.SqlQuery;
 import dev.sluice.StatementListener;
 import dev.sluice.Update;
 import dev.sluice.Upsert;
+import dev.sluice.internal.Converters;
 import dev.sluice.internal.CoreRepo;
 import dev.sluice.internal.ReadRetry;
 import dev.sluice.internal.RepoSettings;
@@ -47,11 +48,11 @@ public final class R2dbcRepo implements Repo, AutoCloseable {
     private R2dbcRepo(ConnectionFactory factory, @Nullable ConnectionPool ownedPool, ConnectionProvider connections,
             RepoSettings settings, SessionSettings sessionSettings,
             @Nullable UnaryOperator<RuntimeException> exceptionTranslator, @Nullable StatementObserver observer,
-            @Nullable StatementLog log, byte @Nullable [] resumeTokenKey) {
+            @Nullable StatementLog log, byte @Nullable [] resumeTokenKey, Converters converters) {
         this.factory = factory;
         this.ownedPool = ownedPool;
         Repo core = CoreRepo.create(new R2dbcExecutor(connections, settings.listener(), sessionSettings, observer,
-                log), settings, resumeTokenKey);
+                log), settings, resumeTokenKey, converters);
         this.delegate = exceptionTranslator == null ? core : Translating.repo(core, exceptionTranslator);
     }
 
@@ -123,6 +124,16 @@ public final class R2dbcRepo implements Repo, AutoCloseable {
     @Override
     public <T> Mono<Void> delete(T entity) {
         return delegate.delete(entity);
+    }
+
+    @Override
+    public <T> Flux<T> updateAll(Publisher<T> entities) {
+        return delegate.updateAll(entities);
+    }
+
+    @Override
+    public <T> Mono<Long> deleteAll(Publisher<T> entities) {
+        return delegate.deleteAll(entities);
     }
 
     @Override
@@ -202,6 +213,7 @@ public final class R2dbcRepo implements Repo, AutoCloseable {
         private @Nullable StatementObserver statementObserver;
         private @Nullable StatementLog statementLog;
         private byte @Nullable [] resumeTokenKey;
+        private Converters converters = Converters.NONE;
 
         private Builder(@Nullable ConnectionFactory factory, @Nullable String url) {
             this.factory = factory;
@@ -281,6 +293,25 @@ public final class R2dbcRepo implements Repo, AutoCloseable {
          */
         public Builder retryBackoff(Duration backoff) {
             this.retryBackoff = new ReadRetry(retries, Objects.requireNonNull(backoff, "backoff")).backoff();
+            return this;
+        }
+
+        /**
+         * Stores values of {@code type}, such as a value object, as values of {@code stored}, a type Sluice maps
+         * itself: {@code .converter(Money.class, BigDecimal.class, Money::of, Money::amount)}. One registration covers
+         * every path: reads, {@code insert}, {@code insertAll}, {@code upsert}, {@code update}, {@code copyIn}, the
+         * values of {@code where(..)} and {@code set(..)}, and keys. The stored value is checked against its column as
+         * any other ({@code numeric(12,2)} refuses a third decimal place). Defaults to none; an entity with a
+         * component of a type Sluice does not map and no converter fails at first use, naming the registration.
+         *
+         * @param read  the Java value of a stored value; never given null, must not return null
+         * @param write the stored value of a Java value; never given null, must not return null
+         * @throws IllegalArgumentException if {@code stored} is not a type Sluice maps, {@code type} is one, or
+         *                                  {@code type} has a converter already
+         */
+        public <J, S> Builder converter(Class<J> type, Class<S> stored, Function<? super S, ? extends J> read,
+                                        Function<? super J, ? extends S> write) {
+            this.converters = converters.with(type, stored, read, write);
             return this;
         }
 
@@ -435,7 +466,8 @@ public final class R2dbcRepo implements Repo, AutoCloseable {
                 Factories.warnIfSlow(factory);
                 return new R2dbcRepo(factory, null, PoolBorrow.of(
                         connections != null ? connections : ConnectionProvider.of(factory), factory), settings,
-                        sessionSettings, exceptionTranslator, statementObserver, statementLog, resumeTokenKey);
+                        sessionSettings, exceptionTranslator, statementObserver, statementLog, resumeTokenKey,
+                        converters);
             }
             if (connections != null) {
                 throw new IllegalStateException("connectionProvider needs R2dbcRepo.builder(ConnectionFactory): a "
@@ -443,7 +475,7 @@ public final class R2dbcRepo implements Repo, AutoCloseable {
             }
             ConnectionPool pool = Factories.pooled(Objects.requireNonNull(url), poolTimes);
             return new R2dbcRepo(pool, pool, PoolBorrow.of(ConnectionProvider.of(pool), pool), settings,
-                    sessionSettings, exceptionTranslator, statementObserver, statementLog, resumeTokenKey);
+                    sessionSettings, exceptionTranslator, statementObserver, statementLog, resumeTokenKey, converters);
         }
     }
 }

@@ -134,6 +134,16 @@ final class Translating {
         }
 
         @Override
+        public <T> Flux<T> updateAll(Publisher<T> entities) {
+            return t.flux(t.call(() -> delegate.updateAll(entities)));
+        }
+
+        @Override
+        public <T> Mono<Long> deleteAll(Publisher<T> entities) {
+            return t.mono(t.call(() -> delegate.deleteAll(entities)));
+        }
+
+        @Override
         public <T> Update<T> update(Class<T> type) {
             return new TranslatingUpdate<>(t.call(() -> delegate.update(type)), t);
         }

@@ -13,6 +13,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.sluice.Interval;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -244,6 +245,65 @@ final class WireValues {
         TextCursor cursor = new TextCursor(text(bytes, offset, length));
         LocalTime time = cursor.time();
         return cursor.end(OffsetTime.of(time, cursor.offset()));
+    }
+
+    /**
+     * An {@code interval}: binary is microseconds, days, months; text is PostgreSQL's default IntervalStyle
+     * {@code postgres}, e.g. {@code 1 year 2 mons -3 days +04:05:06.789}, or ISO 8601 ({@code P1Y2M3DT4H5M6S}).
+     */
+    static Interval interval(byte[] bytes, int offset, int length, boolean binary) {
+        if (binary) {
+            return Interval.of(intAt(bytes, offset + 12), intAt(bytes, offset + 8), longAt(bytes, offset));
+        }
+        String text = text(bytes, offset, length).trim();
+        if (text.startsWith("P") || text.startsWith("-P")) {
+            throw new IllegalArgumentException("Cannot read the ISO 8601 interval '" + text + "'; Sluice reads "
+                    + "IntervalStyle postgres, the default: do not change it");
+        }
+        long months = 0;
+        long days = 0;
+        long micros = 0;
+        String[] words = text.split(" ");
+        for (int i = 0; i < words.length; i++) {
+            String word = words[i];
+            if (word.contains(":")) {
+                boolean negative = word.startsWith("-");
+                String[] hms = word.replace("-", "").replace("+", "").split(":");
+                String[] seconds = hms[2].split("\\.");
+                long fraction = 0;
+                if (seconds.length > 1) {
+                    String digits = (seconds[1] + "000000").substring(0, 6);
+                    fraction = Long.parseLong(digits);
+                }
+                long value = ((Long.parseLong(hms[0]) * 60 + Long.parseLong(hms[1])) * 60 + Long.parseLong(seconds[0]))
+                        * 1_000_000L + fraction;
+                micros += negative ? -value : value;
+                continue;
+            }
+            long number = Long.parseLong(word);
+            String unit = words[++i];
+            if (unit.startsWith("year")) {
+                months += number * 12;
+            } else if (unit.startsWith("mon")) {
+                months += number;
+            } else if (unit.startsWith("day")) {
+                days += number;
+            } else {
+                throw new IllegalArgumentException("Cannot read the interval '" + text + "' at '" + unit + "'");
+            }
+        }
+        return Interval.of(Math.toIntExact(months), Math.toIntExact(days), micros);
+    }
+
+    /** An interval for a message, in PostgreSQL's words: {@code 1 mons 2 days 3000000 microseconds}. */
+    static String describe(Interval interval) {
+        return interval.period().toTotalMonths() + " mons " + interval.period().getDays() + " days "
+                + interval.time().toNanos() / 1000 + " microseconds";
+    }
+
+    /** A value's text, as in an array of a type whose binary form is its text (an enum). */
+    static String utf8(byte[] bytes, int offset, int length, boolean binary) {
+        return new String(bytes, offset, length, StandardCharsets.UTF_8);
     }
 
     /** A {@code jsonb}: its text (binary jsonb is a version byte, 1, before the text). */

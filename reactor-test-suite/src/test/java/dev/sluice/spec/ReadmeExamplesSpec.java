@@ -68,6 +68,23 @@ class ReadmeExamplesSpec {
     }
 
     @Test
+    void mapping() {
+        Fixtures.db().execute("DO $$ BEGIN CREATE TYPE invoice_status AS ENUM ('OPEN', 'PAID'); EXCEPTION WHEN "
+                        + "duplicate_object THEN NULL; END $$",
+                "CREATE TABLE IF NOT EXISTS invoice (id bigint PRIMARY KEY, status invoice_status NOT NULL, "
+                        + "total numeric(12,2) NOT NULL, terms interval NOT NULL, version bigint NOT NULL)",
+                "TRUNCATE invoice",
+                "INSERT INTO invoice SELECT i, CASE WHEN i % 3 = 0 THEN 'PAID' ELSE 'OPEN' END::invoice_status, "
+                        + "i * 2.50, '30 days', 1 FROM generate_series(1, 1000) i");
+        long expected = Fixtures.db().queryLong("SELECT count(*) FROM invoice WHERE status = 'OPEN' AND total > 10");
+        try (R2dbcRepo invoices = ReadmeExamples.invoices(Fixtures.db().r2dbcUrl())) {
+            StepVerifier.create(ReadmeExamples.payLarge(invoices).count()).expectNext(expected).verifyComplete();
+        }
+        assertThat(Fixtures.queryString("SELECT string_agg(DISTINCT status || ' ' || version || ' ' || terms, ',') "
+                + "FROM invoice WHERE total > 10")).isEqualTo("PAID 1 30 days,PAID 2 720:00:00");
+    }
+
+    @Test
     void timeouts() {
         long expected = Fixtures.db().queryLong("SELECT count(*) FROM picture WHERE size_bytes > 1024");
         StepVerifier.create(ReadmeExamples.largeWithin5s(repo).count()).expectNext(expected).verifyComplete();

@@ -5,6 +5,7 @@ import java.util.Set;
 import dev.sluice.ConnectionLostException;
 import dev.sluice.MappingException;
 import dev.sluice.QueryException;
+import dev.sluice.OptimisticLockException;
 import dev.sluice.RowCountException;
 import dev.sluice.SluiceException;
 import dev.sluice.WriteException;
@@ -16,6 +17,7 @@ import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.dao.EmptyResultDataAccessException;
 import org.springframework.dao.IncorrectResultSizeDataAccessException;
+import org.springframework.dao.OptimisticLockingFailureException;
 import org.springframework.dao.InvalidDataAccessApiUsageException;
 import org.springframework.dao.InvalidDataAccessResourceUsageException;
 import org.springframework.dao.QueryTimeoutException;
@@ -34,6 +36,8 @@ import org.springframework.r2dbc.connection.ConnectionFactoryUtils;
  *   <li>{@link WriteException} (a write the database or Sluice refused): {@link DuplicateKeyException} for a
  *       unique violation (SQLSTATE 23505), otherwise {@link DataIntegrityViolationException} (a constraint, a NULL,
  *       a value that does not fit its column);</li>
+ *   <li>{@link OptimisticLockException} (a row of an entity with {@code @Version} changed or deleted since it was
+ *       read): {@link OptimisticLockingFailureException};</li>
  *   <li>{@link RowCountException} ({@code one()} finding none or several rows, an update of a row that is gone):
  *       {@link EmptyResultDataAccessException} when no row was found, otherwise
  *       {@link IncorrectResultSizeDataAccessException}, with the expected and the actual count;</li>
@@ -97,6 +101,9 @@ public final class SluiceExceptionTranslator implements PersistenceExceptionTran
         if (error instanceof WriteException write) {
             return UNIQUE_VIOLATION.equals(write.sqlState()) ? new DuplicateKeyException(message, write)
                     : new DataIntegrityViolationException(message, write);
+        }
+        if (error instanceof OptimisticLockException) {
+            return new OptimisticLockingFailureException(message, error);
         }
         if (error instanceof RowCountException count) {
             int expected = saturated(count.expected());

@@ -66,12 +66,17 @@ class SpringExceptionsTest {
     record Setting(String value) {
     }
 
+    @Table("spring_error_versioned")
+    record Versioned(@Id Long id, String name, @dev.sluice.annotation.Version long version) {
+    }
+
     private final List<String> statements = new CopyOnWriteArrayList<>();
 
     @BeforeAll
     static void table() {
         TestDatabase.get().execute("CREATE TABLE spring_error_note (id bigint PRIMARY KEY, name text UNIQUE NOT NULL, "
-                + "text text)");
+                + "text text)", "CREATE TABLE spring_error_versioned (id bigint PRIMARY KEY, name text, version bigint)",
+                "INSERT INTO spring_error_versioned VALUES (1, 'one', 3)");
     }
 
     @BeforeEach
@@ -163,6 +168,22 @@ class SpringExceptionsTest {
             StepVerifier.create(repo.update(new Note(99L, "ninety-nine", null)))
                     .expectError(EmptyResultDataAccessException.class).verify(TIMEOUT);
         });
+    }
+
+    @Test
+    void aStaleVersionIsAnOptimisticLockingFailure() {
+        runner().run(context -> {
+            Repo repo = context.getBean(Repo.class);
+            StepVerifier.create(repo.updateAll(reactor.core.publisher.Flux.just(new Versioned(1L, "x", 2))))
+                    .expectErrorSatisfies(error -> assertThat(error)
+                            .isExactlyInstanceOf(org.springframework.dao.OptimisticLockingFailureException.class)
+                            .hasCauseInstanceOf(dev.sluice.OptimisticLockException.class)
+                            .hasMessageStartingWith("updateAll of Versioned: found no row of Versioned with id=1 "
+                                    + "(input row 1) with version 2"))
+                    .verify(TIMEOUT);
+        });
+        assertThat(TestDatabase.get().queryString("SELECT name || ':' || version FROM spring_error_versioned"))
+                .isEqualTo("one:3");
     }
 
     @Test
