@@ -1,6 +1,7 @@
 package dev.sluice;
 
 import java.time.Duration;
+import java.util.List;
 
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -148,4 +149,46 @@ public interface Query<T> {
      * @return a {@code Mono} that fails with {@link RowCountException} when there is more than one row
      */
     Mono<T> findOne();
+
+    /**
+     * Splits this query on the entity's key into {@code n} disjoint partitions whose union is its rows, ranges of
+     * about equal row counts: {@code key >= lower AND key < upper} (a row comparison for a composite key), the first
+     * open below and the last above. Each partition's query is an ordinary query with this query's conditions,
+     * order, relations and timeout, paged by keyset with its own demand; each has a URL-safe {@link Partition#token()}
+     * that a worker in another process turns into the same query with {@link #partition(String)}.
+     *
+     * <p>The boundaries are computed once, here: from the histogram PostgreSQL keeps of a single-column key
+     * ({@code pg_stats.histogram_bounds}, fresh after {@code ANALYZE}), else (a composite key, no statistics) from a
+     * {@code TABLESAMPLE} sample of about 10,000 keys of the matching rows, never from the key's minimum and
+     * maximum alone. Hand the tokens out; do not split again per worker, since statistics change (an
+     * {@code ANALYZE} in between) and two splits would lose or repeat rows between them. Rows inserted after the
+     * split belong to exactly one partition by their key. When the table has fewer distinct keys than partitions,
+     * some partitions are empty.
+     *
+     * @param n how many partitions, 1 or more
+     * @return the partitions, in key order
+     * @throws QueryException if {@code n} is less than 1, or the query has a {@link #limit}, which each partition
+     *                        would apply on its own
+     */
+    Mono<List<Partition<T>>> partitions(int n);
+
+    /**
+     * This query, restricted to the key range of a partition {@link #partitions(int)} made, given by its token: how a
+     * worker in another process reads its share. Build the same query as the one that was split (its conditions,
+     * relations, order), then call this; the token carries the key range only.
+     *
+     * @throws QueryException if the token was not made by {@link #partitions(int)}, was changed or cut short, or is of
+     *                        another entity's table or key
+     */
+    Query<T> partition(String token);
+
+    /**
+     * Streams this query's rows from {@code n} partitions at once ({@link #partitions(int)}), merged as they arrive,
+     * in no particular order. Each partition pages on its own connections with its own demand (a bounded prefetch
+     * of rows), so give the pool at least {@code n} connections. Worth it where the database has cores to spare and
+     * one stream is bound by the server's per-statement work; on a small server one scan is as fast.
+     *
+     * @throws QueryException as {@link #partitions(int)}
+     */
+    Flux<T> parallel(int n);
 }

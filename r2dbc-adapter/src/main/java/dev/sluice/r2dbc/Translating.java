@@ -1,12 +1,14 @@
 package dev.sluice.r2dbc;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 import dev.sluice.Delete;
 import dev.sluice.Isolation;
+import dev.sluice.Partition;
 import dev.sluice.Query;
 import dev.sluice.Repo;
 import dev.sluice.Update;
@@ -228,6 +230,22 @@ final class Translating {
         @Override
         public Mono<T> findOne() {
             return t.mono(t.call(delegate::findOne));
+        }
+
+        @Override
+        public Mono<List<Partition<T>>> partitions(int n) {
+            return t.mono(t.call(() -> delegate.partitions(n))).map(partitions -> partitions.stream()
+                    .map(p -> new Partition<>(p.index(), p.count(), p.token(), wrap(p.query()))).toList());
+        }
+
+        @Override
+        public Query<T> partition(String token) {
+            return wrap(t.call(() -> delegate.partition(token)));
+        }
+
+        @Override
+        public Flux<T> parallel(int n) {
+            return t.flux(t.call(() -> delegate.parallel(n)));
         }
 
         @Override
