@@ -2,7 +2,9 @@ package dev.sluice.examples;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
+import dev.sluice.Partition;
 import dev.sluice.Repo;
 import dev.sluice.annotation.Deferred;
 import dev.sluice.annotation.Id;
@@ -91,5 +93,23 @@ public final class ReadmeExamples {
         return repo.query(DailyCount.class,
                 "select taken_at::date as day, count(*) as pictures from picture"
                         + " where extract(year from taken_at) = ? group by 1 order by 1", year);
+    }
+
+    // --- partitioned scans ------------------------------------------------------------------------------------
+
+    /** The coordinator: splits once, hands one token to each worker (a message, a job argument, a URL). */
+    public static Mono<List<String>> splitForWorkers(Repo repo) {
+        return repo.select(Picture.class).partitions(8)
+                .map(partitions -> partitions.stream().map(Partition::token).toList());
+    }
+
+    /** A worker, in any process: the same query, within its token's key range. */
+    public static Flux<Picture> worker(Repo repo, String token) {
+        return repo.select(Picture.class).partition(token).flux();
+    }
+
+    /** One process, four partitions at once, each on its own connections; rows arrive in no particular order. */
+    public static Flux<Picture> fourAtOnce(Repo repo) {
+        return repo.select(Picture.class).parallel(4);
     }
 }
