@@ -77,6 +77,13 @@ public interface Query<T> {
     Query<T> inOneSnapshot();
 
     /**
+     * Reads on the primary server even when the repository has read replicas: to read your own writes, which a
+     * replica may not have replayed yet. Without replicas it changes nothing. Reads inside a transaction always run
+     * on the primary, in the transaction.
+     */
+    Query<T> onPrimary();
+
+    /**
      * Also loads the named relations, as a second batched query per window of rows:
      * {@code with("photos", "photos.tags")}. For each window of parents (at most the repository's relation batch
      * size, default 500) one query per relation fetches all their related rows ({@code ... = ANY($1)}), which are

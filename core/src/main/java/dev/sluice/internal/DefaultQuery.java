@@ -134,6 +134,12 @@ final class DefaultQuery<T> implements Query<T> {
     }
 
     @Override
+    public Query<T> onPrimary() {
+        return new DefaultQuery<>(fetcher.onPrimary(), model, conditions, order, limit, undeferred, with, projection,
+                oneSnapshot);
+    }
+
+    @Override
     public Query<T> inOneSnapshot() {
         return new DefaultQuery<>(fetcher, model, conditions, order, limit, undeferred, with, projection, true);
     }

@@ -37,15 +37,35 @@ final class Fetcher {
 
     private final RepoContext context;
     private final RelationLoader relations;
+    /** Whether the statements already run where they should: on the primary, or on the server of one read. */
+    private final boolean routed;
 
     Fetcher(RepoContext context) {
+        this(context, false);
+    }
+
+    private Fetcher(RepoContext context, boolean routed) {
         this.context = context;
         this.relations = new RelationLoader(context.dialect());
+        this.routed = routed;
     }
 
     /** A fetch engine whose statements are cancelled on the server after {@code timeout} ({@link TimedExecutor}). */
     Fetcher timed(Duration timeout) {
-        return new Fetcher(context.timed(timeout));
+        return new Fetcher(context.timed(timeout), routed);
+    }
+
+    /** A fetch engine whose reads run on the repository's own executor (the primary), never a read replica. */
+    Fetcher onPrimary() {
+        return new Fetcher(context, true);
+    }
+
+    /**
+     * The fetch engine of one read: every statement on the server the executor picks for it now
+     * ({@link dev.sluice.spi.Executor#forRead()}, a read replica), or as this one when already routed.
+     */
+    Fetcher forRead() {
+        return routed ? this : new Fetcher(context.withExecutor(context.executor().forRead()), true);
     }
 
     RepoContext context() {
@@ -54,23 +74,33 @@ final class Fetcher {
 
     /** Streams the rows of a query of entities by its strategy, once its entities are checked. */
     <T> Flux<T> stream(EntityFetch<T> fetch) {
-        return context.checked(fetch.plan()).thenMany(fetch.strategy().stream(this, fetch));
+        return Flux.defer(() -> {
+            Fetcher read = forRead();
+            return read.context.checked(fetch.plan()).thenMany(fetch.strategy().stream(read, fetch));
+        });
     }
 
     /** Streams the rows of custom SQL, mapped to {@code R} by column name, through a cursor. */
     <R> Flux<R> stream(RenderedSql query, ResultMapper<R> mapper) {
-        return CursorPages.results(this, query, mapper);
+        return Flux.defer(() -> CursorPages.results(forRead(), query, mapper));
     }
 
     /** The first row of {@code sql} (a lookup by key), built with its relations. */
     <T> Mono<T> first(LoadPlan<?> plan, RenderedSql sql, Function<Object[], T> finish) {
-        return context.checked(plan).thenMany(rows(context.executor(), sql, plan, null)).map(finish).next();
+        return Mono.defer(() -> {
+            Fetcher read = forRead();
+            return read.context.checked(plan).thenMany(read.rows(read.context.executor(), sql, plan, null))
+                    .map(finish).next();
+        });
     }
 
     /** A {@code count(*)} statement's count. */
     Mono<Long> count(EntityModel<?> model, RenderedSql sql) {
-        return context.checked(model).then(context.executor()
-                .query(sql, row -> Objects.requireNonNull(row.get(0, Long.class))).single());
+        return Mono.defer(() -> {
+            RepoContext read = forRead().context;
+            return read.checked(model).then(read.executor()
+                    .query(sql, row -> Objects.requireNonNull(row.get(0, Long.class))).single());
+        });
     }
 
     /**

@@ -34,6 +34,11 @@ record RepoContext(Executor executor, RepoSettings settings, PostgresDialect dia
         return new RepoContext(new TimedExecutor(untimed, timeout), settings, dialect, catalog);
     }
 
+    /** The same context, every statement on {@code other}. */
+    RepoContext withExecutor(Executor other) {
+        return new RepoContext(other, settings, dialect, catalog);
+    }
+
     /** Checks every entity a plan reads against its table, each once per repository. */
     Mono<Void> checked(LoadPlan<?> plan) {
         return catalog.checked(plan, executor);

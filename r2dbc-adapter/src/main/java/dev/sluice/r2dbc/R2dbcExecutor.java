@@ -36,11 +36,28 @@ final class R2dbcExecutor implements Executor {
     private final ConnectionProvider connections;
     private final StatementListener listener;
     private final SessionSettings settings;
+    private final @Nullable ReadReplicas replicas;
 
     R2dbcExecutor(ConnectionProvider connections, StatementListener listener, SessionSettings settings) {
+        this(connections, listener, settings, null);
+    }
+
+    R2dbcExecutor(ConnectionProvider connections, StatementListener listener, SessionSettings settings,
+                  @Nullable ReadReplicas replicas) {
         this.connections = connections;
         this.listener = listener;
         this.settings = settings;
+        this.replicas = replicas;
+    }
+
+    /**
+     * With read replicas, an executor whose statements all run on the server {@link ReadReplicas} chooses at the
+     * read's first borrow ({@link ReplicaPin}); otherwise this one.
+     */
+    @Override
+    public Executor forRead() {
+        ReadReplicas r = replicas;
+        return r == null ? this : new R2dbcExecutor(new ReplicaPin(connections, r), listener, settings, null);
     }
 
     @Override

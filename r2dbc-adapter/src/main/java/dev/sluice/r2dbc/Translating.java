@@ -183,6 +183,11 @@ final class Translating {
         }
 
         @Override
+        public Query<T> onPrimary() {
+            return wrap(t.call(delegate::onPrimary));
+        }
+
+        @Override
         public Query<T> inOneSnapshot() {
             return wrap(t.call(delegate::inOneSnapshot));
         }
