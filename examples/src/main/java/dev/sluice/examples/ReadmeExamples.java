@@ -11,6 +11,7 @@ import dev.sluice.annotation.Id;
 import dev.sluice.annotation.Table;
 import dev.sluice.examples.gallery.Album;
 import dev.sluice.examples.gallery.Photo;
+import dev.sluice.r2dbc.R2dbcRepo;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -111,5 +112,21 @@ public final class ReadmeExamples {
     /** One process, four partitions at once, each on its own connections; rows arrive in no particular order. */
     public static Flux<Picture> fourAtOnce(Repo repo) {
         return repo.select(Picture.class).parallel(4);
+    }
+
+    // --- read replicas ----------------------------------------------------------------------------------------
+
+    /** A repository that reads from two streaming replicas and writes to the primary. */
+    public static R2dbcRepo withReplicas(String primaryUrl, String replica1Url, String replica2Url) {
+        return R2dbcRepo.builder(primaryUrl)
+                .readReplicas(replica1Url, replica2Url)
+                .maxReplicaLagBytes(16 * 1024 * 1024)     // default 16 MiB of WAL behind the primary
+                .maxReplicaLag(Duration.ofSeconds(5))      // default 5 s behind, measured by WAL position
+                .build();
+    }
+
+    /** Read your own write: the insert went to the primary, and so does this read. */
+    public static <T> Mono<T> readYourOwnWrite(Repo repo, Class<T> type, Object id) {
+        return repo.select(type).onPrimary().findById(id);
     }
 }

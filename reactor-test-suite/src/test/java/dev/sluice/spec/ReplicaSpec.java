@@ -8,6 +8,7 @@ import java.util.function.BooleanSupplier;
 
 import dev.sluice.annotation.Id;
 import dev.sluice.annotation.Table;
+import dev.sluice.examples.ReadmeExamples;
 import dev.sluice.r2dbc.R2dbcRepo;
 import dev.sluice.testkit.ThrowawayCluster;
 import org.junit.jupiter.api.AfterAll;
@@ -122,6 +123,11 @@ class ReplicaSpec {
 
     @Test
     void onPrimaryReadsYourOwnWriteWhichAPausedReplicaHasNotReplayed() {
+        try (R2dbcRepo readme = ReadmeExamples.withReplicas(url(primary), url(one), url(two))) {
+            assertThat(count(readme, "readme-replicas")).isEqualTo(ROWS);
+            assertThat(ran(one, "readme-replicas") + ran(two, "readme-replicas")).isEqualTo(1);
+            assertThat(ran(primary, "readme-replicas")).isZero();
+        }
         try (R2dbcRepo repo = builder().maxReplicaLag(Duration.ofHours(1)).build()) {
             one.psql("SELECT pg_wal_replay_pause()");
             two.psql("SELECT pg_wal_replay_pause()");
@@ -134,6 +140,8 @@ class ReplicaSpec {
                         .block(TIMEOUT)).isEqualTo(new Item(5001L, "mine"));
                 assertThat(ran(primary, "own-primary")).isEqualTo(1);
                 assertThat(ran(one, "own-primary") + ran(two, "own-primary")).isZero();
+                assertThat(ReadmeExamples.readYourOwnWrite(repo, Item.class, 5001L).block(TIMEOUT))
+                        .isEqualTo(new Item(5001L, "mine"));
             } finally {
                 one.psql("SELECT pg_wal_replay_resume()");
                 two.psql("SELECT pg_wal_replay_resume()");

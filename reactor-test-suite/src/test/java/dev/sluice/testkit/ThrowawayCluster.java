@@ -102,7 +102,7 @@ public final class ThrowawayCluster implements AutoCloseable {
             }
             // without stdin from /dev/null (run does that), a password prompt would loop forever
             run("su", "postgres", "-c", "pg_basebackup -h 127.0.0.1 -p " + primary.port + " -U postgres -D " + data
-                    + " -R -X stream");
+                    + " -R -X stream --checkpoint=fast");
             Files.writeString(Path.of("/etc/postgresql", version, name, "pg_hba.conf"), TRUST_ALL,
                     StandardCharsets.UTF_8);
             replica.ctl("start");

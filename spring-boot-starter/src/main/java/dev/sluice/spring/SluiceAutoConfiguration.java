@@ -39,7 +39,10 @@ public class SluiceAutoConfiguration {
         return SluiceExceptionTranslator.create();
     }
 
-    /** The repository; its connection pool is Spring's, so closing it (on shutdown) closes nothing. */
+    /**
+     * The repository; its connection pool is Spring's, so closing it (on shutdown) closes only the pools of its read
+     * replicas ({@code sluice.read-replicas}), if any.
+     */
     @Bean
     @ConditionalOnMissingBean(Repo.class)
     public R2dbcRepo sluiceRepo(ConnectionFactory connectionFactory, SluiceProperties properties,
@@ -51,7 +54,11 @@ public class SluiceAutoConfiguration {
                 .minPageSize(properties.getMinPageSize())
                 .maxPageSize(properties.getMaxPageSize())
                 .writeBatchSize(properties.getWriteBatchSize())
-                .relationBatchSize(properties.getRelationBatchSize());
+                .relationBatchSize(properties.getRelationBatchSize())
+                .readReplicas(properties.getReadReplicas().toArray(String[]::new))
+                .maxReplicaLagBytes(properties.getMaxReplicaLagBytes())
+                .maxReplicaLag(properties.getMaxReplicaLag())
+                .replicaCheckInterval(properties.getReplicaCheckInterval());
         statementListener.ifUnique(builder::statementListener);
         sessionSettings.ifUnique(builder::sessionSettings);
         return builder.build();
