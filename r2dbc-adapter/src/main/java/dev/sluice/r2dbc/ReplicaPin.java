@@ -2,6 +2,8 @@ package dev.sluice.r2dbc;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.r2dbc.spi.Connection;
 import org.reactivestreams.Publisher;
@@ -21,28 +23,53 @@ import reactor.core.publisher.Mono;
  */
 final class ReplicaPin implements ConnectionProvider {
 
+    /** How many servers the first borrow of a read tries. */
+    static final int CHOICES = 3;
+
     private final ConnectionProvider primary;
     private final ReadReplicas replicas;
-    private final Mono<ReadReplicas.Target> target;
+    private final AtomicReference<Mono<ReadReplicas.Target>> target = new AtomicReference<>();
+    /** Whether the read has had a connection: until then, a replica that cannot be reached is left for another. */
+    private final AtomicBoolean borrowed = new AtomicBoolean();
     /** Which provider each borrowed connection came from, to give it back there. */
     private final Map<Connection, ConnectionProvider> lenders = new ConcurrentHashMap<>();
 
     ReplicaPin(ConnectionProvider primary, ReadReplicas replicas) {
         this.primary = primary;
         this.replicas = replicas;
-        this.target = Mono.defer(() -> replicas.choose(primary)).cache();
+        this.target.set(chosen());
+    }
+
+    private Mono<ReadReplicas.Target> chosen() {
+        return Mono.defer(() -> replicas.choose(primary)).cache();
     }
 
     @Override
     public Mono<Connection> acquire() {
-        return primary.inExternalTransaction().flatMap(external -> external ? primary.acquire()
-                : target.flatMap(t -> t.connections().acquire()
-                        .doOnError(error -> {
-                            if (t.replica() != null) {
-                                replicas.failed(t.replica(), error);
-                            }
-                        })
-                        .doOnNext(c -> lenders.put(c, t.connections()))));
+        return primary.inExternalTransaction().flatMap(external -> external ? primary.acquire() : pinned(0));
+    }
+
+    /**
+     * A connection of the chosen server. When the read's first borrow fails on a replica, nothing of the read has
+     * run yet: the replica is marked failed and the read chooses again (another replica, or the primary), up to
+     * {@value #CHOICES} times.
+     */
+    private Mono<Connection> pinned(int tried) {
+        Mono<ReadReplicas.Target> current = target.get();
+        return current.flatMap(t -> t.connections().acquire()
+                .onErrorResume(error -> {
+                    ReadReplicas.Replica replica = t.replica();
+                    if (replica == null || borrowed.get() || tried + 1 >= CHOICES) {
+                        return Mono.error(error);
+                    }
+                    replicas.failed(replica, error);
+                    target.compareAndSet(current, chosen());
+                    return pinned(tried + 1);
+                })
+                .doOnNext(c -> {
+                    borrowed.set(true);
+                    lenders.put(c, t.connections());
+                }));
     }
 
     @Override
