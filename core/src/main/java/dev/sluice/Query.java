@@ -1,6 +1,7 @@
 package dev.sluice;
 
 import java.time.Duration;
+import java.util.List;
 
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
@@ -121,6 +122,13 @@ public interface Query<T> {
     Mono<KeysetPage<T>> page(int size, @Nullable String token);
 
     /**
+     * Reads on the primary server even when the repository has read replicas: to read your own writes, which a
+     * replica may not have replayed yet. Without replicas it changes nothing. Reads inside a transaction always run
+     * on the primary, in the transaction.
+     */
+    Query<T> onPrimary();
+
+    /**
      * Also loads the named relations, as a second batched query per window of rows:
      * {@code with("photos", "photos.tags")}. For each window of parents (at most the repository's relation batch
      * size, default 500) one query per relation fetches all their related rows ({@code ... = ANY($1)}), which are
@@ -193,4 +201,46 @@ public interface Query<T> {
      * @return a {@code Mono} that fails with {@link RowCountException} when there is more than one row
      */
     Mono<T> findOne();
+
+    /**
+     * Splits this query on the entity's key into {@code n} disjoint partitions whose union is its rows, ranges of
+     * about equal row counts: {@code key >= lower AND key < upper} (a row comparison for a composite key), the first
+     * open below and the last above. Each partition's query is an ordinary query with this query's conditions,
+     * order, relations and timeout, paged by keyset with its own demand; each has a URL-safe {@link Partition#token()}
+     * that a worker in another process turns into the same query with {@link #partition(String)}.
+     *
+     * <p>The boundaries are computed once, here: from the histogram PostgreSQL keeps of a single-column key
+     * ({@code pg_stats.histogram_bounds}, fresh after {@code ANALYZE}), else (a composite key, no statistics) from a
+     * {@code TABLESAMPLE} sample of about 10,000 keys of the matching rows, never from the key's minimum and
+     * maximum alone. Hand the tokens out; do not split again per worker, since statistics change (an
+     * {@code ANALYZE} in between) and two splits would lose or repeat rows between them. Rows inserted after the
+     * split belong to exactly one partition by their key. When the table has fewer distinct keys than partitions,
+     * some partitions are empty.
+     *
+     * @param n how many partitions, 1 or more
+     * @return the partitions, in key order
+     * @throws QueryException if {@code n} is less than 1, or the query has a {@link #limit}, which each partition
+     *                        would apply on its own
+     */
+    Mono<List<Partition<T>>> partitions(int n);
+
+    /**
+     * This query, restricted to the key range of a partition {@link #partitions(int)} made, given by its token: how a
+     * worker in another process reads its share. Build the same query as the one that was split (its conditions,
+     * relations, order), then call this; the token carries the key range only.
+     *
+     * @throws QueryException if the token was not made by {@link #partitions(int)}, was changed or cut short, or is of
+     *                        another entity's table or key
+     */
+    Query<T> partition(String token);
+
+    /**
+     * Streams this query's rows from {@code n} partitions at once ({@link #partitions(int)}), merged as they arrive,
+     * in no particular order. Each partition pages on its own connections with its own demand (a bounded prefetch
+     * of rows), so give the pool at least {@code n} connections. Worth it where the database has cores to spare and
+     * one stream is bound by the server's per-statement work; on a small server one scan is as fast.
+     *
+     * @throws QueryException as {@link #partitions(int)}
+     */
+    Flux<T> parallel(int n);
 }

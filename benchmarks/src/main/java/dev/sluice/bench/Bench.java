@@ -13,7 +13,7 @@ import java.util.Locale;
  *
  * The options are in {@link Options}. A run records its {@link Environment}, makes sure the data is there
  * ({@link Data}), runs the chosen scenarios one after the other ({@link Scans}, with {@link HeapProbes} after scenario
- * 1, {@link Backpressure}, {@link Relations}, {@link Writes}) and writes their {@link Results}. The same main class is
+ * 1, {@link Backpressure}, {@link Relations}, {@link Writes}, {@link Partitions}) and writes their {@link Results}. The same main class is
  * the child JVM of {@code --fork} and of the heap probes ({@link Forks}).
  */
 public final class Bench {
@@ -64,6 +64,9 @@ public final class Bench {
         }
         if (o.scenarios().contains("6")) {
             Backpressure.concurrent(db, o, results);
+        }
+        if (o.scenarios().contains("7")) {
+            Partitions.run(db, o, results);
         }
         results.environment("run time", String.format(Locale.ROOT, "%.0f s", (System.nanoTime() - t0) / 1e9));
         Path out = o.out() != null ? o.out() : defaultOut();

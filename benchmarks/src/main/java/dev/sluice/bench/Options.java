@@ -10,7 +10,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The run's settings, from the command line: {@code --quick} (100k pictures, 2,000 albums, fewer rounds),
- * {@code --url r2dbc:postgresql://u@h:p/db}, {@code --rounds N}, {@code --warmup N}, {@code --scenarios 1,2,3,4,5,6},
+ * {@code --url r2dbc:postgresql://u@h:p/db}, {@code --rounds N}, {@code --warmup N}, {@code --scenarios 1,2,3,4,5,6,7},
  * {@code --no-xmx} / {@code --xmx} (skip or force the forked heap probes; skipped by default with --quick),
  * {@code --variants "sluice scan,raw r2dbc binary"} (only the scenario 1 variants whose names contain one of these),
  * {@code --fork} (scenarios 1 and 4: a fresh JVM per round and variant), {@code --latency-us N} (scenario 4 through a
@@ -29,7 +29,7 @@ record Options(boolean quick, String url, int rounds, int warmupRounds, long pic
         String url = DEFAULT_URL;
         Integer rounds = null;
         Integer warmup = null;
-        Set<String> scenarios = new LinkedHashSet<>(List.of("1", "2", "3", "4", "5", "6"));
+        Set<String> scenarios = new LinkedHashSet<>(List.of("1", "2", "3", "4", "5", "6", "7"));
         Boolean xmx = null;
         String probe = null;
         Path out = null;
@@ -46,9 +46,9 @@ record Options(boolean quick, String url, int rounds, int warmupRounds, long pic
                 case "--warmup" -> warmup = positive(value(args, ++i, a), a, 0);
                 case "--scenarios" -> {
                     scenarios = new LinkedHashSet<>(Arrays.asList(value(args, ++i, a).split(",")));
-                    if (!Set.of("1", "2", "3", "4", "5", "6").containsAll(scenarios)) {
+                    if (!Set.of("1", "2", "3", "4", "5", "6", "7").containsAll(scenarios)) {
                         throw new IllegalArgumentException("--scenarios takes a comma-separated subset of "
-                                + "1,2,3,4,5,6 (4 has only baselines), got " + scenarios);
+                                + "1,2,3,4,5,6,7 (4 has only baselines), got " + scenarios);
                     }
                 }
                 case "--no-xmx" -> xmx = false;
@@ -65,7 +65,7 @@ record Options(boolean quick, String url, int rounds, int warmupRounds, long pic
                 case "--latency-us" -> latency = positive(value(args, ++i, a), a, 0);
                 case "--only" -> only = value(args, ++i, a); // the child of --fork: one variant, exact name
                 default -> throw new IllegalArgumentException("Unknown option " + a + "; known: --quick, --url "
-                        + "URL, --rounds N, --warmup N, --scenarios 1,2,3,4,5,6, --variants A,B, --fork, "
+                        + "URL, --rounds N, --warmup N, --scenarios 1,2,3,4,5,6,7, --variants A,B, --fork, "
                         + "--latency-us N, --xmx, --no-xmx, --out DIR");
             }
         }

@@ -8,12 +8,15 @@ import java.util.Objects;
 import java.util.function.Function;
 
 import dev.sluice.KeysetPage;
+import dev.sluice.Partition;
 import dev.sluice.Query;
 import dev.sluice.QueryException;
 import dev.sluice.RowCountException;
+import dev.sluice.spi.UntypedText;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.util.concurrent.Queues;
 
 /**
  * The one implementation of {@link Query}: immutable, every refinement a new instance. {@code T} is what rows
@@ -139,6 +142,12 @@ final class DefaultQuery<T> implements Query<T> {
     /** The order asked for, made unique with the key: what pages and the whole ordered statement sort by. */
     private OrderBy order() {
         return (order != null ? order : OrderBy.byKey(model)).unique(model);
+    }
+
+    @Override
+    public Query<T> onPrimary() {
+        return new DefaultQuery<>(fetcher.onPrimary(), model, conditions, order, limit, undeferred, with, projection,
+                oneSnapshot, start);
     }
 
     @Override
@@ -341,6 +350,60 @@ final class DefaultQuery<T> implements Query<T> {
             default -> Mono.error(new RowCountException("Expected at most one " + model.name()
                     + " row, but found more than one" + describe(), 1, rows.size()));
         });
+    }
+
+    @Override
+    public Mono<List<Partition<T>>> partitions(int n) {
+        checkSplit("partitions", n);
+        return Partitioner.split(fetcher.context(), model, conditions, n).map(tokens -> tokens.stream()
+                .map(t -> new Partition<>(t.index(), t.count(), t.encode(), within(t))).toList());
+    }
+
+    @Override
+    public Query<T> partition(String token) {
+        Objects.requireNonNull(token, "token");
+        PartitionToken decoded = PartitionToken.decode(token);
+        List<String> key = model.key().stream().map(Property::column).toList();
+        if (!decoded.table().equals(model.table()) || !decoded.key().equals(key)) {
+            throw new QueryException("partition(token): the token is partition " + decoded.index() + " of "
+                    + decoded.count() + " of table " + decoded.table() + " keyed by (" + String.join(", ",
+                    decoded.key()) + "), but this query reads " + model.name() + " (table " + model.table()
+                    + ", key (" + String.join(", ", key) + ")); use it with a query of the entity that was split");
+        }
+        return within(decoded);
+    }
+
+    /** This query within a partition's key range: one more condition, on every terminal operation. */
+    private Query<T> within(PartitionToken token) {
+        if (token.empty()) {
+            return where(PartitionSql.nothing());
+        }
+        if (token.lower().isEmpty() && token.upper().isEmpty()) {
+            return this;
+        }
+        List<Object> bounds = new ArrayList<>();
+        token.lower().forEach(v -> bounds.add(new UntypedText(v)));
+        token.upper().forEach(v -> bounds.add(new UntypedText(v)));
+        return where(PartitionSql.range(fetcher.context().dialect(), model, !token.lower().isEmpty(),
+                !token.upper().isEmpty()), bounds.toArray());
+    }
+
+    @Override
+    public Flux<T> parallel(int n) {
+        checkSplit("parallel", n);
+        return partitions(n).flatMapMany(partitions -> Flux.merge(Flux.fromIterable(partitions)
+                .map(p -> p.query().flux()), n, Queues.SMALL_BUFFER_SIZE));
+    }
+
+    private void checkSplit(String method, int n) {
+        if (n < 1) {
+            throw new QueryException(method + "(" + n + "): the number of partitions must be 1 or more");
+        }
+        if (limit != Long.MAX_VALUE) {
+            throw new QueryException(method + "(" + n + "): this query has limit(" + limit + "), which each "
+                    + "partition would apply on its own; split the query without a limit, and limit the merged rows "
+                    + "(take(n)) or each partition's query instead");
+        }
     }
 
     private Mono<List<T>> atMostTwo() {

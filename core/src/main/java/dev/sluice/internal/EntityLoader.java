@@ -56,19 +56,23 @@ final class EntityLoader<T> {
         this.plan = LoadPlan.root(model, columns, List.of(), LoadPlan.paths(model, paths));
     }
 
+    /** Loads per window, every window of this stream on the one server the read is routed to. */
     Flux<T> loadAll(Flux<T> entities) {
-        RepoContext context = fetcher.context();
-        return context.checked(plan).thenMany(entities.buffer(context.settings().relationBatchSize())
-                .concatMap(this::window));
+        return Flux.defer(() -> {
+            Fetcher read = fetcher.forRead();
+            RepoContext context = read.context();
+            return context.checked(plan).thenMany(entities.buffer(context.settings().relationBatchSize())
+                    .concatMap(batch -> window(read, batch)));
+        });
     }
 
-    private Flux<T> window(List<T> entities) {
+    private Flux<T> window(Fetcher read, List<T> entities) {
         Property key = model.key().get(0);
         Object keys = RelationLoader.keyArray(entities.stream().map(key::read).toList(), key.boxedType());
-        RepoContext context = fetcher.context();
+        RepoContext context = read.context();
         RenderedSql sql = SelectSql.of(context.dialect(), plan, List.of(), OrderBy.byKey(model)).byKeys(List.of(keys));
         return Observed.statement(context.settings(), Observer.Kind.LOOKUP, model.table(),
-                        fetcher.retriedWindow(sql, plan).loaded()
+                        read.retriedWindow(sql, plan).loaded()
                                 .onErrorMap(ReadRetry.GivenUp.class,
                                         given -> given.lost(model.table(), ReadRetry.Position.NONE)))
                 .flatMapMany(rows -> Flux.defer(() -> Flux.fromIterable(merge(entities, rows))));

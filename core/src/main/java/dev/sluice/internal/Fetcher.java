@@ -40,15 +40,35 @@ final class Fetcher {
 
     private final RepoContext context;
     private final RelationLoader relations;
+    /** Whether the statements already run where they should: on the primary, or on the server of one read. */
+    private final boolean routed;
 
     Fetcher(RepoContext context) {
+        this(context, false);
+    }
+
+    private Fetcher(RepoContext context, boolean routed) {
         this.context = context;
         this.relations = new RelationLoader(context.dialect(), context.settings());
+        this.routed = routed;
     }
 
     /** A fetch engine whose statements are cancelled on the server after {@code timeout} ({@link TimedExecutor}). */
     Fetcher timed(Duration timeout) {
-        return new Fetcher(context.timed(timeout));
+        return new Fetcher(context.timed(timeout), routed);
+    }
+
+    /** A fetch engine whose reads run on the repository's own executor (the primary), never a read replica. */
+    Fetcher onPrimary() {
+        return new Fetcher(context, true);
+    }
+
+    /**
+     * The fetch engine of one read: every statement on the server the executor picks for it now
+     * ({@link dev.sluice.spi.Executor#forRead()}, a read replica), or as this one when already routed.
+     */
+    Fetcher forRead() {
+        return routed ? this : new Fetcher(context.withExecutor(context.executor().forRead()), true);
     }
 
     RepoContext context() {
@@ -58,13 +78,16 @@ final class Fetcher {
     /** Streams the rows of a query of entities by its strategy, once its entities are checked. */
     <T> Flux<T> stream(EntityFetch<T> fetch) {
         return Observed.stream(context.settings(), fetch.plan().model().type(), fetch.strategy().observed(),
-                context.checked(fetch.plan()).thenMany(fetch.strategy().stream(this, fetch)));
+                Flux.defer(() -> {
+                    Fetcher read = forRead();
+                    return read.context.checked(fetch.plan()).thenMany(fetch.strategy().stream(read, fetch));
+                }));
     }
 
     /** Streams the rows of custom SQL, mapped to {@code R} by column name, through a cursor. */
     <R> Flux<R> stream(RenderedSql query, ResultMapper<R> mapper) {
         return Observed.stream(context.settings(), mapper.type(), Observer.Strategy.CURSOR,
-                CursorPages.results(this, query, mapper));
+                Flux.defer(() -> CursorPages.results(forRead(), query, mapper)));
     }
 
     /**
@@ -72,18 +95,25 @@ final class Fetcher {
      * its connection is lost ({@link ReadRetry}).
      */
     <T> Mono<T> first(LoadPlan<?> plan, RenderedSql sql, Function<Object[], T> finish) {
-        Executor executor = context.executor();
-        return context.checked(plan).thenMany(Observed.statement(context.settings(), Observer.Kind.LOOKUP,
-                plan.model().table(), retry().whole(executor, () -> rows(executor, sql, plan, null),
-                        plan.model().table(), this::retried))).map(finish).next();
+        return Mono.defer(() -> {
+            Fetcher read = forRead();
+            Executor executor = read.context.executor();
+            return read.context.checked(plan).thenMany(Observed.statement(context.settings(), Observer.Kind.LOOKUP,
+                    plan.model().table(), retry().whole(executor, () -> read.rows(executor, sql, plan, null),
+                            plan.model().table(), this::retried))).map(finish).next();
+        });
     }
 
     /** A {@code count(*)} statement's count; run again on another connection when its connection is lost. */
     Mono<Long> count(EntityModel<?> model, RenderedSql sql) {
-        Executor executor = context.executor();
-        return context.checked(model).then(Observed.statement(context.settings(), Observer.Kind.COUNT, model.table(),
-                retry().whole(executor, () -> executor.query(sql, row -> Objects.requireNonNull(row.get(0, Long.class))),
-                        model.table(), this::retried).single()));
+        return Mono.defer(() -> {
+            RepoContext read = forRead().context;
+            Executor executor = read.executor();
+            return read.checked(model).then(Observed.statement(context.settings(), Observer.Kind.COUNT,
+                    model.table(), retry().whole(executor,
+                            () -> executor.query(sql, row -> Objects.requireNonNull(row.get(0, Long.class))),
+                            model.table(), this::retried).single()));
+        });
     }
 
     /**

@@ -49,6 +49,11 @@ record RepoContext(Executor executor, RepoSettings settings, PostgresDialect dia
         return new RepoContext(new TimedExecutor(untimed, timeout), settings, dialect, catalog, tokens, converters);
     }
 
+    /** The same context, every statement on {@code other}. */
+    RepoContext withExecutor(Executor other) {
+        return new RepoContext(other, settings, dialect, catalog, tokens, converters);
+    }
+
     /** Checks every entity a plan reads against its table, each once per repository. */
     Mono<Void> checked(LoadPlan<?> plan) {
         return Observed.statement(settings, Observer.Kind.CATALOG, plan.model().table(),

@@ -86,6 +86,13 @@ final class TimedExecutor implements Executor {
         }));
     }
 
+    /** The read's executor, with the same deadline. */
+    @Override
+    public Executor forRead() {
+        Executor read = outer.forRead();
+        return read == outer ? this : new TimedExecutor(read, timeout);
+    }
+
     @Override
     public Mono<Boolean> joinsTransaction() {
         return outer.joinsTransaction();

@@ -28,6 +28,15 @@ public interface Executor extends Session {
      * transaction itself (it closes its cursors), since no rollback of its own will. Evaluated in the subscriber's
      * context. The default: never.
      */
+    /**
+     * The executor for one read outside a transaction (a whole stream, a lookup, a count): this one, or one bound to
+     * a server chosen now for that read (a read replica), on which every statement of the read then runs, so a scan
+     * stays on one server. Called once per read, when it is subscribed to. Defaults to this executor.
+     */
+    default Executor forRead() {
+        return this;
+    }
+
     default Mono<Boolean> joinsTransaction() {
         return Mono.just(false);
     }

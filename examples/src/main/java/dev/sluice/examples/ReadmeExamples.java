@@ -2,9 +2,11 @@ package dev.sluice.examples;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 import dev.sluice.ConnectionLostException;
 import dev.sluice.KeysetPage;
+import dev.sluice.Partition;
 import dev.sluice.Repo;
 import dev.sluice.annotation.Deferred;
 import dev.sluice.annotation.Id;
@@ -164,5 +166,39 @@ public final class ReadmeExamples {
     public static Flux<PhotoRow> photosWithTitles(Repo repo) {
         return repo.sql(PhotoRow.class, "select p.id, p.caption, a.title from photo p join album a on a.id = p.album_id"
                 + " where a.title like ?", "album%").keysetBy("id").flux(); // pages on p.id, nothing held between
+    }
+
+    // --- partitioned scans ------------------------------------------------------------------------------------
+
+    /** The coordinator: splits once, hands one token to each worker (a message, a job argument, a URL). */
+    public static Mono<List<String>> splitForWorkers(Repo repo) {
+        return repo.select(Picture.class).partitions(8)
+                .map(partitions -> partitions.stream().map(Partition::token).toList());
+    }
+
+    /** A worker, in any process: the same query, within its token's key range. */
+    public static Flux<Picture> worker(Repo repo, String token) {
+        return repo.select(Picture.class).partition(token).flux();
+    }
+
+    /** One process, four partitions at once, each on its own connections; rows arrive in no particular order. */
+    public static Flux<Picture> fourAtOnce(Repo repo) {
+        return repo.select(Picture.class).parallel(4);
+    }
+
+    // --- read replicas ----------------------------------------------------------------------------------------
+
+    /** A repository that reads from two streaming replicas and writes to the primary. */
+    public static R2dbcRepo withReplicas(String primaryUrl, String replica1Url, String replica2Url) {
+        return R2dbcRepo.builder(primaryUrl)
+                .readReplicas(replica1Url, replica2Url)
+                .maxReplicaLagBytes(16 * 1024 * 1024)     // default 16 MiB of WAL behind the primary
+                .maxReplicaLag(Duration.ofSeconds(5))      // default 5 s behind, measured by WAL position
+                .build();
+    }
+
+    /** Read your own write: the insert went to the primary, and so does this read. */
+    public static <T> Mono<T> readYourOwnWrite(Repo repo, Class<T> type, Object id) {
+        return repo.select(type).onPrimary().findById(id);
     }
 }

@@ -49,6 +49,11 @@ final class Factories {
         return pool;
     }
 
+    /** The URL for messages and logs: {@code //user:secret@host} becomes {@code //user@host}. */
+    static String withoutPassword(String url) {
+        return url.replaceFirst("(//[^/@:]*):[^/@]*@", "$1@");
+    }
+
     /** The options {@link #pooled} builds its pool with. */
     static ConnectionFactoryOptions poolOptions(String url, PoolTimes times) {
         ConnectionFactoryOptions options = ConnectionFactoryOptions.parse(url);

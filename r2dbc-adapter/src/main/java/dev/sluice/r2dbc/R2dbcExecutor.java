@@ -46,18 +46,32 @@ final class R2dbcExecutor implements Executor {
     private final @Nullable StatementObserver observer;
     /** Logs every statement with its values; null when not asked for. */
     private final @Nullable StatementLog log;
+    /** The read replicas reads outside a transaction go to; null without replicas. */
+    private final @Nullable ReadReplicas replicas;
 
     R2dbcExecutor(ConnectionProvider connections, StatementListener listener, SessionSettings settings) {
-        this(connections, listener, settings, null, null);
+        this(connections, listener, settings, null, null, null);
     }
 
     R2dbcExecutor(ConnectionProvider connections, StatementListener listener, SessionSettings settings,
-                  @Nullable StatementObserver observer, @Nullable StatementLog log) {
+                  @Nullable StatementObserver observer, @Nullable StatementLog log, @Nullable ReadReplicas replicas) {
         this.connections = connections;
         this.listener = listener;
         this.settings = settings;
         this.observer = observer;
         this.log = log;
+        this.replicas = replicas;
+    }
+
+    /**
+     * With read replicas, an executor whose statements all run on the server {@link ReadReplicas} chooses at the
+     * read's first borrow ({@link ReplicaPin}); otherwise this one.
+     */
+    @Override
+    public Executor forRead() {
+        ReadReplicas r = replicas;
+        return r == null ? this : new R2dbcExecutor(new ReplicaPin(connections, r), listener, settings, observer, log,
+                null);
     }
 
     @Override

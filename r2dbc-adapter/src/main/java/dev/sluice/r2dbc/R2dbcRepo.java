@@ -1,6 +1,8 @@
 package dev.sluice.r2dbc;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
@@ -44,15 +46,18 @@ public final class R2dbcRepo implements Repo, AutoCloseable {
     private final Repo delegate;
     private final ConnectionFactory factory;
     private final @Nullable ConnectionPool ownedPool;
+    private final @Nullable ReadReplicas replicas;
 
     private R2dbcRepo(ConnectionFactory factory, @Nullable ConnectionPool ownedPool, ConnectionProvider connections,
             RepoSettings settings, SessionSettings sessionSettings,
             @Nullable UnaryOperator<RuntimeException> exceptionTranslator, @Nullable StatementObserver observer,
-            @Nullable StatementLog log, byte @Nullable [] resumeTokenKey, Converters converters) {
+            @Nullable StatementLog log, byte @Nullable [] resumeTokenKey, Converters converters,
+            @Nullable ReadReplicas replicas) {
         this.factory = factory;
         this.ownedPool = ownedPool;
+        this.replicas = replicas;
         Repo core = CoreRepo.create(new R2dbcExecutor(connections, settings.listener(), sessionSettings, observer,
-                log), settings, resumeTokenKey, converters);
+                log, replicas), settings, resumeTokenKey, converters);
         this.delegate = exceptionTranslator == null ? core : Translating.repo(core, exceptionTranslator);
     }
 
@@ -186,13 +191,23 @@ public final class R2dbcRepo implements Repo, AutoCloseable {
         return factory;
     }
 
-    /** Closes the connection pool if this repository created it; otherwise does nothing. */
+    /** Closes the connection pool if this repository created it, and the read replicas' pools. */
     @Override
     public void close() {
         if (ownedPool != null) {
             ownedPool.dispose();
         }
+        if (replicas != null) {
+            replicas.close();
+        }
     }
+
+    /** How far behind the primary a read replica may be, in bytes of WAL, by default: 16 MiB. */
+    public static final long DEFAULT_MAX_REPLICA_LAG_BYTES = 16L * 1024 * 1024;
+    /** How far behind the primary a read replica may be, in time, by default: 5 seconds. */
+    public static final Duration DEFAULT_MAX_REPLICA_LAG = Duration.ofSeconds(5);
+    /** How often a read replica is checked, at most, by default: every second. */
+    public static final Duration DEFAULT_REPLICA_CHECK_INTERVAL = Duration.ofSeconds(1);
 
     /** Settings for a repository. Each setter checks its value at once. Not thread-safe. */
     public static final class Builder {
@@ -214,6 +229,10 @@ public final class R2dbcRepo implements Repo, AutoCloseable {
         private @Nullable StatementLog statementLog;
         private byte @Nullable [] resumeTokenKey;
         private Converters converters = Converters.NONE;
+        private List<String> replicaUrls = List.of();
+        private long maxReplicaLagBytes = DEFAULT_MAX_REPLICA_LAG_BYTES;
+        private Duration maxReplicaLag = DEFAULT_MAX_REPLICA_LAG;
+        private Duration replicaCheckInterval = DEFAULT_REPLICA_CHECK_INTERVAL;
 
         private Builder(@Nullable ConnectionFactory factory, @Nullable String url) {
             this.factory = factory;
@@ -435,6 +454,80 @@ public final class R2dbcRepo implements Repo, AutoCloseable {
             return this;
         }
 
+        /**
+         * Streaming replicas of the primary, as R2DBC URLs, each with a pool of its own (built as
+         * {@link R2dbcRepo#create(String)} builds one). Reads outside a transaction ({@code flux}, {@code findById},
+         * {@code count}, {@code query}, {@code load}) go to the replicas in turn, each read whole to one replica (a
+         * scan never moves between them); writes, transactions and {@link Query#onPrimary()} go to the primary. A
+         * replica whose check or connection fails, or that lags beyond {@link #maxReplicaLagBytes} or
+         * {@link #maxReplicaLag}, is skipped until its next check; when none will do, reads go to the primary.
+         * Defaults to none.
+         *
+         * @throws IllegalArgumentException if a URL is blank
+         */
+        public Builder readReplicas(String... r2dbcUrls) {
+            Objects.requireNonNull(r2dbcUrls, "r2dbcUrls");
+            for (String url : r2dbcUrls) {
+                if (url == null || url.isBlank()) {
+                    throw new IllegalArgumentException("readReplicas: a replica URL is blank; give one R2DBC URL per "
+                            + "replica, e.g. r2dbc:postgresql://user@replica1:5432/db");
+                }
+            }
+            this.replicaUrls = List.of(r2dbcUrls);
+            return this;
+        }
+
+        /**
+         * The most bytes of WAL a read replica may be behind the primary ({@code pg_current_wal_lsn()} on the
+         * primary minus {@code pg_last_wal_replay_lsn()} on the replica) and still serve reads. Defaults to
+         * {@value #DEFAULT_MAX_REPLICA_LAG_BYTES} (16 MiB).
+         *
+         * @throws IllegalArgumentException if negative
+         */
+        public Builder maxReplicaLagBytes(long bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("maxReplicaLagBytes must be zero or more, but was " + bytes);
+            }
+            this.maxReplicaLagBytes = bytes;
+            return this;
+        }
+
+        /**
+         * The most time a read replica may be behind the primary and still serve reads, measured by WAL position: a
+         * replica that has not replayed the primary's position seen at time t is at least {@code now - t} behind
+         * (an idle primary makes no lag). Positions are sampled when reads check replicas, at most once per
+         * {@link #replicaCheckInterval}. Defaults to 5 seconds.
+         *
+         * @throws IllegalArgumentException if not positive
+         */
+        public Builder maxReplicaLag(Duration lag) {
+            this.maxReplicaLag = positive("maxReplicaLag", lag);
+            return this;
+        }
+
+        /**
+         * How long a replica's check (its lag, or its failure) counts before the next read checks it again. Defaults
+         * to 1 second.
+         *
+         * @throws IllegalArgumentException if not positive
+         */
+        public Builder replicaCheckInterval(Duration interval) {
+            this.replicaCheckInterval = positive("replicaCheckInterval", interval);
+            return this;
+        }
+
+        private @Nullable ReadReplicas replicas(ConnectionFactory primary) {
+            if (replicaUrls.isEmpty()) {
+                return null;
+            }
+            List<ReadReplicas.Replica> list = new ArrayList<>();
+            for (String replicaUrl : replicaUrls) {
+                list.add(new ReadReplicas.Replica(Factories.withoutPassword(replicaUrl),
+                        Factories.pooled(replicaUrl, PoolTimes.UNSET)));
+            }
+            return new ReadReplicas(primary, list, maxReplicaLagBytes, maxReplicaLag, replicaCheckInterval);
+        }
+
         private static Duration positive(String name, Duration time) {
             Objects.requireNonNull(time, name);
             if (time.isNegative() || time.isZero()) {
@@ -467,7 +560,7 @@ public final class R2dbcRepo implements Repo, AutoCloseable {
                 return new R2dbcRepo(factory, null, PoolBorrow.of(
                         connections != null ? connections : ConnectionProvider.of(factory), factory), settings,
                         sessionSettings, exceptionTranslator, statementObserver, statementLog, resumeTokenKey,
-                        converters);
+                        converters, replicas(factory));
             }
             if (connections != null) {
                 throw new IllegalStateException("connectionProvider needs R2dbcRepo.builder(ConnectionFactory): a "
@@ -475,7 +568,8 @@ public final class R2dbcRepo implements Repo, AutoCloseable {
             }
             ConnectionPool pool = Factories.pooled(Objects.requireNonNull(url), poolTimes);
             return new R2dbcRepo(pool, pool, PoolBorrow.of(ConnectionProvider.of(pool), pool), settings,
-                    sessionSettings, exceptionTranslator, statementObserver, statementLog, resumeTokenKey, converters);
+                    sessionSettings, exceptionTranslator, statementObserver, statementLog, resumeTokenKey, converters,
+                    replicas(pool));
         }
     }
 }

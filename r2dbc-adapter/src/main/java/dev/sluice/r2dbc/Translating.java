@@ -1,6 +1,7 @@
 package dev.sluice.r2dbc;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
@@ -8,6 +9,7 @@ import java.util.function.UnaryOperator;
 import dev.sluice.Delete;
 import dev.sluice.Isolation;
 import dev.sluice.KeysetPage;
+import dev.sluice.Partition;
 import dev.sluice.Query;
 import dev.sluice.Repo;
 import dev.sluice.SqlQuery;
@@ -199,6 +201,11 @@ final class Translating {
         }
 
         @Override
+        public Query<T> onPrimary() {
+            return wrap(t.call(delegate::onPrimary));
+        }
+
+        @Override
         public Query<T> inOneSnapshot() {
             return wrap(t.call(delegate::inOneSnapshot));
         }
@@ -261,6 +268,22 @@ final class Translating {
         @Override
         public Mono<T> findOne() {
             return t.mono(t.call(delegate::findOne));
+        }
+
+        @Override
+        public Mono<List<Partition<T>>> partitions(int n) {
+            return t.mono(t.call(() -> delegate.partitions(n))).map(partitions -> partitions.stream()
+                    .map(p -> new Partition<>(p.index(), p.count(), p.token(), wrap(p.query()))).toList());
+        }
+
+        @Override
+        public Query<T> partition(String token) {
+            return wrap(t.call(() -> delegate.partition(token)));
+        }
+
+        @Override
+        public Flux<T> parallel(int n) {
+            return t.flux(t.call(() -> delegate.parallel(n)));
         }
 
         @Override

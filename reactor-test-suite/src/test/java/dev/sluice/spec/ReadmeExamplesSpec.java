@@ -145,4 +145,17 @@ class ReadmeExamplesSpec {
                 .assertNext(ids -> assertThat(ids).hasSize((int) joined).isSorted())
                 .verifyComplete();
     }
+
+    @Test
+    void partitionedScans() {
+        java.util.List<String> tokens = ReadmeExamples.splitForWorkers(repo).block(Duration.ofSeconds(30));
+        assertThat(tokens).hasSize(8);
+        long rows = 0;
+        for (String token : tokens) {
+            rows += ReadmeExamples.worker(repo, token).count().block(Duration.ofSeconds(30));
+        }
+        assertThat(rows).isEqualTo(Fixtures.PICTURES);
+        StepVerifier.create(ReadmeExamples.fourAtOnce(repo).map(p -> p.id()).distinct().count())
+                .expectNext((long) Fixtures.PICTURES).verifyComplete();
+    }
 }

@@ -80,6 +80,61 @@ public final class ThrowawayCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * Makes a streaming replica of {@code primary} and starts it: a cluster on a free port whose data directory is
+     * a {@code pg_basebackup -R -X stream} of the primary (so it replays the primary's WAL and serves reads, hot
+     * standby). Remove it with {@link #close()}, before or after the primary.
+     */
+    public static ThrowawayCluster replicaOf(ThrowawayCluster primary) {
+        String version = primary.version;
+        String name = PREFIX + ProcessHandle.current().pid() + "_" + COUNT.incrementAndGet();
+        int port = freePort();
+        run("pg_createcluster", version, name, "--port", Integer.toString(port));
+        ThrowawayCluster replica = new ThrowawayCluster(version, name, port);
+        try {
+            Path data = Path.of("/var/lib/postgresql", version, name);
+            try (var files = Files.walk(data)) {
+                for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    if (!p.equals(data)) {
+                        Files.delete(p);
+                    }
+                }
+            }
+            // without stdin from /dev/null (run does that), a password prompt would loop forever
+            run("su", "postgres", "-c", "pg_basebackup -h 127.0.0.1 -p " + primary.port + " -U postgres -D " + data
+                    + " -R -X stream --checkpoint=fast");
+            Files.writeString(Path.of("/etc/postgresql", version, name, "pg_hba.conf"), TRUST_ALL,
+                    StandardCharsets.UTF_8);
+            replica.ctl("start");
+            return replica;
+        } catch (IOException | RuntimeException e) {
+            replica.close();
+            throw new IllegalStateException("could not make the replica " + name + " of " + primary.name, e);
+        }
+    }
+
+    /**
+     * Waits until this replica has replayed everything {@code primary} has written so far.
+     *
+     * @throws IllegalStateException if it has not within 60 seconds
+     */
+    public void awaitReplayOf(ThrowawayCluster primary) {
+        String position = primary.psql("SELECT pg_current_wal_lsn()");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!"t".equals(psql("SELECT coalesce(pg_last_wal_replay_lsn() >= '" + position + "'::pg_lsn, false)"))) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(name + " has not replayed the primary's WAL up to " + position
+                        + " within 60 s");
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
     public int port() {
         return port;
     }

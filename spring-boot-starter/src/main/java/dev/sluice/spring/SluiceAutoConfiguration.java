@@ -48,7 +48,10 @@ public class SluiceAutoConfiguration {
         return SluiceExceptionTranslator.create();
     }
 
-    /** The repository; its connection pool is Spring's, so closing it (on shutdown) closes nothing. */
+    /**
+     * The repository; its connection pool is Spring's, so closing it (on shutdown) closes only the pools of its read
+     * replicas ({@code sluice.read-replicas}), if any.
+     */
     @Bean
     @ConditionalOnMissingBean(Repo.class)
     public R2dbcRepo sluiceRepo(ConnectionFactory connectionFactory, SluiceProperties properties,
@@ -62,7 +65,12 @@ public class SluiceAutoConfiguration {
                 .writeBatchSize(properties.getWriteBatchSize())
                 .relationBatchSize(properties.getRelationBatchSize())
                 .retries(properties.getRetries())
-                .retryBackoff(properties.getRetryBackoff());
+                .retryBackoff(properties.getRetryBackoff())
+                .readReplicas(properties.getReadReplicas().toArray(String[]::new))
+                .maxReplicaLagBytes(properties.getMaxReplicaLagBytes())
+                .maxReplicaLag(properties.getMaxReplicaLag())
+                .replicaCheckInterval(properties.getReplicaCheckInterval());
+
         String key = properties.getResumeTokenKey();
         if (key != null && !key.isBlank()) {
             try {

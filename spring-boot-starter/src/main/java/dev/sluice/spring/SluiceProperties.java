@@ -109,6 +109,59 @@ public class SluiceProperties {
         this.resumeTokenKey = resumeTokenKey;
     }
 
+    /**
+     * R2DBC URLs of streaming replicas of spring.r2dbc.url's primary, each with a pool of its own: reads outside a
+     * transaction go to them in turn, writes, transactions and onPrimary() to the primary.
+     */
+    private List<String> readReplicas = new ArrayList<>();
+
+    /**
+     * The most bytes of WAL a read replica may be behind the primary and still serve reads (16 MiB).
+     */
+    private long maxReplicaLagBytes = 16L * 1024 * 1024;
+
+    /**
+     * The most time a read replica may be behind the primary, measured by WAL position, and still serve reads.
+     */
+    private Duration maxReplicaLag = Duration.ofSeconds(5);
+
+    /**
+     * How long a read replica's check (its lag, or its failure) counts before a read checks it again.
+     */
+    private Duration replicaCheckInterval = Duration.ofSeconds(1);
+
+    public List<String> getReadReplicas() {
+        return readReplicas;
+    }
+
+    public void setReadReplicas(List<String> readReplicas) {
+        this.readReplicas = readReplicas;
+    }
+
+    public long getMaxReplicaLagBytes() {
+        return maxReplicaLagBytes;
+    }
+
+    public void setMaxReplicaLagBytes(long maxReplicaLagBytes) {
+        this.maxReplicaLagBytes = maxReplicaLagBytes;
+    }
+
+    public Duration getMaxReplicaLag() {
+        return maxReplicaLag;
+    }
+
+    public void setMaxReplicaLag(Duration maxReplicaLag) {
+        this.maxReplicaLag = maxReplicaLag;
+    }
+
+    public Duration getReplicaCheckInterval() {
+        return replicaCheckInterval;
+    }
+
+    public void setReplicaCheckInterval(Duration replicaCheckInterval) {
+        this.replicaCheckInterval = replicaCheckInterval;
+    }
+
     public int getMinPageSize() {
         return minPageSize;
     }

@@ -53,6 +53,24 @@ class SluiceAutoConfigurationTest {
     }
 
     @Test
+    void readReplicaPropertiesBindUnderSluice() {
+        runner.withPropertyValues("sluice.read-replicas=r2dbc:postgresql://postgres@127.0.0.1:5999/test,"
+                        + "r2dbc:postgresql://postgres@127.0.0.1:5998/test", "sluice.max-replica-lag-bytes=1024",
+                        "sluice.max-replica-lag=2s", "sluice.replica-check-interval=250ms")
+                .run(context -> {
+                    SluiceProperties properties = context.getBean(SluiceProperties.class);
+                    assertThat(properties.getReadReplicas()).hasSize(2);
+                    assertThat(properties.getMaxReplicaLagBytes()).isEqualTo(1024);
+                    assertThat(properties.getMaxReplicaLag()).isEqualTo(java.time.Duration.ofSeconds(2));
+                    assertThat(properties.getReplicaCheckInterval()).isEqualTo(java.time.Duration.ofMillis(250));
+                    assertThat(context).hasSingleBean(Repo.class);
+                });
+        runner.withPropertyValues("sluice.replica-check-interval=0s")
+                .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
+                        .hasMessage("replicaCheckInterval must be positive, but was PT0S"));
+    }
+
+    @Test
     void aBadValueFailsTheStartWithAMessageThatNamesIt() {
         runner.withPropertyValues("sluice.min-page-size=500", "sluice.max-page-size=50")
                 .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
