@@ -38,7 +38,8 @@ class SlowSubscribersMemorySpec extends RelayedSpecBase {
 
     @Override
     void firstUse() {
-        repo.scan(SlowPicture.class).take(1).blockLast();
+        // a stream that ends by itself: a take(1) would leave its page in flight, its rows counted after the reset
+        repo.select(SlowPicture.class).where("id <= ?", 1L).flux().blockLast();
     }
 
     @Test
