@@ -5,7 +5,6 @@ import java.lang.invoke.MethodType;
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 
 import dev.sluice.KeysetPage;
@@ -101,15 +100,7 @@ final class DefaultSqlQuery<R> implements SqlQuery<R> {
                 throw new QueryException(what + ": " + type.getSimpleName() + " maps no result column '" + words[0]
                         + "'; page by columns of the result that the record maps: " + String.join(", ", columns));
             }
-            boolean descending = false;
-            if (words.length == 2) {
-                String direction = words[1].toLowerCase(Locale.ROOT);
-                if (direction.equals("desc")) {
-                    descending = true;
-                } else if (!direction.equals("asc")) {
-                    throw new QueryException(what + ": '" + words[1] + "' is not a direction; use asc or desc");
-                }
-            }
+            boolean descending = OrderBy.descending(words, what);
             RecordComponent c = components[at];
             Property property = new Property(c.getName(), columns.get(at), c.getType(), at, false, false,
                     accessor(type, c));

@@ -42,15 +42,7 @@ record OrderBy(List<Term> terms) {
             Property property = model.property(words[0]).orElseThrow(() -> new QueryException(what + ": "
                     + model.name() + " has no column or component named '" + words[0] + "'; its columns are "
                     + model.columnList()));
-            boolean descending = false;
-            if (words.length == 2) {
-                String direction = words[1].toLowerCase(Locale.ROOT);
-                if (direction.equals("desc")) {
-                    descending = true;
-                } else if (!direction.equals("asc")) {
-                    throw new QueryException(what + ": '" + words[1] + "' is not a direction; use asc or desc");
-                }
-            }
+            boolean descending = descending(words, what);
             Property p = property;
             if (terms.stream().anyMatch(t -> t.property() == p)) {
                 throw new QueryException(what + ": column " + p.column() + " appears twice");
@@ -90,5 +82,24 @@ record OrderBy(List<Term> terms) {
         return terms.stream()
                 .map(t -> prefix + dialect.identifier(t.property().column()) + (t.descending() ? " DESC" : ""))
                 .collect(Collectors.joining(", "));
+    }
+
+    /**
+     * Whether a term's words ({@code column} or {@code column asc|desc}) ask for a descending order.
+     *
+     * @throws QueryException if the second word is not a direction
+     */
+    static boolean descending(String[] words, String what) {
+        if (words.length < 2) {
+            return false;
+        }
+        String direction = words[1].toLowerCase(Locale.ROOT);
+        if (direction.equals("desc")) {
+            return true;
+        }
+        if (!direction.equals("asc")) {
+            throw new QueryException(what + ": '" + words[1] + "' is not a direction; use asc or desc");
+        }
+        return false;
     }
 }
