@@ -84,7 +84,10 @@ class InetBitSpec {
                     .block(TIMEOUT);
             repo.copyIn(Net.class, Flux.just(new Net(4L, ip("fe80::abcd:0:0:1"), "172.16.0.0/12", "0110", "1000001",
                     "2001:db8::8:800:200c:417a/64"), new Net(5L, ip("0.0.0.0"), "::/0", "0000", "", "10.0.0.1"),
-                    new Net(6L, null, null, null, null, null))).block(TIMEOUT);
+                    new Net(6L, null, null, null, null, null), new Net(7L, null, null, null, null, null)))
+                    .block(TIMEOUT);
+            repo.updateAll(Flux.just(new Net(7L, ip("192.0.2.7"), "192.0.2.0/24", "0111", "0111", "2001:db8::7/120")))
+                    .blockLast(TIMEOUT);
         }
         assertThat(stored()).isEqualTo(String.join("\n",
                 "1 | 10.1.2.3 | 10.0.0.0/8 | 1010 | 1 | 192.168.0.1/24",
@@ -92,7 +95,8 @@ class InetBitSpec {
                 "3 | 255.255.255.255 | ::ffff:0.0.0.0/96 | 0001 | 0101 | 1.2.3.4",
                 "4 | fe80::abcd:0:0:1 | 172.16.0.0/12 | 0110 | 1000001 | 2001:db8::8:800:200c:417a/64",
                 "5 | 0.0.0.0 | ::/0 | 0000 |  | 10.0.0.1",
-                "6 | NULL | NULL | NULL | NULL | NULL"));
+                "6 | NULL | NULL | NULL | NULL | NULL",
+                "7 | 192.0.2.7 | 192.0.2.0/24 | 0111 | 0111 | 2001:db8::7/120"));
     }
 
     @Test
@@ -131,6 +135,24 @@ class InetBitSpec {
                         + "host, id) FROM net_row WHERE host IS NOT NULL"));
             }
         }
+    }
+
+    @Table("net_code")
+    record Code(@Id Long id, String code, String flags) {
+    }
+
+    /** updateAll casts each value to its column's type: char and bit without a length would mean one of them. */
+    @Test
+    void updateAllKeepsTheLengthsOfCharAndBitValues() {
+        Fixtures.db().execute("CREATE TABLE IF NOT EXISTS net_code (id bigint PRIMARY KEY, code char(3), "
+                + "flags bit(4))");
+        Fixtures.db().execute("TRUNCATE net_code");
+        Fixtures.db().execute("INSERT INTO net_code VALUES (1, 'aaa', B'0000')");
+        try (R2dbcRepo repo = Fixtures.repo()) {
+            repo.updateAll(Flux.just(new Code(1L, "xyz", "0111"))).blockLast(TIMEOUT);
+        }
+        assertThat(Fixtures.queryString("SELECT code || ' ' || format('%s', flags) FROM net_code"))
+                .isEqualTo("xyz 0111");
     }
 
     @Test
