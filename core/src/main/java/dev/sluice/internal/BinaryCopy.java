@@ -168,6 +168,9 @@ final class BinaryCopy<T> {
                 int days = v instanceof dev.sluice.Interval i ? i.period().getDays() : 0;
                 return ByteBuffer.allocate(16).putLong(time.toNanos() / 1000).putInt(days).putInt(months).array();
             };
+            case "inet" -> v -> InetValue.binary(v, false);
+            case "cidr" -> v -> InetValue.binary(v, true);
+            case "bit", "varbit" -> v -> InetValue.bitsBinary((String) v);
             case "ltree" -> v -> {
                 byte[] text = utf8(v);
                 byte[] field = new byte[text.length + 1];

@@ -42,6 +42,13 @@ final class BindValues {
         if (value instanceof java.time.Duration || value instanceof dev.sluice.Interval) {
             return new UntypedText(ColumnFit.intervalText(value));
         }
+        if (value instanceof java.net.InetAddress address) {
+            try {
+                return new UntypedText(InetValue.text(address));
+            } catch (IllegalArgumentException e) {
+                throw new QueryException(what + ": value " + position + " (" + address + "): " + e.getMessage());
+            }
+        }
         if (JsonMapper.isAnyTree(value.getClass())) {
             return new UntypedText(value.toString());
         }

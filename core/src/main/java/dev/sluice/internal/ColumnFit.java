@@ -104,7 +104,7 @@ final class ColumnFit {
     /** Whether the column's values are bound as {@link UntypedText}: an enum, json or jsonb column. */
     boolean untyped() {
         return column.isEnum() || switch (column.type()) {
-            case "json", "jsonb", "interval", "ltree" -> true;
+            case "json", "jsonb", "interval", "ltree", "inet", "cidr", "bit", "varbit" -> true;
             default -> false;
         };
     }
@@ -135,7 +135,8 @@ final class ColumnFit {
         }
         if (untyped()) {
             return new UntypedText(fitted instanceof java.time.Duration || fitted instanceof dev.sluice.Interval
-                    ? intervalText(fitted) : fitted.toString());
+                    ? intervalText(fitted) : fitted instanceof java.net.InetAddress address ? InetValue.text(address)
+                    : fitted.toString());
         }
         if (element != null && element.column.isEnum() && fitted instanceof Object[] values) {
             return BindValues.arrayText(java.util.Arrays.asList(values)); // text[] is not an enum array
@@ -188,6 +189,8 @@ final class ColumnFit {
             case "float4" -> float4(value, position);
             case "text", "varchar", "bpchar", "name", "citext", "json", "jsonb", "ltree" -> text(value, position);
             case "interval" -> interval(value, position);
+            case "inet", "cidr" -> inet(value, position);
+            case "bit", "varbit" -> bits(value, position);
             case "timestamptz" -> timestamptz(value, position);
             case "timestamp" -> timestamp(value, position);
             case "date" -> date(value, position);
@@ -195,6 +198,31 @@ final class ColumnFit {
             case "timetz" -> timetz(value, position);
             default -> value;
         };
+    }
+
+    /** An InetAddress or address text PostgreSQL stores as it is (see {@link InetValue}). */
+    private Object inet(Object value, @Nullable Integer position) {
+        if (!(value instanceof String) && !(value instanceof java.net.InetAddress)) {
+            return value;
+        }
+        try {
+            InetValue.parse(value, column.type().equals("cidr"));
+        } catch (IllegalArgumentException e) {
+            throw misfit(value, position, e.getMessage());
+        }
+        return value;
+    }
+
+    /** A String of '0' and '1' of the length the column takes. */
+    private Object bits(Object value, @Nullable Integer position) {
+        if (!(value instanceof String s)) {
+            return value;
+        }
+        try {
+            return InetValue.bits(s, column.type().equals("bit"), column.typmod());
+        } catch (IllegalArgumentException e) {
+            throw misfit(value, position, e.getMessage());
+        }
     }
 
     /** A Duration or Interval of whole microseconds (interval's resolution), within what interval holds. */

@@ -207,6 +207,7 @@ final class KeysetPages<T> implements DemandPager.Pages<T> {
             return bound;
         }
         return new UntypedText(bound instanceof java.time.Duration || bound instanceof dev.sluice.Interval
-                ? ColumnFit.intervalText(bound) : bound.toString());
+                ? ColumnFit.intervalText(bound) : bound instanceof java.net.InetAddress address
+                ? InetValue.text(address) : bound.toString());
     }
 }

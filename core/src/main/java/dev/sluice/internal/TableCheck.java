@@ -129,7 +129,7 @@ final class TableCheck {
             return switch (type) {
                 case "numeric" -> "numeric(" + numericPrecision() + "," + numericScale() + ")";
                 case "varchar", "bpchar" -> type + "(" + length() + ")";
-                case "timestamptz", "timestamp", "time", "timetz" -> type + "(" + typmod + ")";
+                case "timestamptz", "timestamp", "time", "timetz", "bit", "varbit" -> type + "(" + typmod + ")";
                 default -> type;
             };
         }
@@ -169,6 +169,10 @@ final class TableCheck {
             Map.entry("bytea", List.of(byte[].class)),
             Map.entry("interval", List.of(java.time.Duration.class, dev.sluice.Interval.class)),
             Map.entry("ltree", List.of(String.class)),
+            Map.entry("inet", List.of(java.net.InetAddress.class, String.class)),
+            Map.entry("cidr", List.of(String.class)),
+            Map.entry("bit", List.of(String.class)),
+            Map.entry("varbit", List.of(String.class)),
             Map.entry("uuid", List.of(UUID.class)),
             Map.entry("timestamptz", List.of(Instant.class, OffsetDateTime.class, ZonedDateTime.class)),
             Map.entry("timestamp", List.of(LocalDateTime.class)),

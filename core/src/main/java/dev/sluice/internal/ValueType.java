@@ -23,7 +23,7 @@ final class ValueType {
             Boolean.class, Short.class, Integer.class, Long.class, Float.class, Double.class, BigDecimal.class,
             String.class, byte[].class, UUID.class, Instant.class, OffsetDateTime.class, ZonedDateTime.class,
             LocalDate.class, LocalDateTime.class, LocalTime.class, OffsetTime.class, java.time.Duration.class,
-            dev.sluice.Interval.class, java.nio.ByteBuffer.class);
+            dev.sluice.Interval.class, java.nio.ByteBuffer.class, java.net.InetAddress.class);
 
     /** Element types allowed in boxed arrays such as {@code String[]} or {@code Long[]}. */
     static final Set<Class<?>> ARRAY_ELEMENTS = Set.of(
@@ -36,7 +36,7 @@ final class ValueType {
             float.class, Float.class, double.class, Double.class, byte.class, Byte.class, char.class, Character.class);
 
     static final String SUPPORTED = "boolean, short, int, long, float, double (or their boxes), BigDecimal, String, "
-            + "byte[], ByteBuffer, UUID, Duration, Interval, Instant, OffsetDateTime, ZonedDateTime, LocalDate, LocalDateTime, LocalTime, OffsetTime, "
+            + "byte[], ByteBuffer, UUID, InetAddress, Duration, Interval, Instant, OffsetDateTime, ZonedDateTime, LocalDate, LocalDateTime, LocalTime, OffsetTime, "
             + "an enum (stored as text or a PostgreSQL enum), or a boxed array of these such as String[] or Long[]";
 
     private ValueType() {

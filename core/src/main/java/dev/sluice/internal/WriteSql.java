@@ -70,7 +70,7 @@ final class WriteSql<T> {
             if (column != null) {
                 fits.put(p, ColumnFit.of(column));
                 if (!column.castType().isEmpty()) {
-                    casts.put(p, column.castType());
+                    casts.put(p, castName(column));
                 }
             }
         }
@@ -422,6 +422,21 @@ final class WriteSql<T> {
     int rowsPerBatch(int batchSize, boolean update) {
         int columns = update ? model.properties().size() : model.key().size() + (model.version() == null ? 0 : 1);
         return Math.max(1, Math.min(batchSize, MAX_BIND_PARAMETERS / columns));
+    }
+
+    /**
+     * The type to cast a value to: {@code format_type}'s name, but for {@code character} and {@code bit}, which as a
+     * cast mean {@code char(1)} and {@code bit(1)} and cut longer values to one character or bit: {@code bpchar} and
+     * {@code "bit"} take any length, which the column then checks.
+     */
+    private static String castName(TableCheck.ColumnInfo column) {
+        return switch (column.castType()) {
+            case "character" -> "bpchar";
+            case "character[]" -> "bpchar[]";
+            case "bit" -> "\"bit\"";
+            case "bit[]" -> "\"bit\"[]";
+            default -> column.castType();
+        };
     }
 
     /** {@code (VALUES ($1::int8, ...), ...) AS v (id, ...)}: the rows' values of {@code columns}, cast. */

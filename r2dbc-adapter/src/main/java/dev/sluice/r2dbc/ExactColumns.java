@@ -52,6 +52,12 @@ final class ExactColumns {
         JSONB("jsonb", 3802, 3807, List.of(), String.class),
         /** The driver counts a month as 30 days into a Duration; Sluice reads months only into an Interval. */
         INTERVAL("interval", 1186, 1187, List.of(), Duration.class, Interval.class),
+        /** The driver drops the prefix length; Sluice reads PostgreSQL's text, or a host as an InetAddress. */
+        INET("inet", 869, 1041, List.of(), java.net.InetAddress.class, String.class),
+        /** The driver has no codec for cidr, bit and varbit; Sluice reads PostgreSQL's text. */
+        CIDR("cidr", 650, 651, List.of(), String.class),
+        BIT("bit", 1560, 1561, List.of(), String.class),
+        VARBIT("varbit", 1562, 1563, List.of(), String.class),
         /** The driver reads integers as BigDecimal through a double, and narrows them silently. */
         INT8("bigint", 20, 1016, List.of(Long.class), Long.class, Integer.class, Short.class, BigDecimal.class,
                 Double.class, Float.class, String.class),
@@ -198,6 +204,8 @@ final class ExactColumns {
             case TIMETZ -> WireValues::timetz;
             case JSONB -> WireValues::jsonb;
             case INTERVAL -> WireValues::interval;
+            case INET, CIDR -> WireValues::inet;
+            case BIT, VARBIT -> WireValues::bits;
             case INT8, INT4, INT2 -> WireValues::integer;
         };
     }
@@ -240,6 +248,9 @@ final class ExactColumns {
                 return interval.time().plusDays(interval.period().getDays());
             }
             throw unsupported(column, type);
+        }
+        if (column.kind() == Kind.INET && type == java.net.InetAddress.class) {
+            return WireValues.host((String) value);
         }
         if (type.isInstance(value) && column.kind().javaTypes.contains(type)) {
             return value; // date, timestamp, time, timetz, jsonb: one Java type each, the one decoded

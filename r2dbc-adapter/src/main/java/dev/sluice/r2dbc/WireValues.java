@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.sluice.Interval;
+import dev.sluice.spi.UnrepresentableValueException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -299,6 +300,129 @@ final class WireValues {
     static String describe(Interval interval) {
         return interval.period().toTotalMonths() + " mons " + interval.period().getDays() + " days "
                 + interval.time().toNanos() / 1000 + " microseconds";
+    }
+
+    /**
+     * An {@code inet} or {@code cidr} as PostgreSQL writes it as text: the address in full (IPv6 with its longest run
+     * of zero groups as {@code ::}), then {@code /bits} but for an inet of all bits. Binary is family, bits, is_cidr,
+     * length, address.
+     */
+    static String inet(byte[] bytes, int offset, int length, boolean binary) {
+        if (!binary) {
+            return text(bytes, offset, length);
+        }
+        int bits = bytes[offset + 1] & 0xff;
+        boolean cidr = bytes[offset + 2] != 0;
+        int n = bytes[offset + 3] & 0xff;
+        StringBuilder out = new StringBuilder();
+        if (n == 4) {
+            for (int i = 0; i < 4; i++) {
+                out.append(i == 0 ? "" : ".").append(bytes[offset + 4 + i] & 0xff);
+            }
+        } else {
+            ipv6(bytes, offset + 4, out);
+        }
+        if (cidr || bits != n * 8) {
+            out.append('/').append(bits);
+        }
+        return out.toString();
+    }
+
+    /** PostgreSQL's inet_net_ntop_ipv6: the longest (first) run of two or more zero groups as ::, IPv4 tails. */
+    private static void ipv6(byte[] b, int at, StringBuilder out) {
+        int[] words = new int[8];
+        for (int i = 0; i < 8; i++) {
+            words[i] = ((b[at + 2 * i] & 0xff) << 8) | (b[at + 2 * i + 1] & 0xff);
+        }
+        int bestBase = -1;
+        int bestLen = 0;
+        int curBase = -1;
+        int curLen = 0;
+        for (int i = 0; i < 8; i++) {
+            if (words[i] == 0) {
+                if (curBase == -1) {
+                    curBase = i;
+                    curLen = 1;
+                } else {
+                    curLen++;
+                }
+            } else if (curBase != -1) {
+                if (bestBase == -1 || curLen > bestLen) {
+                    bestBase = curBase;
+                    bestLen = curLen;
+                }
+                curBase = -1;
+            }
+        }
+        if (curBase != -1 && (bestBase == -1 || curLen > bestLen)) {
+            bestBase = curBase;
+            bestLen = curLen;
+        }
+        if (bestBase != -1 && bestLen < 2) {
+            bestBase = -1;
+        }
+        for (int i = 0; i < 8; i++) {
+            if (bestBase != -1 && i >= bestBase && i < bestBase + bestLen) {
+                if (i == bestBase) {
+                    out.append(':');
+                }
+                continue;
+            }
+            if (i != 0) {
+                out.append(':');
+            }
+            if (i == 6 && bestBase == 0 && (bestLen == 6 || bestLen == 5 && words[5] == 0xffff)) {
+                out.append(b[at + 12] & 0xff).append('.').append(b[at + 13] & 0xff).append('.')
+                        .append(b[at + 14] & 0xff).append('.').append(b[at + 15] & 0xff);
+                return;
+            }
+            out.append(Integer.toHexString(words[i]));
+        }
+        if (bestBase != -1 && bestBase + bestLen == 8) {
+            out.append(':');
+        }
+    }
+
+    /**
+     * An inet's text as the host it names.
+     *
+     * @throws UnrepresentableValueException for a network (a prefix shorter than the address), which InetAddress
+     *                                       cannot carry
+     */
+    static java.net.InetAddress host(String text) {
+        int slash = text.indexOf('/');
+        String address = slash < 0 ? text : text.substring(0, slash);
+        int full = address.indexOf(':') >= 0 ? 128 : 32;
+        if (slash >= 0 && Integer.parseInt(text.substring(slash + 1)) != full) {
+            throw new UnrepresentableValueException(text, java.net.InetAddress.class,
+                    "declare the component as String, which keeps the prefix length");
+        }
+        try {
+            java.net.InetAddress host = java.net.InetAddress.getByName(address); // a literal: no name lookup
+            if (full == 128 && host.getAddress().length == 4) { // Java reads ::ffff:a.b.c.d as IPv4: keep it IPv6
+                byte[] mapped = new byte[16];
+                mapped[10] = (byte) 0xff;
+                mapped[11] = (byte) 0xff;
+                System.arraycopy(host.getAddress(), 0, mapped, 12, 4);
+                return java.net.Inet6Address.getByAddress(null, mapped, -1);
+            }
+            return host;
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException("PostgreSQL wrote the inet '" + text + "', which Java cannot read", e);
+        }
+    }
+
+    /** A {@code bit} or {@code varbit} as its text of 0s and 1s; binary is the length in bits, then the bits. */
+    static String bits(byte[] bytes, int offset, int length, boolean binary) {
+        if (!binary) {
+            return text(bytes, offset, length);
+        }
+        int n = intAt(bytes, offset);
+        char[] out = new char[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = (bytes[offset + 4 + i / 8] & (0x80 >> (i % 8))) != 0 ? '1' : '0';
+        }
+        return new String(out);
     }
 
     /** A value's text, as in an array of a type whose binary form is its text (an enum). */
