@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 
 import dev.sluice.annotation.Id;
@@ -248,7 +250,9 @@ class ReplicaSpec {
 
     /**
      * Scans the table in pages of 20 on a replica, stops that replica's server after 300 rows, and compares the rows
-     * with the primary's. With {@code otherBehind}, the other replica has not replayed a row inserted before the
+     * with the primary's. Without {@code otherBehind} the server stops while the scan reads on, a row every
+     * millisecond (finished by row 600), so that a page in flight may lose its connection; with it, while the scan
+     * waits, so that its next borrow fails. With {@code otherBehind}, the other replica has not replayed a row inserted before the
      * scan began (its replay paused), so the scan may only go on on the primary.
      */
     private static void scanThroughAStoppedReplica(String marker, boolean otherBehind) {
@@ -258,6 +262,7 @@ class ReplicaSpec {
             one.awaitReplayOf(primary);
         }
         ThrowawayCluster[] stopped = {null};
+        AtomicReference<CompletableFuture<Void>> stopping = new AtomicReference<>();
         try (R2dbcRepo repo = builder().minPageSize(20).maxPageSize(20).maxReplicaLag(Duration.ofHours(1))
                 .replicaCheckInterval(Duration.ofHours(1)).build()) {
             List<Long> truth = primary.psql("SELECT id FROM rr_item WHERE note <> '" + marker + "' ORDER BY id")
@@ -273,9 +278,16 @@ class ReplicaSpec {
                             assertThat(ran(one, marker) + ran(two, marker)).as("the scan so far, on one replica")
                                     .isEqualTo(1);
                             assertThat(ran(primary, marker)).isZero();
-                            stopped[0].stop();
+                            if (otherBehind) {
+                                stopped[0].stop(); // while the scan waits: its next borrow fails
+                            } else { // while the scan reads on: a page in flight may lose its connection
+                                stopping.set(CompletableFuture.runAsync(stopped[0]::stop));
+                            }
+                        } else if (seen[0] == 600 && stopping.get() != null) {
+                            stopping.get().join();
                         }
                     })
+                    .delayElements(Duration.ofMillis(1))
                     .map(Item::id).collectList().block(TIMEOUT);
             assertThat(stopped[0]).as("stopped mid-scan").isNotNull();
             if (otherBehind) {
@@ -298,6 +310,9 @@ class ReplicaSpec {
             if (otherBehind) {
                 two.psql("SELECT pg_wal_replay_resume()");
                 primary.psql("DELETE FROM rr_item WHERE id = 5003");
+            }
+            if (stopping.get() != null) {
+                stopping.get().join();
             }
             if (stopped[0] != null) {
                 stopped[0].startAgain();
