@@ -70,8 +70,8 @@ final class R2dbcExecutor implements Executor {
     @Override
     public Executor forRead() {
         ReadReplicas r = replicas;
-        return r == null ? this : new R2dbcExecutor(new ReplicaPin(connections, r, this::retryableRead), listener, settings, observer, log,
-                null);
+        return r == null ? this : new R2dbcExecutor(new ReplicaPin(connections, r, this::retryableRead), listener,
+                settings, observer, log, null);
     }
 
     @Override

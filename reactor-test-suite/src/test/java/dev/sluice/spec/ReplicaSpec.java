@@ -252,8 +252,8 @@ class ReplicaSpec {
      * Scans the table in pages of 20 on a replica, stops that replica's server after 300 rows, and compares the rows
      * with the primary's. Without {@code otherBehind} the server stops while the scan reads on, a row every
      * millisecond (finished by row 600), so that a page in flight may lose its connection; with it, while the scan
-     * waits, so that its next borrow fails. With {@code otherBehind}, the other replica has not replayed a row inserted before the
-     * scan began (its replay paused), so the scan may only go on on the primary.
+     * waits, so that its next borrow fails. With {@code otherBehind}, the other replica has not replayed a row
+     * inserted before the scan began (its replay paused), so the scan may only go on on the primary.
      */
     private static void scanThroughAStoppedReplica(String marker, boolean otherBehind) {
         if (otherBehind) {
