@@ -70,8 +70,8 @@ final class R2dbcExecutor implements Executor {
     @Override
     public Executor forRead() {
         ReadReplicas r = replicas;
-        return r == null ? this : new R2dbcExecutor(new ReplicaPin(connections, r), listener, settings, observer, log,
-                null);
+        return r == null ? this : new R2dbcExecutor(new ReplicaPin(connections, r, this::retryableRead), listener,
+                settings, observer, log, null);
     }
 
     @Override
@@ -193,6 +193,9 @@ final class R2dbcExecutor implements Executor {
      * borrow the same connection, still open for a moment, and fail on it too.
      */
     private Mono<Void> lost(ConnectionSession session, StatementObserver.@Nullable Borrow borrow) {
+        if (connections instanceof ReplicaPin pin) {
+            pin.lost(session.connection());
+        }
         Connection target = unwrapped(session.connection());
         Mono<Void> close = target == session.connection() ? Mono.empty()
                 : Mono.from(target.close()).onErrorResume(e -> Mono.empty());

@@ -109,6 +109,28 @@ final class ReadReplicas implements AutoCloseable {
                 .defaultIfEmpty(new Target(primaryConnections, null, -1));
     }
 
+    /**
+     * The server a read moves to when its replica {@code from} fails in the middle of it: another replica whose last
+     * check found it usable and which has replayed, asked now, at least {@code from.replayedAtStart()}, so that no row
+     * the read has passed can reappear or vanish; else the primary ({@code primaryConnections}). The returned target
+     * keeps the position the read started from, for a further move.
+     */
+    Mono<Target> after(Target from, ConnectionProvider primaryConnections) {
+        long needed = from.replayedAtStart();
+        return Flux.fromIterable(replicas)
+                .filter(replica -> replica != from.replica())
+                .concatMap(replica -> health(replica).filter(Health::usable)
+                        .flatMap(h -> replayed(replica).onErrorResume(error -> Mono.empty()))
+                        .filter(replayed -> needed >= 0 && replayed >= needed)
+                        .map(replayed -> new Target(replica.connections, replica, needed)))
+                .next()
+                .defaultIfEmpty(new Target(primaryConnections, null, -1))
+                .doOnNext(to -> LOG.warn("A read on replica " + from.replica() + " lost its connection; it goes on "
+                        + (to.replica() == null ? "on the primary (no other replica has replayed WAL position "
+                        + needed + ", where the read started)" : "on replica " + to.replica()
+                        + ", which has replayed at least WAL position " + needed + ", where the read started")));
+    }
+
     /** Marks a replica unusable until its next check: a connection to it failed. */
     void failed(Replica replica, Throwable error) {
         LOG.warn("Read replica " + replica + " failed (" + error + "); reading elsewhere until it is checked again");

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 
 import dev.sluice.annotation.Id;
@@ -232,6 +234,90 @@ class ReplicaSpec {
             } finally {
                 two.startAgain();
             }
+            two.awaitReplayOf(primary);
+        }
+    }
+
+    @Test
+    void aScanWhoseReplicaStopsGoesOnOnTheOtherReplicaWhichHasReplayedAsFar() {
+        scanThroughAStoppedReplica("failover-replica", false);
+    }
+
+    @Test
+    void aScanWhoseReplicaStopsGoesOnOnThePrimaryWhenTheOtherReplicaIsBehindWhereTheScanStarted() {
+        scanThroughAStoppedReplica("failover-primary", true);
+    }
+
+    /**
+     * Scans the table in pages of 20 on a replica, stops that replica's server after 300 rows, and compares the rows
+     * with the primary's. Without {@code otherBehind} the server stops while the scan reads on, a row every
+     * millisecond (finished by row 600), so that a page in flight may lose its connection; with it, while the scan
+     * waits, so that its next borrow fails. With {@code otherBehind}, the other replica has not replayed a row
+     * inserted before the scan began (its replay paused), so the scan may only go on on the primary.
+     */
+    private static void scanThroughAStoppedReplica(String marker, boolean otherBehind) {
+        if (otherBehind) {
+            two.psql("SELECT pg_wal_replay_pause()");
+            primary.psql("INSERT INTO rr_item VALUES (5003, 'only on the primary and one')");
+            one.awaitReplayOf(primary);
+        }
+        ThrowawayCluster[] stopped = {null};
+        AtomicReference<CompletableFuture<Void>> stopping = new AtomicReference<>();
+        try (R2dbcRepo repo = builder().minPageSize(20).maxPageSize(20).maxReplicaLag(Duration.ofHours(1))
+                .replicaCheckInterval(Duration.ofHours(1)).build()) {
+            List<Long> truth = primary.psql("SELECT id FROM rr_item WHERE note <> '" + marker + "' ORDER BY id")
+                    .lines().map(Long::valueOf).toList();
+            String countAndSum = primary.psql("SELECT count(*) || ' ' || sum(id) FROM rr_item WHERE note <> '"
+                    + marker + "'");
+            int[] seen = {0};
+            List<Long> keys = repo.select(Item.class).where("note <> '" + marker + "'").flux()
+                    .publishOn(Schedulers.boundedElastic(), 16)
+                    .doOnNext(item -> {
+                        if (++seen[0] == 300) {
+                            stopped[0] = ran(one, marker) > 0 ? one : two;
+                            assertThat(ran(one, marker) + ran(two, marker)).as("the scan so far, on one replica")
+                                    .isEqualTo(1);
+                            assertThat(ran(primary, marker)).isZero();
+                            if (otherBehind) {
+                                stopped[0].stop(); // while the scan waits: its next borrow fails
+                            } else { // while the scan reads on: a page in flight may lose its connection
+                                stopping.set(CompletableFuture.runAsync(stopped[0]::stop));
+                            }
+                        } else if (seen[0] == 600 && stopping.get() != null) {
+                            stopping.get().join();
+                        }
+                    })
+                    .delayElements(Duration.ofMillis(1))
+                    .map(Item::id).collectList().block(TIMEOUT);
+            assertThat(stopped[0]).as("stopped mid-scan").isNotNull();
+            if (otherBehind) {
+                assertThat(stopped[0]).as("a fresh repository's first read goes to the first replica").isSameAs(one);
+            }
+            assertThat(keys).hasSize(truth.size()).isEqualTo(truth);
+            assertThat(keys.size() + " " + keys.stream().mapToLong(Long::longValue).sum()).isEqualTo(countAndSum);
+            for (int i = 1; i < keys.size(); i++) {
+                assertThat(keys.get(i)).as("key %d after %d", i, keys.get(i - 1)).isGreaterThan(keys.get(i - 1));
+            }
+            ThrowawayCluster other = stopped[0] == one ? two : one;
+            if (otherBehind) {
+                assertThat(ran(primary, marker)).as("the rest of the scan, on the primary").isPositive();
+                assertThat(ran(other, marker)).as("not on the replica behind where the scan started").isZero();
+            } else {
+                assertThat(ran(other, marker)).as("the rest of the scan, on the other replica").isPositive();
+                assertThat(ran(primary, marker)).isZero();
+            }
+        } finally {
+            if (otherBehind) {
+                two.psql("SELECT pg_wal_replay_resume()");
+                primary.psql("DELETE FROM rr_item WHERE id = 5003");
+            }
+            if (stopping.get() != null) {
+                stopping.get().join();
+            }
+            if (stopped[0] != null) {
+                stopped[0].startAgain();
+            }
+            one.awaitReplayOf(primary);
             two.awaitReplayOf(primary);
         }
     }
