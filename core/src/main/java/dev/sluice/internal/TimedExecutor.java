@@ -28,10 +28,14 @@ final class TimedExecutor implements Executor {
 
     private final Executor outer;
     private final Duration timeout;
+    /** The outer executor's statements, with the deadline. */
+    private final Session statements;
 
     TimedExecutor(Executor outer, Duration timeout) {
         this.outer = outer;
         this.timeout = timeout;
+        // asked when a statement is subscribed, where the provider may read the subscriber's context
+        this.statements = new TimedSession(outer, Mono.defer(outer::joinsTransaction));
     }
 
     /** The executor without the timeout. */
@@ -41,49 +45,29 @@ final class TimedExecutor implements Executor {
 
     @Override
     public <T> Flux<T> query(RenderedSql sql, RowMapper<T> mapper) {
-        return timed(outer, sql, mapper, null, outer.joinsTransaction());
+        return statements.query(sql, mapper);
     }
 
     @Override
     public <T> Flux<T> query(RenderedSql sql, RowMapper<T> mapper, Publisher<?> stop) {
-        return timed(outer, sql, mapper, stop, outer.joinsTransaction());
+        return statements.query(sql, mapper, stop);
     }
 
     @Override
     public Mono<Long> update(RenderedSql sql) {
-        return outer.update(sql);
+        return statements.update(sql);
     }
 
     @Override
     public Mono<Long> copyIn(String sql, Publisher<byte[]> chunks) {
-        return outer.copyIn(sql, chunks);
+        return statements.copyIn(sql, chunks);
     }
 
     /** The transaction's statements run with the deadline too; a transaction of Sluice's own says so only if joined. */
     @Override
     public <T> Flux<T> inTransaction(TransactionOptions options, Function<Session, ? extends Publisher<T>> work) {
         Mono<Boolean> joined = outer.joinsTransaction();
-        return outer.inTransaction(options, session -> work.apply(new Session() {
-            @Override
-            public <R> Flux<R> query(RenderedSql sql, RowMapper<R> mapper) {
-                return timed(session, sql, mapper, null, joined);
-            }
-
-            @Override
-            public <R> Flux<R> query(RenderedSql sql, RowMapper<R> mapper, Publisher<?> stop) {
-                return timed(session, sql, mapper, stop, joined);
-            }
-
-            @Override
-            public Mono<Long> update(RenderedSql sql) {
-                return session.update(sql);
-            }
-
-            @Override
-            public Mono<Long> copyIn(String sql, Publisher<byte[]> chunks) {
-                return session.copyIn(sql, chunks);
-            }
-        }));
+        return outer.inTransaction(options, session -> work.apply(new TimedSession(session, joined)));
     }
 
     /** The read's executor, with the same deadline. */
@@ -111,6 +95,42 @@ final class TimedExecutor implements Executor {
     @Override
     public boolean retryableRead(Throwable error) {
         return outer.retryableRead(error);
+    }
+
+    /**
+     * A session whose statements that return rows run with the deadline; those without rows (DECLARE, CLOSE, writes)
+     * run as they are.
+     *
+     * @param inTransaction whether a statement runs in a transaction that the cancel aborts for its owner
+     */
+    private final class TimedSession implements Session {
+        private final Session session;
+        private final Mono<Boolean> inTransaction;
+
+        TimedSession(Session session, Mono<Boolean> inTransaction) {
+            this.session = session;
+            this.inTransaction = inTransaction;
+        }
+
+        @Override
+        public <R> Flux<R> query(RenderedSql sql, RowMapper<R> mapper) {
+            return timed(session, sql, mapper, null, inTransaction);
+        }
+
+        @Override
+        public <R> Flux<R> query(RenderedSql sql, RowMapper<R> mapper, Publisher<?> stop) {
+            return timed(session, sql, mapper, stop, inTransaction);
+        }
+
+        @Override
+        public Mono<Long> update(RenderedSql sql) {
+            return session.update(sql);
+        }
+
+        @Override
+        public Mono<Long> copyIn(String sql, Publisher<byte[]> chunks) {
+            return session.copyIn(sql, chunks);
+        }
     }
 
     /**
