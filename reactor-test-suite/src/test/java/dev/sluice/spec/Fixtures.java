@@ -86,6 +86,25 @@ final class Fixtures {
         galleryReady = true;
     }
 
+    /**
+     * The plan PostgreSQL makes for {@code sql} (a statement as Sluice sends it, with {@code $n} parameters) executed
+     * with {@code values} (SQL literals, comma-separated), as {@code EXPLAIN} prints it: the statement is prepared,
+     * then explained executing with a custom plan, as the driver's prepared statements run.
+     */
+    static String explain(String sql, String values) {
+        db().execute("CREATE OR REPLACE FUNCTION sluice_explain(statement text, args text, name text)"
+                + " RETURNS SETOF text LANGUAGE plpgsql AS $f$"
+                + " DECLARE line text; BEGIN"
+                + " EXECUTE 'SET LOCAL plan_cache_mode = force_custom_plan';"
+                + " EXECUTE format('PREPARE %I AS %s', name, statement);"
+                + " FOR line IN EXECUTE format('EXPLAIN EXECUTE %I(%s)', name, args) LOOP RETURN NEXT line; END LOOP;"
+                + " EXECUTE format('DEALLOCATE %I', name);"
+                + " END $f$");
+        String name = "sluice_probe_" + Math.abs(sql.hashCode());
+        return db().queryString("SELECT string_agg(line, E'\\n') FROM (SELECT 1) one, LATERAL ("
+                + "SELECT * FROM sluice_explain($q$" + sql + "$q$, $v$" + values + "$v$, '" + name + "')) AS p(line)");
+    }
+
     /** The first column of the first row, as text: the ground truth for a result. */
     static String queryString(String sql) {
         return db().queryString(sql);

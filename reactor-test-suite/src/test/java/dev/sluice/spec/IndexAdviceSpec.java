@@ -86,7 +86,7 @@ class IndexAdviceSpec {
             read(repo, "rating desc, id");
             assertThat(WARNINGS).isEmpty();
             String page = STATEMENTS.stream().filter(s -> s.contains("rating <= ")).findFirst().orElseThrow();
-            String plan = explain(page, "3, 5, 10");
+            String plan = Fixtures.explain(page, "3, 5, 10");
             assertThat(plan).as(plan).contains("Index Cond").contains("tile_rating_id_idx")
                     .doesNotContain("Seq Scan");
         }
@@ -94,19 +94,5 @@ class IndexAdviceSpec {
 
     private static void read(R2dbcRepo repo, String order) {
         assertThat(repo.select(Tile.class).orderBy(order).flux().take(25).count().block(TIMEOUT)).isEqualTo(25);
-    }
-
-    private static String explain(String sql, String values) {
-        Fixtures.db().execute("CREATE OR REPLACE FUNCTION sluice_explain(statement text, args text, name text)"
-                + " RETURNS SETOF text LANGUAGE plpgsql AS $f$"
-                + " DECLARE line text; BEGIN"
-                + " EXECUTE 'SET LOCAL plan_cache_mode = force_custom_plan';"
-                + " EXECUTE format('PREPARE %I AS %s', name, statement);"
-                + " FOR line IN EXECUTE format('EXPLAIN EXECUTE %I(%s)', name, args) LOOP RETURN NEXT line; END LOOP;"
-                + " EXECUTE format('DEALLOCATE %I', name);"
-                + " END $f$");
-        return Fixtures.db().queryString("SELECT string_agg(line, E'\\n') FROM (SELECT 1) one, LATERAL ("
-                + "SELECT * FROM sluice_explain($q$" + sql + "$q$, $v$" + values + "$v$, 'sluice_advice_probe')) AS "
-                + "p(line)");
     }
 }

@@ -93,14 +93,14 @@ class KeysetOrderSpec {
         STATEMENTS.clear();
         assertThat(repo.select(Shot.class).orderBy("taken_at").flux().take(20).count().block(TIMEOUT)).isEqualTo(20);
         String page = STATEMENTS.stream().filter(s -> s.contains("(taken_at, id) > ")).findFirst().orElseThrow();
-        String plan = explain(page, "timestamptz '2026-01-02', 5, 7");
+        String plan = Fixtures.explain(page, "timestamptz '2026-01-02', 5, 7");
         assertThat(plan).as(plan).contains("Index Cond").contains("shot_taken_at").doesNotContain("Seq Scan");
 
         STATEMENTS.clear();
         assertThat(repo.select(Shot.class).orderBy("rating desc, id").flux().take(20).count().block(TIMEOUT))
                 .isEqualTo(20);
         String mixed = STATEMENTS.stream().filter(s -> s.contains("rating <= ")).findFirst().orElseThrow();
-        String mixedPlan = explain(mixed, "3, 5, 7");
+        String mixedPlan = Fixtures.explain(mixed, "3, 5, 7");
         assertThat(mixedPlan).as(mixedPlan).contains("Index Cond").contains("shot_rating_desc")
                 .doesNotContain("Seq Scan");
     }
@@ -154,13 +154,6 @@ class KeysetOrderSpec {
         assertThat(read).contains(100L).doesNotContain(1001L).hasSize(100);
     }
 
-    /** The plan of {@code sql} (Sluice's statement, as sent) for the given values of its parameters. */
-    private static String explain(String sql, String values) {
-        String name = "sluice_probe_" + Math.abs(sql.hashCode());
-        return Fixtures.db().queryString("SELECT string_agg(line, E'\\n') FROM (SELECT 1) one, LATERAL ("
-                + "SELECT * FROM sluice_explain($q$" + sql + "$q$, $v$" + values + "$v$, '" + name + "')) AS p(line)");
-    }
-
     private static List<Long> ids(String sql) {
         // ARRAY(subquery) keeps the subquery's order
         String joined = Fixtures.db().queryString("SELECT array_to_string(ARRAY(" + sql + "), ',')");
@@ -169,18 +162,5 @@ class KeysetOrderSpec {
             ids.add(Long.parseLong(id));
         }
         return ids;
-    }
-
-    @BeforeAll
-    static void explainFunction() {
-        // EXPLAIN of a statement with parameters: prepare it, then explain executing it with a custom plan
-        Fixtures.db().execute("CREATE OR REPLACE FUNCTION sluice_explain(statement text, args text, name text)"
-                + " RETURNS SETOF text LANGUAGE plpgsql AS $f$"
-                + " DECLARE line text; BEGIN"
-                + " EXECUTE 'SET LOCAL plan_cache_mode = force_custom_plan';"
-                + " EXECUTE format('PREPARE %I AS %s', name, statement);"
-                + " FOR line IN EXECUTE format('EXPLAIN EXECUTE %I(%s)', name, args) LOOP RETURN NEXT line; END LOOP;"
-                + " EXECUTE format('DEALLOCATE %I', name);"
-                + " END $f$");
     }
 }
