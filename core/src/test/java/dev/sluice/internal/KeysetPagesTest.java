@@ -8,17 +8,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Function;
 
 import dev.sluice.annotation.HasMany;
 import dev.sluice.annotation.Id;
-import dev.sluice.spi.Executor;
 import dev.sluice.spi.RenderedSql;
 import dev.sluice.spi.RowMapper;
-import dev.sluice.spi.Session;
-import dev.sluice.spi.TransactionOptions;
 import org.junit.jupiter.api.Test;
-import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -41,7 +36,7 @@ class KeysetPagesTest {
      * batches only when the test releases them ({@link #release}), so a test can see what runs while a window's
      * relations are still loading.
      */
-    static final class FakeExecutor implements Executor {
+    static final class FakeExecutor extends ReadOnlyExecutor {
         final int albums;
         final List<String> statements = new CopyOnWriteArrayList<>();
         final Map<Long, Sinks.Empty<Void>> photoGates = new ConcurrentHashMap<>();
@@ -82,16 +77,6 @@ class KeysetPagesTest {
 
         private static <T> Flux<T> rows(List<Object[]> rows, RowMapper<T> mapper) {
             return Flux.fromIterable(rows).map(values -> mapper.map(new ArrayRow(values)));
-        }
-
-        @Override
-        public Mono<Long> update(RenderedSql sql) {
-            return Mono.error(new UnsupportedOperationException(sql.sql()));
-        }
-
-        @Override
-        public <T> Flux<T> inTransaction(TransactionOptions options, Function<Session, ? extends Publisher<T>> work) {
-            return Flux.error(new UnsupportedOperationException("no transactions here"));
         }
     }
 

@@ -9,17 +9,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Function;
 
 import dev.sluice.ConnectionLostException;
 import dev.sluice.annotation.Id;
-import dev.sluice.spi.Executor;
 import dev.sluice.spi.RenderedSql;
 import dev.sluice.spi.RowMapper;
-import dev.sluice.spi.Session;
-import dev.sluice.spi.TransactionOptions;
 import org.junit.jupiter.api.Test;
-import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
@@ -41,7 +36,7 @@ class ReadRetryTest {
         }
     }
 
-    static final class FakeExecutor implements Executor {
+    static final class FakeExecutor extends ReadOnlyExecutor {
         final int items;
         final boolean inTransaction;
         /** Statement number (from 0) -> rows it sends before it fails. */
@@ -78,16 +73,6 @@ class ReadRetryTest {
         @Override
         public Mono<Boolean> joinsTransaction() {
             return Mono.just(inTransaction);
-        }
-
-        @Override
-        public Mono<Long> update(RenderedSql sql) {
-            return Mono.error(new UnsupportedOperationException(sql.sql()));
-        }
-
-        @Override
-        public <T> Flux<T> inTransaction(TransactionOptions options, Function<Session, ? extends Publisher<T>> work) {
-            return Flux.error(new UnsupportedOperationException("no transactions here"));
         }
     }
 
