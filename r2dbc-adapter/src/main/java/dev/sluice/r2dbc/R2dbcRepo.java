@@ -48,17 +48,17 @@ public final class R2dbcRepo implements Repo, AutoCloseable {
     private final @Nullable ConnectionPool ownedPool;
     private final @Nullable ReadReplicas replicas;
 
-    private R2dbcRepo(ConnectionFactory factory, @Nullable ConnectionPool ownedPool, ConnectionProvider connections,
-            RepoSettings settings, SessionSettings sessionSettings,
-            @Nullable UnaryOperator<RuntimeException> exceptionTranslator, @Nullable StatementObserver observer,
-            @Nullable StatementLog log, byte @Nullable [] resumeTokenKey, Converters converters,
-            @Nullable ReadReplicas replicas) {
+    /** A repository as {@code builder} describes it, on {@code factory} and its {@code connections}. */
+    private R2dbcRepo(Builder builder, ConnectionFactory factory, @Nullable ConnectionPool ownedPool,
+                      ConnectionProvider connections, RepoSettings settings) {
         this.factory = factory;
         this.ownedPool = ownedPool;
-        this.replicas = replicas;
-        Repo core = CoreRepo.create(new R2dbcExecutor(connections, settings.listener(), sessionSettings, observer,
-                log, replicas), settings, resumeTokenKey, converters);
-        this.delegate = exceptionTranslator == null ? core : Translating.repo(core, exceptionTranslator);
+        this.replicas = builder.replicas(factory);
+        Repo core = CoreRepo.create(new R2dbcExecutor(connections, settings.listener(), builder.sessionSettings,
+                builder.statementObserver, builder.statementLog, replicas), settings, builder.resumeTokenKey,
+                builder.converters);
+        UnaryOperator<RuntimeException> translator = builder.exceptionTranslator;
+        this.delegate = translator == null ? core : Translating.repo(core, translator);
     }
 
     /**
@@ -557,19 +557,15 @@ public final class R2dbcRepo implements Repo, AutoCloseable {
                             + "spring.r2dbc.pool.max-acquire-time in Spring Boot)");
                 }
                 Factories.warnIfSlow(factory);
-                return new R2dbcRepo(factory, null, PoolBorrow.of(
-                        connections != null ? connections : ConnectionProvider.of(factory), factory), settings,
-                        sessionSettings, exceptionTranslator, statementObserver, statementLog, resumeTokenKey,
-                        converters, replicas(factory));
+                return new R2dbcRepo(this, factory, null, PoolBorrow.of(
+                        connections != null ? connections : ConnectionProvider.of(factory), factory), settings);
             }
             if (connections != null) {
                 throw new IllegalStateException("connectionProvider needs R2dbcRepo.builder(ConnectionFactory): a "
                         + "repository built on a URL creates its own pool, which no provider can know of");
             }
             ConnectionPool pool = Factories.pooled(Objects.requireNonNull(url), poolTimes);
-            return new R2dbcRepo(pool, pool, PoolBorrow.of(ConnectionProvider.of(pool), pool), settings,
-                    sessionSettings, exceptionTranslator, statementObserver, statementLog, resumeTokenKey, converters,
-                    replicas(pool));
+            return new R2dbcRepo(this, pool, pool, PoolBorrow.of(ConnectionProvider.of(pool), pool), settings);
         }
     }
 }
