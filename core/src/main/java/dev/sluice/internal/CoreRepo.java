@@ -91,7 +91,7 @@ public final class CoreRepo implements Repo {
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(sql, "sql");
         Objects.requireNonNull(args, "args");
-        ResultMapper<R> mapper = ResultMapper.of(type);
+        ResultMapper<R> mapper = ResultMapper.of(type, context.converters());
         RenderedSql statement = Condition.renderAlone(sql, args, "query(" + type.getSimpleName() + ".class, \""
                 + sql + "\")", context.converters());
         return fetcher.stream(statement, mapper);

@@ -1,8 +1,5 @@
 package dev.sluice.internal;
 
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodType;
-import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -45,9 +42,10 @@ final class DefaultSqlQuery<R> implements SqlQuery<R> {
     }
 
     static <R> DefaultSqlQuery<R> of(Fetcher fetcher, Class<R> type, String sql, Object[] args) {
-        ResultMapper<R> mapper = ResultMapper.of(type);
+        Converters converters = fetcher.context().converters();
+        ResultMapper<R> mapper = ResultMapper.of(type, converters);
         RenderedSql statement = Condition.renderAlone(sql, args, "sql(" + type.getSimpleName() + ".class, \"" + sql
-                + "\")");
+                + "\")", converters);
         return new DefaultSqlQuery<>(fetcher, mapper, statement, null, null);
     }
 
@@ -82,7 +80,6 @@ final class DefaultSqlQuery<R> implements SqlQuery<R> {
         String what = "keysetBy(\"" + order + "\")";
         Class<R> type = mapper.type();
         List<String> columns = mapper.columns();
-        RecordComponent[] components = type.getRecordComponents();
         List<OrderBy.Term> terms = new ArrayList<>();
         for (String raw : order.split(",", -1)) {
             String[] words = raw.trim().split("\\s+");
@@ -101,24 +98,13 @@ final class DefaultSqlQuery<R> implements SqlQuery<R> {
                         + "'; page by columns of the result that the record maps: " + String.join(", ", columns));
             }
             boolean descending = OrderBy.descending(words, what);
-            RecordComponent c = components[at];
-            Property property = new Property(c.getName(), columns.get(at), c.getType(), at, false, false,
-                    accessor(type, c));
+            Property property = mapper.properties().get(at);
             if (terms.stream().anyMatch(t -> t.property().position() == property.position())) {
                 throw new QueryException(what + ": column " + property.column() + " appears twice");
             }
             terms.add(new OrderBy.Term(property, descending));
         }
         return new OrderBy(terms);
-    }
-
-    private static MethodHandle accessor(Class<?> type, RecordComponent component) {
-        try {
-            return RecordConstructor.lookup(type).unreflect(component.getAccessor())
-                    .asType(MethodType.methodType(Object.class, Object.class));
-        } catch (IllegalAccessException e) {
-            throw RecordConstructor.inaccessible(type, e);
-        }
     }
 
     @Override
@@ -230,12 +216,17 @@ final class DefaultSqlQuery<R> implements SqlQuery<R> {
             return Observed.statement(fetcher.context().settings(), Observer.Kind.PAGE, "none", page);
         }
 
-        /** Text bound untyped, so that PostgreSQL reads it as its column's type (text, an enum, json). */
+        /**
+         * Text bound untyped, so that PostgreSQL reads it as its column's type (text, an enum, json); enums,
+         * intervals, addresses and buffers as any argument is ({@link BindValues}).
+         */
         private Object[] bound(Object[] position) {
             Object[] values = position.clone();
             for (int i = 0; i < values.length; i++) {
                 if (values[i] instanceof String text) {
                     values[i] = new UntypedText(text);
+                } else if (values[i] != null) {
+                    values[i] = BindValues.normalize(values[i], "keysetBy", i + 1);
                 }
             }
             return values;

@@ -287,11 +287,13 @@ final class EntityModel<T> {
 
     /**
      * How a column component's values are stored: as they are, as a JSON document ({@code @Json}, or a Jackson
-     * {@code JsonNode}), or through the repository's converter for its type.
+     * {@code JsonNode}), or through the repository's converter for its type. The one decision for entities and for
+     * the records custom SQL maps ({@link ResultMapper}).
      *
+     * @param where the component for messages, e.g. {@code Picture.settings}
      * @throws MappingException naming the fix when none of these applies
      */
-    private static ValueCodec codec(RecordComponent component, String where, Converters converters) {
+    static ValueCodec codec(RecordComponent component, String where, Converters converters) {
         Class<?> type = component.getType();
         Type generic = component.getGenericType();
         boolean json = component.isAnnotationPresent(Json.class);
@@ -315,7 +317,7 @@ final class EntityModel<T> {
             return new ValueCodec(type, byte[].class, EntityModel::bytes, bytes -> java.nio.ByteBuffer.wrap((byte[]) bytes),
                     "ByteBuffer");
         }
-                ValueCodec converted = converters.codec(type);
+        ValueCodec converted = converters.codec(type);
         if (converted != null) {
             return converted;
         }
@@ -337,7 +339,7 @@ final class EntityModel<T> {
         return bytes;
     }
 
-    private static MethodHandle accessor(MethodHandles.Lookup lookup, Class<?> type, RecordComponent component) {
+    static MethodHandle accessor(MethodHandles.Lookup lookup, Class<?> type, RecordComponent component) {
         try {
             return lookup.unreflect(component.getAccessor()).asType(MethodType.methodType(Object.class, Object.class));
         } catch (IllegalAccessException e) {

@@ -1,6 +1,8 @@
 package dev.sluice.internal;
 
+import java.lang.invoke.MethodHandles;
 import java.lang.reflect.RecordComponent;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -8,26 +10,24 @@ import dev.sluice.MappingException;
 import dev.sluice.annotation.Column;
 import dev.sluice.spi.RowMapper;
 import dev.sluice.spi.RowView;
-import dev.sluice.spi.UnrepresentableValueException;
 
 /**
- * Maps rows of any SQL onto a record by column name. The columns are matched to components once per result, on its
- * first row, with a message naming what is missing.
+ * Maps rows of any SQL onto a record by column name. Each component is a {@link Property} whose codec is decided as
+ * an entity's is ({@link EntityModel#codec}: a converter, {@code @Json}, an enum, any type Sluice maps), and rows
+ * are read by the entities' {@link RowReader}, so a record of custom SQL reads exactly like an entity. The columns
+ * are matched to components once per result, on its first row, with a message naming what is missing.
  */
 final class ResultMapper<R> {
 
     private final Class<R> type;
-    private final String[] columns;
-    private final Class<?>[] wireTypes;
-    private final boolean[] primitive;
+    private final List<Property> properties;
+    private final List<RowReader.Slot> slots;
     private final RecordConstructor<R> constructor;
 
-    private ResultMapper(Class<R> type, String[] columns, Class<?>[] wireTypes, boolean[] primitive,
-                         RecordConstructor<R> constructor) {
+    private ResultMapper(Class<R> type, List<Property> properties, RecordConstructor<R> constructor) {
         this.type = type;
-        this.columns = columns;
-        this.wireTypes = wireTypes;
-        this.primitive = primitive;
+        this.properties = List.copyOf(properties);
+        this.slots = properties.stream().map(RowReader.Slot::of).toList();
         this.constructor = constructor;
     }
 
@@ -36,84 +36,73 @@ final class ResultMapper<R> {
         return type;
     }
 
-    static <R> ResultMapper<R> of(Class<R> type) {
+    /**
+     * The mapper of a record, its components stored through the repository's {@code converters}.
+     *
+     * @throws MappingException if the type is not a record, or a component's type is one Sluice does not map
+     */
+    static <R> ResultMapper<R> of(Class<R> type, Converters converters) {
         String name = type.getSimpleName();
         if (!type.isRecord()) {
             throw new MappingException(name + " is not a record; query(...) maps rows onto a record: declare it as "
                     + "'record " + name + "(...)'");
         }
         RecordComponent[] components = type.getRecordComponents();
-        String[] columns = new String[components.length];
-        Class<?>[] wireTypes = new Class<?>[components.length];
-        boolean[] primitive = new boolean[components.length];
+        MethodHandles.Lookup lookup = RecordConstructor.lookup(type);
+        List<Property> properties = new ArrayList<>(components.length);
         for (int i = 0; i < components.length; i++) {
             RecordComponent c = components[i];
-            if (!ValueType.isSupported(c.getType()) || c.getType().isEnum()) {
-                throw new MappingException(name + "." + c.getName() + ": type " + c.getGenericType().getTypeName()
-                        + " is not a column type query(...) maps; use " + ValueType.SUPPORTED.replace(
-                        ", an enum (stored as text)", ""));
-            }
+            ValueCodec codec = EntityModel.codec(c, name + "." + c.getName(), converters);
             Column column = c.getAnnotation(Column.class);
-            columns[i] = column != null ? column.value() : Names.snakeCase(c.getName());
-            wireTypes[i] = ValueType.wireType(c.getType());
-            primitive[i] = c.getType().isPrimitive();
+            properties.add(new Property(c.getName(), column != null ? column.value() : Names.snakeCase(c.getName()),
+                    codec.storedType(), i, false, false, EntityModel.accessor(lookup, type, c), codec));
         }
-        return new ResultMapper<>(type, columns, wireTypes, primitive, RecordConstructor.of(type));
+        return new ResultMapper<>(type, properties, RecordConstructor.of(type));
+    }
+
+    /** The components, in component order: each one's column, stored type and codec. */
+    List<Property> properties() {
+        return properties;
     }
 
     /** The column each component reads, in component order. */
     List<String> columns() {
-        return List.of(columns);
+        return properties.stream().map(Property::column).toList();
     }
 
     /** A mapper for one result: it matches columns to components on the first row. */
     RowMapper<R> newMapper() {
         return new RowMapper<>() {
-            private int[] indexes;
+            private RowReader reader;
 
             @Override
             public R map(RowView row) {
-                int[] at = indexes;
-                if (at == null) {
-                    at = indexes = match(row.columnNames());
+                RowReader read = reader;
+                if (read == null) {
+                    read = reader = new RowReader(type.getSimpleName(), slots, properties.size(),
+                            match(row.columnNames()));
                 }
-                Object[] args = new Object[at.length];
-                for (int i = 0; i < at.length; i++) {
-                    Object value;
-                    try {
-                        value = row.get(at[i], wireTypes[i]);
-                    } catch (UnrepresentableValueException e) {
-                        throw new MappingException(type.getSimpleName() + "." + type.getRecordComponents()[i].getName()
-                                + ": column " + columns[i] + " holds " + e.value() + ", which " + e.javaType()
-                                + " cannot hold; " + e.fix(), e);
-                    }
-                    if (value == null && primitive[i]) {
-                        throw new MappingException(type.getSimpleName() + "." + type.getRecordComponents()[i].getName()
-                                + ": column " + columns[i] + " is NULL but the component is primitive; declare it as "
-                                + ValueType.boxed(type.getRecordComponents()[i].getType()).getSimpleName());
-                    }
-                    args[i] = value;
-                }
-                return constructor.construct(args);
+                return constructor.construct(read.map(row));
             }
         };
     }
 
     private int[] match(List<String> names) {
-        int[] at = new int[columns.length];
-        for (int i = 0; i < columns.length; i++) {
+        int[] at = new int[properties.size()];
+        for (int i = 0; i < at.length; i++) {
+            String column = properties.get(i).column();
             at[i] = -1;
             for (int j = 0; j < names.size(); j++) {
-                if (names.get(j).equals(columns[i])
-                        || names.get(j).toLowerCase(Locale.ROOT).equals(columns[i].toLowerCase(Locale.ROOT))) {
+                if (names.get(j).equals(column)
+                        || names.get(j).toLowerCase(Locale.ROOT).equals(column.toLowerCase(Locale.ROOT))) {
                     at[i] = j;
                     break;
                 }
             }
             if (at[i] < 0) {
-                throw new MappingException(type.getSimpleName() + "." + type.getRecordComponents()[i].getName()
-                        + ": the result has no column " + columns[i] + "; its columns are " + String.join(", ", names)
-                        + ". Alias the column in the SQL ('AS " + columns[i] + "') or name it with @Column");
+                throw new MappingException(type.getSimpleName() + "." + properties.get(i).name()
+                        + ": the result has no column " + column + "; its columns are " + String.join(", ", names)
+                        + ". Alias the column in the SQL ('AS " + column + "') or name it with @Column");
             }
         }
         return at;

@@ -13,7 +13,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Reads a row into the slots of an argument array: the entity's components by position, then hidden columns
- * (foreign keys, owner keys) after them. Prepared once per select list: no reflection per row.
+ * (foreign keys, owner keys) after them; or the components of a record custom SQL maps ({@link ResultMapper}). Each
+ * value is decoded as its component's {@link Property} says (an enum's constant, a converter's or {@code @Json}
+ * value), so entities and custom SQL's records read alike. Prepared once per select list: no reflection per row.
  */
 final class RowReader implements RowMapper<Object[]> {
 
@@ -38,14 +40,29 @@ final class RowReader implements RowMapper<Object[]> {
         }
     }
 
-    private final EntityModel<?> model;
+    /** The record's simple name, for messages, e.g. {@code Picture}. */
+    private final String owner;
     private final Slot[] slots;
     private final int width;
+    /** The result column each slot reads, in slot order. */
+    private final int[] columns;
 
+    /** A reader of the select list an entity's SQL renders: slot {@code i} reads column {@code i}. */
     RowReader(EntityModel<?> model, List<Slot> slots, int width) {
-        this.model = model;
+        this(model.name(), slots, width, java.util.stream.IntStream.range(0, slots.size()).toArray());
+    }
+
+    /**
+     * A reader whose slots read the given result columns (custom SQL's, matched by name).
+     *
+     * @param owner   the record's simple name, for messages
+     * @param columns for each slot, the index of the column it reads
+     */
+    RowReader(String owner, List<Slot> slots, int width, int[] columns) {
+        this.owner = owner;
         this.slots = slots.toArray(Slot[]::new);
         this.width = width;
+        this.columns = columns.clone();
     }
 
     @Override
@@ -55,7 +72,7 @@ final class RowReader implements RowMapper<Object[]> {
             Slot slot = slots[i];
             Object value;
             try {
-                value = row.get(i, slot.wireType());
+                value = row.get(columns[i], slot.wireType());
             } catch (UnrepresentableValueException e) {
                 throw unrepresentable(slot.property(), row, e);
             }
@@ -95,8 +112,8 @@ final class RowReader implements RowMapper<Object[]> {
         try {
             return p.fromStored(value);
         } catch (RuntimeException e) {
-            throw new MappingException(model.name() + "." + p.name() + ": column " + p.column() + " holds "
-                    + ColumnFit.show(value) + " in the row " + keyDescription(row) + ", which "
+            throw new MappingException(owner + "." + p.name() + ": column " + p.column() + " holds "
+                    + ColumnFit.show(value) + inTheRow(row) + ", which "
                     + p.codec().what() + " cannot read: " + e.getMessage() + "; fix the data, or the component's type",
                     e);
         }
@@ -112,23 +129,29 @@ final class RowReader implements RowMapper<Object[]> {
 
     private MappingException nullInPrimitive(@Nullable Property p, RowView row) {
         String name = p == null ? "?" : p.name();
-        return new MappingException(model.name() + "." + name + ": column " + (p == null ? "?" : p.column())
-                + " is NULL in the row " + keyDescription(row) + " but the component is the primitive "
+        return new MappingException(owner + "." + name + ": column " + (p == null ? "?" : p.column())
+                + " is NULL" + inTheRow(row) + " but the component is the primitive "
                 + (p == null ? "?" : p.type().getName()) + "; declare it as "
                 + (p == null ? "a box" : p.boxedType().getSimpleName()) + " or make the column NOT NULL");
     }
 
     private MappingException unknownConstant(@Nullable Property p, String value) {
-        return new MappingException(model.name() + "." + (p == null ? "?" : p.name()) + ": column "
+        return new MappingException(owner + "." + (p == null ? "?" : p.name()) + ": column "
                 + (p == null ? "?" : p.column()) + " holds '" + value + "', which is not a constant of "
                 + (p == null ? "?" : (p.type().isArray() ? p.type().getComponentType() : p.type()).getSimpleName())
                 + "; add the constant or fix the data");
     }
 
     private MappingException unrepresentable(@Nullable Property p, RowView row, UnrepresentableValueException e) {
-        return new MappingException(model.name() + "." + (p == null ? "?" : p.name()) + ": column "
-                + (p == null ? "?" : p.column()) + " holds " + e.value() + " in the row " + keyDescription(row)
+        return new MappingException(owner + "." + (p == null ? "?" : p.name()) + ": column "
+                + (p == null ? "?" : p.column()) + " holds " + e.value() + inTheRow(row)
                 + ", which " + e.javaType() + " cannot hold; " + e.fix(), e);
+    }
+
+    /** {@code " in the row (id=2)"}, or nothing when no slot is a key (custom SQL's records). */
+    private String inTheRow(RowView row) {
+        return java.util.Arrays.stream(slots).anyMatch(s -> s.property() != null && s.property().id())
+                ? " in the row " + keyDescription(row) : "";
     }
 
     private String keyDescription(RowView row) {
@@ -138,7 +161,7 @@ final class RowReader implements RowMapper<Object[]> {
             if (p != null && p.id()) {
                 Object value;
                 try {
-                    value = row.get(i, slots[i].wireType());
+                    value = row.get(columns[i], slots[i].wireType());
                 } catch (UnrepresentableValueException e) {
                     value = e.value();
                 }
