@@ -36,6 +36,13 @@ public interface Upsert<T> {
      * On conflict, overwrite the stored row: {@code DO UPDATE SET c = EXCLUDED.c} for every column that is neither
      * part of the key nor a conflict column. The stored row is emitted.
      *
+     * <p>For an entity with a {@code @Version}, the version is checked as {@link Repo#update} checks it: a new row is
+     * inserted with the version given (give a new entity 0); a stored row is updated only when it holds the version
+     * given, and its version becomes that plus one. A stored row holding another version is left as it is, and the
+     * write fails with an {@link OptimisticLockException} naming the entity and its conflict columns' values (in
+     * {@link #all}, after the rows of the statements before, as {@link Repo#updateAll} does). A null version is
+     * refused.
+     *
      * @throws QueryException if there is no such column
      */
     Upsert<T> doUpdate();

@@ -88,10 +88,17 @@ final class EntityWriter {
                 .concatMapDelayError(numbered -> {
                     List<T> batch = numbered.getT2();
                     long firstRow = numbered.getT1() * rows + 1;
-                    return repo.columns(model).flatMapMany(columns -> {
+                    Flux<T> written = repo.columns(model).flatMapMany(columns -> {
                         checkTypes(model, batch);
                         return repo.executor().query(sql(model, columns).insert(batch, conflict), mapper);
                     }).onErrorMap(e -> refused(e, operation, model, firstRow, batch, false));
+                    if (!versionChecked(model, conflict)) {
+                        return written;
+                    }
+                    List<Property> target = java.util.Objects.requireNonNull(conflict).target();
+                    return written.collectList().flatMapMany(rowsWritten -> Flux.fromIterable(rowsWritten)
+                            .concatWith(missing(model, batch, rowsWritten.stream().map(r -> valuesOf(target, r))
+                                    .toList(), firstRow, "upsert", target)));
                 }, false, BATCHES_AHEAD)
                 .onErrorMap(Exceptions::isMultiple, EntityWriter::batchErrorFirst));
     }
@@ -116,7 +123,21 @@ final class EntityWriter {
             checkTypes(model, List.of(entity));
             return repo.executor().query(sql(model, columns).insert(List.of(entity), conflict), repo.mapper(model))
                     .next();
-        }).onErrorMap(e -> refused(e, "upsert", model, 1, List.of(entity), true)));
+        }).onErrorMap(e -> refused(e, "upsert", model, 1, List.of(entity), true))
+                .switchIfEmpty(Mono.defer(() -> versionChecked(model, conflict)
+                        ? Mono.error(staleUpsert(model, entity, conflict.target())) : Mono.empty())));
+    }
+
+    /** Whether an upsert updates only a row holding the entity's version: {@code DO UPDATE} of a versioned one. */
+    private static boolean versionChecked(EntityModel<?> model, WriteSql.@Nullable Conflict conflict) {
+        return conflict != null && conflict.update() && model.version() != null;
+    }
+
+    private <T> OptimisticLockException staleUpsert(EntityModel<T> model, T entity, List<Property> target) {
+        Property version = java.util.Objects.requireNonNull(model.version());
+        return new OptimisticLockException("upsert of " + model.name() + " with " + sql(model).describe(target, entity)
+                + " found that row with another version than " + version.read(entity) + ": it was changed since "
+                + "it was read; nothing was written. Reload it and apply the change again", 1, 0);
     }
 
     /**
@@ -392,23 +413,34 @@ final class EntityWriter {
      */
     private <T, R> Mono<R> missing(EntityModel<T> model, List<T> batch, List<Object> found, long firstRow,
                                    String verb) {
+        return missing(model, batch, found, firstRow, verb, model.key());
+    }
+
+    /**
+     * As {@link #missing(EntityModel, List, List, long, String)}, the rows told apart by {@code by}'s values (an
+     * upsert's conflict columns): {@code found} holds {@link #valuesOf} each row written.
+     */
+    private <T, R> Mono<R> missing(EntityModel<T> model, List<T> batch, List<Object> found, long firstRow,
+                                   String verb, List<Property> by) {
         java.util.Set<Object> written = new java.util.HashSet<>(found);
         for (int i = 0; i < batch.size(); i++) {
             T row = batch.get(i);
-            if (written.contains(keyOf(model, row))) {
+            if (written.contains(valuesOf(by, row))) {
                 continue;
             }
             WriteSql<T> sql = sql(model);
             Property version = model.version();
+            boolean upsert = verb.equals("upsert");
             String rows = batch.size() == 1 ? "it was the only input row of its statement"
                     : "the other rows of input rows " + firstRow + " to " + (firstRow + batch.size() - 1) + " were "
-                    + verb + "d";
-            String where = model.name() + " with " + sql.describeKey(row) + " (input row " + (firstRow + i) + ")";
+                    + (upsert ? "written" : verb + "d");
+            String where = model.name() + " with " + sql.describe(by, row) + " (input row " + (firstRow + i) + ")";
             return Mono.error(version != null
-                    ? new OptimisticLockException(verb + "All of " + model.name() + ": found no row of " + where
-                    + " with version " + version.read(row) + ": it was changed or deleted since it was read; reload "
-                    + "it and apply the change again; " + rows + " (inTransaction makes the stream all or nothing)",
-                    batch.size(), found.size())
+                    ? new OptimisticLockException(verb + (upsert ? "" : "All") + " of " + model.name() + ": found "
+                    + (upsert ? "the row of " + where + " with another version than " : "no row of " + where
+                    + " with version ") + version.read(row) + ": it was changed " + (upsert ? "" : "or deleted ")
+                    + "since it was read; reload it and apply the change again; " + rows
+                    + " (inTransaction makes the stream all or nothing)", batch.size(), found.size())
                     : new RowCountException("Expected to " + verb + " one row of " + where + ", but found none; "
                     + rows + " (inTransaction makes the stream all or nothing)", batch.size(), found.size()));
         }
@@ -418,6 +450,15 @@ final class EntityWriter {
     /** An entity's key, comparable with the keys a statement returns: {@link #comparable}. */
     private static <T> Object keyOf(EntityModel<T> model, T entity) {
         return comparable(model.keyOf(entity));
+    }
+
+    /** The stored values of {@code columns} in an entity, comparable as {@link #comparable} says. */
+    private static Object valuesOf(List<Property> columns, Object entity) {
+        Object[] values = new Object[columns.size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = columns.get(i).read(entity);
+        }
+        return comparable(values);
     }
 
     /** Key values as a list that equals another of the same key: enums by name, numbers without trailing zeros. */

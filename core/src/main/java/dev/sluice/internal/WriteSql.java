@@ -86,7 +86,10 @@ final class WriteSql<T> {
     /**
      * One {@code INSERT} of {@code rows}, returning every column. A key column whose value is null in a row is left
      * to its default ({@code DEFAULT} in that row, or left out of the column list when null in every row), so that
-     * generated keys are generated; any other null is bound as a {@link TypedNull}.
+     * generated keys are generated; any other null is bound as a {@link TypedNull}. An upsert's {@code DO UPDATE} of
+     * a {@code @Version}ed entity updates a stored row only when it holds the row's version, and increments it:
+     * {@code INSERT INTO t AS stored ... DO UPDATE SET .., version = stored.version + 1 WHERE stored.version =
+     * EXCLUDED.version}; a row that holds another version is left as it is and not returned.
      *
      * @throws ColumnFit.Misfit for a value that does not fit its column exactly, with its row's index in
      *                          {@code rows} and its component
@@ -104,9 +107,15 @@ final class WriteSql<T> {
         if (columns.isEmpty()) {
             columns.addAll(model.key());
         }
+        Property version = conflict != null && conflict.update() ? model.version() : null;
+        if (version != null) {
+            for (T row : rows) {
+                requireVersion(row, "upsert");
+            }
+        }
         List<Object> bindings = new ArrayList<>(rows.size() * columns.size());
         StringBuilder sql = new StringBuilder("INSERT INTO ").append(dialect.identifier(model.table()))
-                .append(" (").append(names(columns)).append(") VALUES ");
+                .append(version != null ? " AS " + STORED : "").append(" (").append(names(columns)).append(") VALUES ");
         for (int r = 0; r < rows.size(); r++) {
             T row = rows.get(r);
             sql.append(r == 0 ? "(" : ", (");
@@ -130,6 +139,12 @@ final class WriteSql<T> {
                 sql.append(" DO UPDATE SET ").append(set.stream()
                         .map(p -> dialect.identifier(p.column()) + " = EXCLUDED." + dialect.identifier(p.column()))
                         .collect(Collectors.joining(", ")));
+                if (version != null) {
+                    String column = dialect.identifier(version.column());
+                    sql.append(", ").append(column).append(" = ").append(STORED).append('.').append(column)
+                            .append(" + 1 WHERE ").append(STORED).append('.').append(column).append(" = EXCLUDED.")
+                            .append(column);
+                }
             } else {
                 sql.append(" DO NOTHING");
             }
@@ -138,10 +153,16 @@ final class WriteSql<T> {
         return RenderedSql.of(sql.toString(), bindings);
     }
 
-    /** The columns a {@code DO UPDATE} sets: neither key nor conflict target. */
+    /** The alias of the stored row in a versioned upsert's {@code DO UPDATE}. */
+    private static final String STORED = "stored";
+
+    /**
+     * The columns a {@code DO UPDATE} sets from {@code EXCLUDED}: neither key nor conflict target nor
+     * {@code @Version} (which is incremented instead).
+     */
     List<Property> updatable(List<Property> target) {
-        return model.properties().stream().filter(p -> !p.id() && !model.generated(p) && !target.contains(p))
-                .toList();
+        return model.properties().stream().filter(p -> !p.id() && !model.generated(p) && !target.contains(p)
+                && p != model.version()).toList();
     }
 
     /**
@@ -323,7 +344,12 @@ final class WriteSql<T> {
 
     /** The entity's key for messages, e.g. {@code id=42} or {@code photo_id=1, tag_id=2}. */
     String describeKey(T entity) {
-        return model.key().stream().map(p -> p.column() + "=" + p.read(entity)).collect(Collectors.joining(", "));
+        return describe(model.key(), entity);
+    }
+
+    /** The values of {@code columns} in an entity for messages, e.g. {@code sha1=ab12, region=eu}. */
+    String describe(List<Property> columns, T entity) {
+        return columns.stream().map(p -> p.column() + "=" + p.read(entity)).collect(Collectors.joining(", "));
     }
 
     private String byKey(T entity, List<Object> bindings, String what) {
@@ -355,7 +381,8 @@ final class WriteSql<T> {
         Object value = version.read(entity);
         if (value == null) {
             throw new QueryException(what + "(" + model.name() + "): its @Version " + version.name() + " is null, so "
-                    + "no row can match it; load the entity first to get its version");
+                    + "no row can match it; " + (what.equals("upsert") ? "give a new entity the version 0, or load "
+                    + "the stored one to get its version" : "load the entity first to get its version"));
         }
         return value;
     }

@@ -33,6 +33,9 @@ class WriteSqlTest {
     record KeyOnly(@Id Long id) {
     }
 
+    record Wallet(@Id Long id, String owner, @dev.sluice.annotation.Version Long version) {
+    }
+
     private static final PostgresDialect PG = PostgresDialect.INSTANCE;
     private static final Instant T0 = Instant.EPOCH;
 
@@ -107,6 +110,24 @@ class WriteSqlTest {
                 + " name = EXCLUDED.name, size_bytes = EXCLUDED.size_bytes, mood = EXCLUDED.mood,"
                 + " tags = EXCLUDED.tags"
                 + " RETURNING id, sha1, name, taken_at, size_bytes, mood, tags");
+    }
+
+    @Test
+    void aVersionedUpsertUpdatesOnlyTheRowHoldingTheVersionGivenAndIncrementsIt() {
+        WriteSql<Wallet> w = new WriteSql<>(PG, EntityModel.of(Wallet.class));
+        RenderedSql sql = w.insert(List.of(new Wallet(1L, "ann", 3L)), w.conflict(List.of("id"), true));
+        assertThat(sql.sql()).isEqualTo("INSERT INTO wallet AS stored (id, owner, version) VALUES ($1, $2, $3)"
+                + " ON CONFLICT (id) DO UPDATE SET owner = EXCLUDED.owner, version = stored.version + 1"
+                + " WHERE stored.version = EXCLUDED.version RETURNING id, owner, version");
+        assertThat(sql.bindings()).containsExactly(1L, "ann", 3L);
+        // doNothing writes the version as given, as insert does
+        assertThat(w.insert(List.of(new Wallet(1L, "ann", 3L)), w.conflict(List.of("id"), false)).sql())
+                .isEqualTo("INSERT INTO wallet (id, owner, version) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING"
+                        + " RETURNING id, owner, version");
+        assertThatThrownBy(() -> w.insert(List.of(new Wallet(1L, "ann", null)), w.conflict(List.of("id"), true)))
+                .isInstanceOf(QueryException.class)
+                .hasMessage("upsert(Wallet): its @Version version is null, so no row can match it; give a new "
+                        + "entity the version 0, or load the stored one to get its version");
     }
 
     @Test
