@@ -1,14 +1,19 @@
 package dev.sluice.spring;
 
+import java.lang.reflect.Field;
+import java.lang.reflect.GenericArrayType;
+import java.lang.reflect.Modifier;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
+import java.lang.reflect.WildcardType;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
+import dev.sluice.annotation.Json;
 import org.jspecify.annotations.Nullable;
 import org.springframework.aot.hint.MemberCategory;
 import org.springframework.aot.hint.RuntimeHints;
@@ -33,7 +38,9 @@ import org.springframework.util.ClassUtils;
  * <p>The records are those of the packages {@code sluice.entity-packages} names, by default the application's
  * packages (where {@code @SpringBootApplication} sits, as Spring Boot's entity scans do), with their subpackages;
  * and, wherever they are, the records and enums their components refer to ({@code List<Photo> photos},
- * {@code Album album}, {@code Mood mood}). Registered through {@code META-INF/spring/aot.factories}; runs only
+ * {@code Album album}, {@code Mood mood}); for a {@code @Json} component, every type of the application's the
+ * document holds, for Jackson: its type, the records and classes nested in it (through components, fields, type
+ * arguments and arrays) and their enums. Registered through {@code META-INF/spring/aot.factories}; runs only
  * during {@code spring-boot:process-aot}.
  */
 public final class SluiceEntityHints implements BeanFactoryInitializationAotProcessor {
@@ -105,6 +112,10 @@ public final class SluiceEntityHints implements BeanFactoryInitializationAotProc
             return;
         }
         for (RecordComponent component : type.getRecordComponents()) {
+            if (component.isAnnotationPresent(Json.class)) {
+                addJson(component.getGenericType(), types);
+                continue;
+            }
             Class<?> target = component.getType();
             if (Collection.class.isAssignableFrom(target)) {
                 target = elementOf(component.getGenericType());
@@ -113,6 +124,48 @@ public final class SluiceEntityHints implements BeanFactoryInitializationAotProc
             }
             if (target != null && (target.isRecord() || target.isEnum())) {
                 add(target, types);
+            }
+        }
+    }
+
+    /**
+     * The types Jackson reads and writes for a {@code @Json} component: the component's type and, through type
+     * arguments ({@code Map<String, List<Badge>>}), arrays, record components and the fields of other classes, every
+     * type of the application's it holds (records, classes, enums); the JDK's own types are left to Jackson's hints.
+     */
+    private static void addJson(Type type, Set<Class<?>> types) {
+        if (type instanceof ParameterizedType parameterized) {
+            addJson(parameterized.getRawType(), types);
+            for (Type argument : parameterized.getActualTypeArguments()) {
+                addJson(argument, types);
+            }
+        } else if (type instanceof WildcardType wildcard) {
+            for (Type bound : wildcard.getUpperBounds()) {
+                addJson(bound, types);
+            }
+        } else if (type instanceof GenericArrayType array) {
+            addJson(array.getGenericComponentType(), types);
+        } else if (type instanceof Class<?> c) {
+            if (c.isArray()) {
+                addJson(c.getComponentType(), types);
+            } else if (!c.isPrimitive() && !c.getName().startsWith("java.") && !c.getName().startsWith("javax.")
+                    && types.add(c)) {
+                if (c.isRecord()) {
+                    for (RecordComponent component : c.getRecordComponents()) {
+                        addJson(component.getGenericType(), types);
+                    }
+                } else if (!c.isEnum() && !c.isInterface()) {
+                    for (Class<?> at = c; at != null && at != Object.class; at = at.getSuperclass()) {
+                        if (at != c) {
+                            types.add(at);
+                        }
+                        for (Field field : at.getDeclaredFields()) {
+                            if (!Modifier.isStatic(field.getModifiers())) {
+                                addJson(field.getGenericType(), types);
+                            }
+                        }
+                    }
+                }
             }
         }
     }

@@ -2,7 +2,11 @@ package dev.sluice.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
+
 import dev.sluice.spring.hints.Album;
+import dev.sluice.spring.hintsjson.Profile;
+import dev.sluice.spring.hintsother.Badge;
 import dev.sluice.spring.hintsother.Photo;
 import dev.sluice.spring.hintsother.Unrelated;
 import org.junit.jupiter.api.Test;
@@ -57,6 +61,22 @@ class SluiceEntityHintsTest {
         assertThat(RuntimeHintsPredicates.reflection().onType(Album.Helper.class)).as("not a record")
                 .rejects(hints);
         assertThat(RuntimeHintsPredicates.reflection().onType(Unrelated.class)).as("outside, unreferenced")
+                .rejects(hints);
+    }
+
+    @Test
+    void everyTypeAJsonDocumentHoldsIsRegisteredForJackson() {
+        RuntimeHints hints = hints(withPackages("dev.sluice.spring.hintsjson"));
+        for (Class<?> type : List.of(Profile.class, Profile.Settings.class, Profile.Theme.class, Badge.class,
+                Profile.Layout.class, Profile.Preferences.class, Profile.Base.class, Profile.Nested.class)) {
+            assertThat(mapped(hints, type)).as(type.getName()).isTrue();
+        }
+        for (Class<?> type : List.of(Profile.Shade.class, Badge.Level.class)) {
+            assertThat(RuntimeHintsPredicates.reflection().onType(type)).as(type.getName()).accepts(hints);
+        }
+        assertThat(RuntimeHintsPredicates.reflection().onType(Profile.Unreached.class)).as("a static field's type")
+                .rejects(hints);
+        assertThat(RuntimeHintsPredicates.reflection().onType(java.util.Map.class)).as("the JDK's own")
                 .rejects(hints);
     }
 
