@@ -57,8 +57,9 @@ final class BindValues {
             for (Object o : collection) {
                 stored.add(o == null ? null : converters.stored(o));
             }
-            if (!stored.isEmpty() && stored.stream().allMatch(o -> o == null || o instanceof Enum<?>)) {
-                return arrayText(stored);
+            if (!stored.isEmpty() && (stored.stream().allMatch(o -> o == null || o instanceof Enum<?>)
+                    || stored.stream().allMatch(o -> o == null || o instanceof java.net.InetAddress))) {
+                return arrayText(stored, what, position);
             }
             return toArray(stored, what, position);
         }
@@ -71,19 +72,33 @@ final class BindValues {
             }
             return boxed;
         }
-        if (type.isArray() && type.getComponentType().isEnum()) {
-            return arrayText(Arrays.asList((Object[]) value));
+        if (type.isArray() && (type.getComponentType().isEnum()
+                || java.net.InetAddress.class.isAssignableFrom(type.getComponentType()))) {
+            return arrayText(Arrays.asList((Object[]) value), what, position);
         }
         return value;
     }
 
-    /** Enums (or nulls) as the text of a PostgreSQL array, untyped: {@code {"CALM","ANGRY",NULL}}. */
-    static UntypedText arrayText(List<?> enums) {
+    /**
+     * Enums, addresses or texts (or nulls) as the text of a PostgreSQL array, untyped, so that PostgreSQL reads it
+     * as the array type it is compared with or stored in: {@code {"CALM","ANGRY",NULL}}.
+     */
+    static UntypedText arrayText(List<?> elements) {
         StringJoiner text = new StringJoiner(",", "{", "}");
-        for (Object o : enums) {
-            text.add(o == null ? "NULL" : quoted(o instanceof Enum<?> e ? e.name() : o.toString()));
+        for (Object o : elements) {
+            text.add(o == null ? "NULL" : quoted(o instanceof Enum<?> e ? e.name()
+                    : o instanceof java.net.InetAddress address ? InetValue.text(address) : o.toString()));
         }
         return new UntypedText(text.toString());
+    }
+
+    /** As {@link #arrayText(List)}, an address InetAddress cannot show as PostgreSQL does refused with the fix. */
+    private static UntypedText arrayText(List<?> elements, String what, int position) {
+        try {
+            return arrayText(elements);
+        } catch (IllegalArgumentException e) {
+            throw new QueryException(what + ": value " + position + ": " + e.getMessage());
+        }
     }
 
     /** An element of an array's text, quoted: {@code "a \"b\""}. */

@@ -134,12 +134,12 @@ final class ColumnFit {
             return fitted;
         }
         if (untyped()) {
-            return new UntypedText(fitted instanceof java.time.Duration || fitted instanceof dev.sluice.Interval
-                    ? intervalText(fitted) : fitted instanceof java.net.InetAddress address ? InetValue.text(address)
-                    : fitted.toString());
+            return new UntypedText(untypedText(fitted));
         }
-        if (element != null && element.column.isEnum() && fitted instanceof Object[] values) {
-            return BindValues.arrayText(java.util.Arrays.asList(values)); // text[] is not an enum array
+        if (element != null && element.untyped() && fitted instanceof Object[] values) {
+            // text[] is not an enum, inet, bit, interval or json array: the array's text, read as the column's type
+            return BindValues.arrayText(java.util.Arrays.stream(values).map(v -> v == null ? null
+                    : untypedText(v)).toList());
         }
         if (element != null && fitted instanceof Double[] doubles && element.column.type().equals("numeric")) {
             StringJoiner text = new StringJoiner(",", "{", "}");
@@ -151,9 +151,16 @@ final class ColumnFit {
         return fitted;
     }
 
-    /** A SQL NULL for the column: untyped for an enum, json or jsonb column, else of the component's type. */
+    /** The text of a value bound untyped: an interval's, an address's, an enum's name, else its toString. */
+    private static String untypedText(Object value) {
+        return value instanceof java.time.Duration || value instanceof dev.sluice.Interval ? intervalText(value)
+                : value instanceof java.net.InetAddress address ? InetValue.text(address)
+                : value instanceof Enum<?> e ? e.name() : value.toString();
+    }
+
+    /** A SQL NULL for the column: untyped for a column (or array) bound untyped, else of the component's type. */
     Object nullFor(Class<?> componentType) {
-        return new TypedNull(untyped() || element != null && element.column.isEnum() ? UntypedText.class
+        return new TypedNull(untyped() || element != null && element.untyped() ? UntypedText.class
                 : ValueType.wireType(componentType));
     }
 

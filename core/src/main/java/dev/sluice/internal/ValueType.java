@@ -29,7 +29,7 @@ final class ValueType {
     static final Set<Class<?>> ARRAY_ELEMENTS = Set.of(
             Boolean.class, Short.class, Integer.class, Long.class, Float.class, Double.class, BigDecimal.class,
             String.class, UUID.class, Instant.class, OffsetDateTime.class, LocalDate.class, LocalDateTime.class,
-            LocalTime.class);
+            LocalTime.class, java.net.InetAddress.class);
 
     private static final Map<Class<?>, Class<?>> BOXES = Map.of(
             boolean.class, Boolean.class, short.class, Short.class, int.class, Integer.class, long.class, Long.class,
@@ -37,7 +37,7 @@ final class ValueType {
 
     static final String SUPPORTED = "boolean, short, int, long, float, double (or their boxes), BigDecimal, String, "
             + "byte[], ByteBuffer, UUID, InetAddress, Duration, Interval, Instant, OffsetDateTime, ZonedDateTime, LocalDate, LocalDateTime, LocalTime, OffsetTime, "
-            + "an enum (stored as text or a PostgreSQL enum), or a boxed array of these such as String[] or Long[]";
+            + "an enum (stored as text or a PostgreSQL enum), or a boxed array of these such as String[], Long[] or InetAddress[]";
 
     private ValueType() {
     }
