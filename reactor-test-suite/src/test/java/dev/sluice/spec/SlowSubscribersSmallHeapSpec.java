@@ -145,8 +145,10 @@ class SlowSubscribersSmallHeapSpec {
         long sent = sentFor(fork(MIN_PAGE, 10_000, SUBSCRIBERS), demanded);
         System.out.printf("200 slow subscribers at -Xmx64m: %d rows demanded, %d sent by the server (%.2f per row "
                 + "demanded)%n", demanded, sent, (double) sent / demanded);
-        // each stream: its demand, plus the page in flight when it cancels and at most one more fetched ahead
-        assertThat(sent).isBetween(demanded, demanded + SUBSCRIBERS * 2L * MIN_PAGE + CATALOG_ROWS);
+        // each stream: its demand, plus the page in flight when it cancels, and pages a little larger when a loaded
+        // machine bunches its requests so that it seems to keep up: a few hundred rows (seen: 10 to 130 on average),
+        // where pages of maxPageSize send thousands (the control below)
+        assertThat(sent).isBetween(demanded, demanded + SUBSCRIBERS * 3L * MIN_PAGE + CATALOG_ROWS);
     }
 
     @Test
@@ -159,7 +161,7 @@ class SlowSubscribersSmallHeapSpec {
         long sent = sentFor(fork(10_000, 10_000, subscribers), demanded);
         System.out.printf("%d slow subscribers with pages of 10,000 rows: %d rows demanded, %d sent%n", subscribers,
                 demanded, sent);
-        assertThat(sent).isGreaterThan(demanded + subscribers * 2L * MIN_PAGE + CATALOG_ROWS);
+        assertThat(sent).isGreaterThan(demanded + subscribers * 3L * MIN_PAGE + CATALOG_ROWS);
     }
 
     /** The rows the server sent for a forked run that completed, every row demanded received. */
