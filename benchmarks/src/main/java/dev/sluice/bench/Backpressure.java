@@ -255,5 +255,58 @@ final class Backpressure {
             results.add("6", e.getKey(), "rows delivered within " + seconds + " s", "rows",
                     e.getValue().stream().map(a -> a[1]).toList(), keyset, "");
         }
+        fastBesideSlow(db, o, results);
+    }
+
+    /**
+     * Scenario 6, continued: a fast subscriber's keyset scan, alone and beside 100 slow subscribers (50 in key order,
+     * 50 in time order, 10 rows a second each) on the same pool of 10, in alternated rounds: what slow streams cost a
+     * fast one (issue 15's goal: at least 0.8x of alone).
+     */
+    private static void fastBesideSlow(Db db, Options o, Results results) throws Exception {
+        int subscribers = 100;
+        int seconds = o.concurrentSeconds();
+        String alone = "fast keyset scan alone";
+        String beside = "fast keyset scan beside 100 slow subscribers";
+        Map<String, List<Double>> rates = new LinkedHashMap<>();
+        rates.put(alone, new ArrayList<>());
+        rates.put(beside, new ArrayList<>());
+        ScheduledExecutorService timer = Executors.newScheduledThreadPool(2);
+        try {
+            for (int round = 0; round < o.rounds(); round++) {
+                for (boolean withSlow : Rounds.order(List.of(false, true), round)) {
+                    try (R2dbcRepo repo = R2dbcRepo.create(db.r2dbcUrl("maxSize=10&initialSize=10"))) {
+                        repo.select(Picture.class).limit(1).flux().blockLast();
+                        repo.select(Picture.class).orderBy("taken_at").limit(1).flux().blockLast();
+                        List<Slow> slow = new ArrayList<>();
+                        for (int i = 0; withSlow && i < subscribers; i++) {
+                            Slow s = new Slow(10, 1000, timer);
+                            slow.add(s);
+                            (i % 2 == 0 ? repo.scan(Picture.class)
+                                    : repo.select(Picture.class).orderBy("taken_at").flux()).subscribe(s);
+                        }
+                        AtomicLong rows = new AtomicLong();
+                        long start = System.nanoTime();
+                        // again and again: a quick table would end within the measured time
+                        reactor.core.Disposable fast = repo.scan(Picture.class).repeat()
+                                .subscribe(p -> rows.incrementAndGet());
+                        Thread.sleep(seconds * 1000L);
+                        double rate = rows.get() * 1e9 / (System.nanoTime() - start);
+                        fast.dispose();
+                        slow.forEach(Slow::dispose);
+                        String name = withSlow ? beside : alone;
+                        System.out.printf(Locale.ROOT, "fast beside slow round %d %-46s %,.0f rows/s%n", round, name,
+                                rate);
+                        rates.get(name).add(rate);
+                        Thread.sleep(500);
+                    }
+                }
+            }
+        } finally {
+            timer.shutdownNow();
+        }
+        for (Map.Entry<String, List<Double>> e : rates.entrySet()) {
+            results.add("6", e.getKey(), "fast subscriber's rows/s", "rows/s", e.getValue(), alone, "");
+        }
     }
 }

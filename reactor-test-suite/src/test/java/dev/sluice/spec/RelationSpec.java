@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -134,6 +135,30 @@ class RelationSpec extends RelayedSpecBase {
                 })
                 .thenCancel()
                 .verify(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void aSlowSubscriberGetsWindowsOfTheSmallestPageAndTheServerSendsOnlyTheirChildren() {
+        // 10 albums at a time, slower than windows arrive: windows stay at minPageSize (100) albums, never grow to
+        // relationBatchSize (500); the server sends the albums asked for plus the rest of one window, and exactly
+        // the photos of the albums it sent: what the stream holds at once is one window's albums and their photos
+        int rounds = 25;
+        StepVerifier.Step<Album> steps = StepVerifier.create(repo.select(Album.class).with("photos").flux(), 0);
+        for (int i = 0; i < rounds; i++) {
+            steps = steps.thenRequest(10).expectNextCount(10).thenAwait(Duration.ofMillis(150));
+        }
+        steps.then(() -> {
+            List<String> tags = relay.commandTags();
+            List<String> albumPages = new ArrayList<>();
+            for (int i = 0; i < tags.size(); i += 2) { // pool of one: each window's albums, then its photos
+                albumPages.add(tags.get(i));
+            }
+            assertThat(albumPages).as("windows for %d albums asked 10 at a time: %s", rounds * 10, tags)
+                    .hasSize(3).containsOnly("SELECT 100");
+            long albumsSent = 300;
+            long photos = Fixtures.db().queryLong("SELECT count(*) FROM photo WHERE album_id <= " + albumsSent);
+            assertThat(relay.dataRows()).isEqualTo(albumsSent + photos);
+        }).thenCancel().verify(Duration.ofMinutes(1));
     }
 
     @Test

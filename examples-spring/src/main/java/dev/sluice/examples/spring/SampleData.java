@@ -16,7 +16,8 @@ import reactor.core.publisher.Mono;
 /**
  * Creates the service's tables when they are missing and fills an empty one with sample rows, on the server
  * ({@code generate_series}): {@code sample-data.pictures} pictures of 1 KiB (default 10,000) and
- * {@code sample-data.albums} albums of 10 photos each (default 100). A table that has rows is left as it is, so a
+ * {@code sample-data.albums} albums of 10 photos each (default 100), and the index on {@code (taken_at, id)} that
+ * {@code /pictures/by-time}'s keyset pages start from. A table that has rows is left as it is, so a
  * restart, or the scan demo's million-row {@code picture} table, is served as found. Off with
  * {@code sample-data.enabled=false}.
  */
@@ -47,6 +48,8 @@ public class SampleData implements ApplicationRunner {
                         + "SELECT decode(md5(i::text) || left(md5('sha1' || i), 8), 'hex'), "
                         + "'picture-' || i || '.jpg', timestamptz '2020-01-01 00:00:00+00' + i * interval '1 minute', "
                         + "1024, decode(repeat(md5(i::text), 64), 'hex') FROM generate_series(1, $1::bigint) i"))
+                // /pictures/by-time pages by keyset on (taken_at, id): each page starts where the last ended
+                .then(execute("CREATE INDEX IF NOT EXISTS picture_taken_at_id ON picture (taken_at, id)"))
                 .then(execute("CREATE TABLE IF NOT EXISTS album (id bigint PRIMARY KEY, title text NOT NULL)"))
                 .then(execute("CREATE TABLE IF NOT EXISTS photo (id bigint PRIMARY KEY, "
                         + "album_id bigint NOT NULL REFERENCES album, caption text NOT NULL)"))
