@@ -72,24 +72,6 @@ final class DemandPager<T> extends Flux<T> {
         default Publisher<T> next(int size, long wantedAfter, @Nullable Mono<Void> stop) {
             return next(size);
         }
-
-        /** Whether {@link #ahead} can start the next page while the last one is still read. The default: no. */
-        default boolean canFetchAhead() {
-            return false;
-        }
-
-        /**
-         * Starts now, on another connection, the page after the last one given by {@link #next}, of {@code size} rows,
-         * and keeps its rows until {@code next} asks for it (with this size), so that it runs while the last one is
-         * read. Called at most once per page given.
-         *
-         * @param cancelled completes when the subscriber has cancelled: the page should start nothing more, and end
-         *                  soon
-         * @param context   the subscriber's context, which the page runs in
-         */
-        default void ahead(int size, Mono<Void> cancelled, Context context) {
-            throw new UnsupportedOperationException("this source cannot fetch ahead");
-        }
     }
 
     /**
@@ -169,11 +151,7 @@ final class DemandPager<T> extends Flux<T> {
         private final int minPage;
         private final int maxPage;
         private final boolean stoppable;
-        /** Whether the source can run the next page while one is read ({@link Pages#ahead}). */
-        private final boolean fetchesAhead;
         private final LongSupplier clock;
-        /** Completes on cancel, for a page started ahead. */
-        private final Sinks.Empty<Void> cancelledSignal = Sinks.empty();
         /** Rows received but not yet requested: one producer (the page in flight), one consumer (the drain). */
         private final Queue<T> queue = Queues.<T>unbounded(Queues.SMALL_BUFFER_SIZE).get();
 
@@ -198,10 +176,6 @@ final class DemandPager<T> extends Flux<T> {
         private long remaining;
         private long requestedAtLastIssue;
         private int lastPage;
-        /** The size of the page started ahead and not yet given out, 0 when none. */
-        private int aheadSize;
-        /** Whether a page may still be started ahead of the one in flight: the subscriber kept up when it was issued. */
-        private boolean aheadWanted;
         /** When the last page was issued, and when it completed (volatile: written by the page's thread). */
         private long lastIssuedAt;
         private volatile long lastCompletedAt;
@@ -216,7 +190,6 @@ final class DemandPager<T> extends Flux<T> {
             this.maxPage = maxPage;
             this.remaining = limit;
             this.stoppable = stoppable;
-            this.fetchesAhead = pages.canFetchAhead();
         }
 
         @Override
@@ -273,7 +246,6 @@ final class DemandPager<T> extends Flux<T> {
                     if (current != null) {
                         current.stop();
                     }
-                    cancelledSignal.tryEmitEmpty();
                     return; // wip stays non-zero: every later drain() is a no-op
                 }
                 Throwable failure = error;
@@ -300,7 +272,7 @@ final class DemandPager<T> extends Flux<T> {
                     continue;
                 }
                 if (!inFlight && failure == null) {
-                    if (exhausted || remaining == 0 && aheadSize == 0) {
+                    if (exhausted || remaining == 0) {
                         if (queue.isEmpty()) {
                             actual.onComplete();
                             return;
@@ -311,8 +283,6 @@ final class DemandPager<T> extends Flux<T> {
                             continue; // the source threw instead of giving a page: fail now, not at a later signal
                         }
                     }
-                } else if (inFlight && aheadWanted && failure == null) {
-                    startAheadIfRoom(requested);
                 }
                 missed = WIP.addAndGet(this, -missed);
                 if (missed == 0) {
@@ -322,17 +292,9 @@ final class DemandPager<T> extends Flux<T> {
         }
 
         private void issueIfWanted(long r) {
-            if (aheadSize != 0) {
-                issueAhead(r);
-                return;
-            }
-            boolean keepsUp = lastPage != 0 && keepsUp();
             long doubled = lastPage == 0 ? minPage
-                    : r - issued >= 2L * lastPage || keepsUp ? 2L * lastPage : Math.max(minPage, lastPage / 2);
-            // a source that fetches ahead runs two pages at once for a subscriber whose demand stays small: each
-            // then at most half the rows allowed ahead of demand
-            long grown = Math.min(fetchesAhead && r - issued <= maxPage / 2 ? Math.max(minPage, maxPage / 2)
-                    : maxPage, doubled);
+                    : r - issued >= 2L * lastPage || keepsUp() ? 2L * lastPage : Math.max(minPage, lastPage / 2);
+            long grown = Math.min(maxPage, doubled);
             long size;
             if (r > issued) {
                 long unmet = r - issued;
@@ -371,67 +333,7 @@ final class DemandPager<T> extends Flux<T> {
                 return;
             }
             page = subscriber;
-            aheadWanted = fetchesAhead && keepsUp && pageSize <= maxPage / 2;
             next.subscribe(subscriber);
-            if (aheadWanted) {
-                startAheadIfRoom(r);
-            }
-        }
-
-        /**
-         * Gives out the page started ahead, already counted as issued; and, when the subscriber has taken all but
-         * half a page of what has arrived, lets the source start the page after it.
-         */
-        private void issueAhead(long r) {
-            int pageSize = aheadSize;
-            aheadSize = 0;
-            boolean consumed = issued - pageSize - emitted <= lastPage / 2;
-            requestedAtLastIssue = r;
-            lastPage = pageSize;
-            lastIssuedAt = clock.getAsLong();
-            inFlight = true;
-            PageSubscriber subscriber = new PageSubscriber(pageSize, stoppable ? Sinks.empty() : null);
-            Publisher<T> next;
-            try {
-                long wantedAfter = r == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(0, r - issued);
-                Sinks.Empty<Void> stop = subscriber.stop;
-                next = Objects.requireNonNull(pages.next(pageSize, Math.min(wantedAfter, remaining),
-                        stop == null ? null : stop.asMono()), "page");
-            } catch (Throwable t) {
-                error = Operators.onOperatorError(t, actual.currentContext());
-                inFlight = false;
-                return;
-            }
-            page = subscriber;
-            aheadWanted = consumed;
-            next.subscribe(subscriber);
-            if (aheadWanted) {
-                startAheadIfRoom(r);
-            }
-        }
-
-        /**
-         * Lets the source start the page after the one in flight, as large as it (doubled while it grows) but at most
-         * half of {@code maxPage}, once it fits within the rows allowed ahead of demand, {@code r + maxPage}: its rows
-         * count as issued from now on, so the bound holds with two pages in flight.
-         */
-        private void startAheadIfRoom(long r) {
-            long size = Math.min(Math.min(2L * lastPage, Math.max(minPage, maxPage / 2)), remaining);
-            if (exhausted || size < lastPage || r == Long.MAX_VALUE || issued + size > r + maxPage) {
-                return;
-            }
-            aheadWanted = false;
-            try {
-                pages.ahead((int) size, cancelledSignal.asMono(), actual.currentContext());
-            } catch (Throwable t) {
-                error = Operators.onOperatorError(t, actual.currentContext());
-                return;
-            }
-            aheadSize = (int) size;
-            issued += size;
-            if (remaining != Long.MAX_VALUE) {
-                remaining -= size;
-            }
         }
 
         /**

@@ -1,10 +1,8 @@
 package dev.sluice.internal;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.Function;
 
 import dev.sluice.spi.Executor;
@@ -15,8 +13,6 @@ import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.Sinks;
-import reactor.util.context.Context;
 
 /**
  * Keyset ("windowed range") pages of one subscription: each page starts after the key of the previous page's
@@ -55,26 +51,10 @@ final class KeysetPages<T> implements DemandPager.Pages<T> {
     private record Ahead(int size, Fetcher.Window window) {
     }
 
-    /** Whether pages can run ahead on another connection ({@link #ahead}). */
-    private final boolean fetchesAhead;
-    /** Where the last page given out starts after (null: the very start), and its size: the next one's boundary. */
-    private Object @Nullable [] lastPageStart;
-    private int lastPageSize;
-    /** The page started ahead, not yet given out; null when none. */
-    private @Nullable Early early;
-
-    /**
-     * A page started ahead: where it starts after ({@code boundary}, the last page's last key as a separate statement
-     * found it; empty when the last page ends short) and its rows, kept until it is given out.
-     */
-    private record Early(int size, Mono<Object[]> boundary, Flux<Object[]> rows) {
-    }
-
     /** The order's components, whose codecs turn the values of the last row into bindable ones. */
     private final Property[] orderProperties;
 
-    private KeysetPages(Fetcher fetcher, EntityFetch<T> fetch, Map<String, TableCheck.ColumnInfo> columns,
-                        boolean canStop) {
+    private KeysetPages(Fetcher fetcher, EntityFetch<T> fetch, Map<String, TableCheck.ColumnInfo> columns) {
         this.fetcher = fetcher;
         this.executor = fetcher.context().executor();
         this.plan = fetch.plan();
@@ -101,13 +81,6 @@ final class KeysetPages<T> implements DemandPager.Pages<T> {
             }
         }
         this.start = from;
-        boolean plainKeys = true;
-        for (int i = 0; i < terms.size(); i++) {
-            Class<?> type = orderProperties[i].type();
-            plainKeys &= orderProperties[i].codec().isIdentity() && !untyped[i] && !type.isEnum() && !type.isArray();
-        }
-        // keys read as they are bound, so a boundary read on its own compares equal to the last row's key
-        this.fetchesAhead = canStop && plan.branches().isEmpty() && plainKeys;
     }
 
     /**
@@ -129,9 +102,8 @@ final class KeysetPages<T> implements DemandPager.Pages<T> {
         PageSizes sizes = fetcher.pageSizes(plan);
         Mono<Boolean> stoppable = plan.branches().isEmpty() ? fetcher.context().executor().canStopStatements()
                 : Mono.just(false);
-        return stoppable.flatMapMany(canStop -> DemandPager.create(
-                () -> new KeysetPages<>(fetcher, fetch, columns, canStop), sizes.min(), sizes.max(), fetch.limit(),
-                canStop));
+        return stoppable.flatMapMany(canStop -> DemandPager.create(() -> new KeysetPages<>(fetcher, fetch, columns),
+                sizes.min(), sizes.max(), fetch.limit(), canStop));
     }
 
     @Override
@@ -152,14 +124,6 @@ final class KeysetPages<T> implements DemandPager.Pages<T> {
     }
 
     private Publisher<T> page(int size, long wantedAfter, @Nullable Mono<Void> stop) {
-        Early started = early;
-        early = null;
-        // a page started ahead starts where this one would, once it is found to go on from the last row
-        lastPageStart = last == null ? start : after(last);
-        lastPageSize = size;
-        if (started != null && started.size() == size) {
-            return fromEarly(started, size, stop);
-        }
         if (plan.branches().isEmpty()) {
             int[] received = {0}; // rows of this page, over all its runs
             return fetcher.retry().run(executor, attempt -> received[0] == size ? Flux.<T>empty()
@@ -197,83 +161,6 @@ final class KeysetPages<T> implements DemandPager.Pages<T> {
                 return loaded;
             }).map(finish);
         })).onErrorMap(ReadRetry.GivenUp.class, given -> lost(given, from));
-    }
-
-    @Override
-    public boolean canFetchAhead() {
-        return fetchesAhead;
-    }
-
-    /**
-     * Starts the page after the last one given out, on a connection of its own: first its boundary, the last page's
-     * last key, found by a statement of its own ({@link SelectSql#keysetBoundary}) from where that page starts; then
-     * the page after that key, its rows kept until it is given out. Each runs again after a lost connection, the
-     * page from the last row it received.
-     */
-    @Override
-    public void ahead(int size, Mono<Void> cancelled, Context context) {
-        RenderedSql boundarySql = sql.keysetBoundary(lastPageStart, lastPageSize, nullable);
-        Mono<Object[]> boundary = fetcher.retry().run(executor, attempt -> executor.query(boundarySql, this::key),
-                cancelled, fetcher::retried).next().cache();
-        Mono<Void> stop = cancelled.then(Mono.delay(DemandPager.GRACE)).then();
-        Object[][] received = {null};
-        int[] count = {0};
-        Sinks.Many<Object[]> kept = Sinks.many().unicast().onBackpressureBuffer();
-        boundary.flatMapMany(key -> fetcher.retry().run(executor, attempt -> count[0] == size ? Flux.empty()
-                        : fetcher.rows(executor, sql.keysetPage(received[0] == null ? position(key)
-                                : after(received[0]), size - count[0], nullable), plan, stop).doOnNext(row -> {
-                                    received[0] = row;
-                                    count[0]++;
-                                }), cancelled, fetcher::retried))
-                .contextWrite(context)
-                .subscribe(kept::tryEmitNext, kept::tryEmitError, kept::tryEmitComplete);
-        early = new Early(size, boundary, kept.asFlux());
-    }
-
-    /**
-     * The page started ahead, if the last page ended where its boundary said (no row came or went between the two
-     * statements); otherwise that page's rows are dropped and the page runs after the last row delivered, as usual.
-     */
-    private Publisher<T> fromEarly(Early started, int size, @Nullable Mono<Void> stop) {
-        Object @Nullable [] previous = last;
-        return started.boundary().map(Optional::of).defaultIfEmpty(Optional.empty()).flatMapMany(found -> {
-            if (found.isEmpty() || previous == null || !Arrays.deepEquals(found.get(), key(previous))) {
-                started.rows().subscribe(row -> { }, failed -> { }); // read to its end elsewhere, and dropped
-                return Flux.from(page(size, 0, stop));
-            }
-            return started.rows().map(row -> {
-                last = row;
-                delivered++;
-                return finish.apply(row);
-            });
-        }).onErrorMap(ReadRetry.GivenUp.class, given -> lost(given, last));
-    }
-
-    /** The order's values of a boundary row, read as the page's reader reads them. */
-    private Object[] key(dev.sluice.spi.RowView row) {
-        Object[] key = new Object[orderProperties.length];
-        for (int i = 0; i < key.length; i++) {
-            key[i] = row.get(i, ValueType.wireType(orderProperties[i].type()));
-        }
-        return key;
-    }
-
-    /** The order's values of a row read by the page's reader. */
-    private Object[] key(Object[] row) {
-        Object[] key = new Object[orderSlots.length];
-        for (int i = 0; i < key.length; i++) {
-            key[i] = row[orderSlots[i]];
-        }
-        return key;
-    }
-
-    /** The order's values of a boundary, as they are bound. */
-    private Object[] position(Object[] key) {
-        Object[] bound = new Object[key.length];
-        for (int i = 0; i < key.length; i++) {
-            bound[i] = position(key[i], i);
-        }
-        return bound;
     }
 
     /** The error of a page given up after a lost connection, {@code lastDelivered} the last row delivered. */

@@ -244,33 +244,6 @@ final class SelectSql {
     }
 
     /**
-     * Where the keyset page {@code keysetPage(after, rows, nullable)} will end: the values of the order's terms in its
-     * {@code rows}-th row, one row of keys only ({@code SELECT a, b ... ORDER BY a, b OFFSET $n LIMIT 1}), which an
-     * index on the order serves with an index-only scan; no row when the page would end short. The next page can
-     * then start after it before this page has been read.
-     */
-    RenderedSql keysetBoundary(Object @Nullable [] after, int rows, boolean[] nullable) {
-        List<Object> bindings = new ArrayList<>();
-        StringJoiner keys = new StringJoiner(", ");
-        order.terms().forEach(term -> keys.add(column(dialect, term)));
-        StringBuilder sql = new StringBuilder("SELECT ").append(keys).append(" FROM ")
-                .append(dialect.identifier(model.table()));
-        String where = Condition.render(conditions, bindings);
-        String seek = after == null ? "" : seek(dialect, order, after, nullable, bindings);
-        if (!where.isEmpty() || !seek.isEmpty()) {
-            sql.append(" WHERE ").append(where);
-            if (!where.isEmpty() && !seek.isEmpty()) {
-                sql.append(" AND ");
-            }
-            sql.append(seek);
-        }
-        bindings.add((long) rows - 1);
-        sql.append(" ORDER BY ").append(order.sql(dialect)).append(" OFFSET $").append(bindings.size())
-                .append(" LIMIT 1");
-        return RenderedSql.of(sql.toString(), bindings);
-    }
-
-    /**
      * One keyset page of custom SQL: {@code SELECT * FROM (sql) AS sluice_rows WHERE seek ORDER BY order LIMIT $n},
      * the SQL's own bindings first. {@code order} names result columns (its terms' properties are the record's
      * components); {@code after} is the last row's values of its terms, or null for the first page.

@@ -23,7 +23,7 @@ import reactor.test.scheduler.VirtualTimeScheduler;
  */
 class DemandPagerTest {
 
-    static class Source implements DemandPager.Pages<Integer> {
+    static final class Source implements DemandPager.Pages<Integer> {
         final int total;
         final List<Integer> pages = new CopyOnWriteArrayList<>();
         final AtomicInteger next = new AtomicInteger();
@@ -43,98 +43,6 @@ class DemandPagerTest {
         int fetched() {
             return Math.min(total, pages.stream().mapToInt(Integer::intValue).sum());
         }
-    }
-
-    /** A source that can start the next page ahead: the page is taken from the rows at once, kept until asked for. */
-    static final class AheadSource extends Source {
-        final List<Integer> aheads = new CopyOnWriteArrayList<>();
-        final List<Mono<Void>> cancels = new CopyOnWriteArrayList<>();
-        private @org.jspecify.annotations.Nullable Flux<Integer> started;
-        private int startedSize;
-
-        AheadSource(int total) {
-            super(total);
-        }
-
-        @Override
-        public boolean canFetchAhead() {
-            return true;
-        }
-
-        @Override
-        public void ahead(int size, Mono<Void> cancelled, reactor.util.context.Context context) {
-            assertThat(started).as("one page ahead at most").isNull();
-            aheads.add(size);
-            cancels.add(cancelled);
-            started = super.next(size);
-            startedSize = size;
-        }
-
-        @Override
-        public Flux<Integer> next(int size) {
-            Flux<Integer> early = started;
-            if (early == null) {
-                return super.next(size);
-            }
-            assertThat(size).as("the page started ahead is asked for with its size").isEqualTo(startedSize);
-            started = null;
-            return early;
-        }
-    }
-
-    @Test
-    void aSubscriberThatKeepsUpWithSmallDemandGetsTheNextPageStartedAheadWithinTheBound() {
-        AheadSource source = new AheadSource(1_000_000);
-        StepVerifier.Step<Integer> steps = StepVerifier.create(
-                DemandPager.create(() -> source, 100, 2000, Long.MAX_VALUE, true, () -> 0L), 0);
-        long requested = 0;
-        for (int i = 0; i < 100; i++) {
-            int asked = (int) (requested += 500);
-            steps = steps.thenRequest(500).expectNextCount(500)
-                    .then(() -> assertThat(source.fetched()).as("rows taken after request(%d)", asked)
-                            .isLessThanOrEqualTo(asked + 2000));
-        }
-        steps.thenCancel().verify();
-        assertThat(source.aheads).as("pages started ahead").hasSizeGreaterThan(10)
-                .allMatch(size -> size <= 1000, "at most half the maximum page");
-        assertThat(source.pages).allMatch(size -> size <= 1000, "two pages in flight, each at most half");
-    }
-
-    @Test
-    void pagesStartedAheadDeliverEveryRowOnceInOrderAndEndTheStream() {
-        AheadSource source = new AheadSource(123_456);
-        List<Integer> rows = DemandPager.create(() -> source, 100, 2000, Long.MAX_VALUE, true, () -> 0L)
-                .limitRate(500).collectList().block(Duration.ofSeconds(30));
-        assertThat(rows).hasSize(123_456).isSorted().doesNotHaveDuplicates();
-        assertThat(source.aheads).isNotEmpty();
-    }
-
-    @Test
-    void aSlowSubscriberGetsNoPageStartedAhead() {
-        AheadSource source = new AheadSource(100_000);
-        AtomicLong nanos = new AtomicLong();
-        StepVerifier.Step<Integer> steps = StepVerifier.create(
-                DemandPager.create(() -> source, 100, 2000, Long.MAX_VALUE, true, nanos::get), 0);
-        for (int i = 0; i < 40; i++) {
-            steps = steps.thenRequest(200).expectNextCount(200).then(() -> nanos.addAndGet(1_000_000_000L));
-        }
-        steps.then(() -> {
-            assertThat(source.aheads).isEmpty();
-            assertThat(source.fetched()).isLessThanOrEqualTo(40 * 200 + 100);
-        }).thenCancel().verify();
-    }
-
-    @Test
-    void cancelTellsThePageStartedAhead() {
-        AheadSource source = new AheadSource(1_000_000);
-        StepVerifier.Step<Integer> steps = StepVerifier.create(
-                DemandPager.create(() -> source, 100, 2000, Long.MAX_VALUE, true, () -> 0L), 0);
-        for (int i = 0; i < 10; i++) {
-            steps = steps.thenRequest(500).expectNextCount(500);
-        }
-        steps.then(() -> assertThat(source.cancels).isNotEmpty()).thenCancel().verify();
-        StepVerifier.create(source.cancels.get(source.cancels.size() - 1)).expectComplete()
-                .verify(Duration.ofSeconds(5));
     }
 
     @Test

@@ -63,19 +63,6 @@ class SelectSqlTest {
     }
 
     @Test
-    void aPagesBoundaryIsItsLastRowsKeysFoundByOffsetWithTheSameConditionsAndSeek() {
-        EntityModel<Picture> model = EntityModel.of(Picture.class);
-        Condition condition = Condition.of("size_bytes > ?", new Object[] {1024});
-        SelectSql sql = sql(model, List.of(condition), OrderBy.parse(model, "taken_at").unique(model));
-        RenderedSql boundary = sql.keysetBoundary(new Object[] {Instant.EPOCH, 42L}, 500, new boolean[2]);
-        assertThat(boundary.sql()).isEqualTo("SELECT taken_at, id FROM picture WHERE (size_bytes > $1)"
-                + " AND (taken_at, id) > ($2, $3) ORDER BY taken_at, id OFFSET $4 LIMIT 1");
-        assertThat(boundary.bindings()).containsExactly(1024, Instant.EPOCH, 42L, 499L);
-        assertThat(sql(model, List.of(), OrderBy.byKey(model)).keysetBoundary(null, 10, new boolean[1]).sql())
-                .isEqualTo("SELECT id FROM picture ORDER BY id OFFSET $1 LIMIT 1");
-    }
-
-    @Test
     void cursorQueryCountAndLookupByKey() {
         EntityModel<Picture> model = EntityModel.of(Picture.class);
         Condition condition = Condition.of("name like ?", new Object[] {"IMG%"});

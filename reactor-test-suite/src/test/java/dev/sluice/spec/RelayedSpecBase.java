@@ -65,23 +65,6 @@ abstract class RelayedSpecBase {
                 .thenAwait(Duration.ofMillis(300));
     }
 
-    /**
-     * The boundary statements run since the last reset: a page started ahead first finds where the page before it
-     * ends, {@code SELECT <order columns> ... OFFSET $n LIMIT 1}, one row of keys on the wire.
-     */
-    long boundaries() {
-        return statements.stream().filter(sql -> sql.endsWith(" LIMIT 1") && sql.contains(" OFFSET $")).count();
-    }
-
-    /**
-     * The rows of pages the server has sent since the last reset: every DataRow, less the one row of keys each
-     * {@linkplain #boundaries() boundary} sends when it finds one (the last one of a stream, past its end, finds none,
-     * so this may be one row more than the rows of pages).
-     */
-    long pageRows() {
-        return relay.dataRows() - boundaries();
-    }
-
     /** The SELECT statements the server has completed since the last reset. */
     long selects() {
         return relay.commandTags().stream().filter(t -> t.startsWith("SELECT")).count();
