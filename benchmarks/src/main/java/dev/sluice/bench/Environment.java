@@ -24,6 +24,10 @@ final class Environment {
         results.environment("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
         results.environment("jdk", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
         results.environment("jvm heap (-Xmx)", (Runtime.getRuntime().maxMemory() >> 20) + " MiB");
+        // Netty's leak detector (SIMPLE unless set) costs every r2dbc variant about 8-10%, none of pgjdbc's
+        results.environment("netty leak detection", io.netty.util.ResourceLeakDetector.getLevel().name()
+                + (System.getProperty(Forks.LEAK_DETECTION) == null ? " (Netty's default; set with -D"
+                + Forks.LEAK_DETECTION + "=disabled)" : " (-D" + Forks.LEAK_DETECTION + ")"));
         results.environment("postgresql", String.valueOf(db.queryString("SELECT version()")));
         Properties versions = new Properties();
         try (InputStream in = Environment.class.getResourceAsStream("/sluice-bench-versions.properties")) {

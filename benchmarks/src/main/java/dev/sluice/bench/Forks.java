@@ -46,11 +46,18 @@ final class Forks {
         return sample;
     }
 
+    /** The system property that sets Netty's leak detection level, which every r2dbc variant pays for. */
+    static final String LEAK_DETECTION = "io.netty.leakDetection.level";
+
     /** Runs this benchmark's main class in a new JVM with {@code jvmOptions} and {@code args}; returns its output. */
     static Process start(List<String> jvmOptions, List<String> args) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmOptions);
+        String leaks = System.getProperty(LEAK_DETECTION);
+        if (leaks != null) { // a child measures with the level its parent was given
+            cmd.add("-D" + LEAK_DETECTION + "=" + leaks);
+        }
         cmd.addAll(List.of("-cp", classpath(), Bench.class.getName()));
         cmd.addAll(args);
         return new ProcessBuilder(cmd).redirectErrorStream(true).start();

@@ -12,7 +12,8 @@ import org.jspecify.annotations.Nullable;
  * The run's settings, from the command line: {@code --quick} (100k pictures, 2,000 albums, fewer rounds),
  * {@code --url r2dbc:postgresql://u@h:p/db}, {@code --rounds N}, {@code --warmup N}, {@code --scenarios 1,2,3,4,5,6,7},
  * {@code --no-xmx} / {@code --xmx} (skip or force the forked heap probes; skipped by default with --quick),
- * {@code --variants "sluice scan,raw r2dbc binary"} (only the scenario 1 variants whose names contain one of these),
+ * {@code --variants "sluice scan,raw r2dbc binary"} (only the scenario 1 variants whose names contain one of these, or,
+ * written {@code =name}, equal it),
  * {@code --fork} (scenarios 1 and 4: a fresh JVM per round and variant), {@code --latency-us N} (scenario 4 through a
  * relay delaying each direction by N us), {@code --out DIR}. The children of {@link Forks} and {@link HeapProbes}
  * are told what to run by {@code --only NAME} and {@code --xmx-probe NAME}.
@@ -74,6 +75,16 @@ record Options(boolean quick, String url, int rounds, int warmupRounds, long pic
                 warmup != null ? warmup : quick ? 0 : fork ? 3 : 1, quick ? 100_000 : 1_000_000, quick ? 2_000 : 20_000, 50,
                 quick ? 10_000 : 100_000, quick ? 1_000 : 2_000, quick ? 3 : 5, scenarios,
                 xmx != null ? xmx : !quick, probe, out, variants, fork, only, latency);
+    }
+
+    /**
+     * Whether scenario 1 measures the variant {@code name}: every variant without {@code --variants}; else one whose
+     * name contains one of its filters, or equals a filter written {@code =name} ({@code "=sluice scan"} is the plain
+     * scan alone, where {@code "sluice scan"} is every variant of it).
+     */
+    boolean chooses(String name) {
+        return variants.isEmpty() || variants.stream().anyMatch(filter -> filter.startsWith("=")
+                ? name.equals(filter.substring(1)) : name.contains(filter));
     }
 
     private static String value(String[] args, int i, String option) {

@@ -255,10 +255,9 @@ final class Scans {
         report(samples, results);
     }
 
-    /** The variants this run measures: all, or those whose names contain one of {@code --variants}. */
+    /** The variants this run measures: all, or those {@code --variants} names ({@link Options#chooses}). */
     private static List<Variant> chosen(Resources r, Options o) {
-        return variants(r).stream().filter(v -> o.variants().isEmpty()
-                || o.variants().stream().anyMatch(v.name()::contains)).toList();
+        return variants(r).stream().filter(v -> o.chooses(v.name())).toList();
     }
 
     /**

@@ -72,4 +72,14 @@ class OptionsTest {
         assertThatThrownBy(() -> Options.parse("--scenarios", "8")).hasMessageContaining("--scenarios");
         assertThatThrownBy(() -> Options.parse("--url")).hasMessageContaining("needs a value");
     }
+
+    @Test
+    void aVariantFilterMatchesPartOfANameOrWithAnEqualsSignTheWholeName() {
+        Options o = Options.parse("--variants", "=sluice scan,jdbc");
+        assertThat(o.chooses("sluice scan")).isTrue();
+        assertThat(o.chooses("sluice scan limitRate(500)")).isFalse();
+        assertThat(o.chooses("jdbc fetchSize 500 binary")).isTrue();
+        assertThat(o.chooses("raw r2dbc binary")).isFalse();
+        assertThat(Options.parse().chooses("raw r2dbc binary")).isTrue();
+    }
 }
