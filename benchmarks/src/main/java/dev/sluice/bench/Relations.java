@@ -40,32 +40,48 @@ final class Relations {
                 + "delays each direction by " + o.latencyMicros() + " us (a round trip: " + 2 * o.latencyMicros()
                 + " us)" : "") + (o.fork() ? ", every round of every variant in a fresh JVM" : ""));
         Map<String, List<Double>> seconds = new LinkedHashMap<>();
+        Map<String, List<Double>> cpu = new LinkedHashMap<>();
+        Map<String, List<Double>> serverCpu = new LinkedHashMap<>();
         Map<String, Long> counts = new LinkedHashMap<>();
+        // --variants: only the variants it names (name the baseline too, for ratios)
+        List<String> names = NAMES.stream().filter(o::chooses).toList();
         if (o.fork()) {
             for (int round = 0; round < o.rounds(); round++) {
-                for (String name : Rounds.order(NAMES, round)) {
+                for (String name : Rounds.order(names, round)) {
                     double[] sample = forkOne(o, name);
                     seconds.computeIfAbsent(name, n -> new ArrayList<>()).add(sample[0]);
                     counts.put(name, (long) sample[1]);
+                    cpu.computeIfAbsent(name, n -> new ArrayList<>()).add(sample[2]);
+                    serverCpu.computeIfAbsent(name, n -> new ArrayList<>()).add(sample[3]);
                 }
             }
         } else {
             try (Setup setup = new Setup(db, o)) {
                 for (int round = 0; round < o.warmupRounds() + o.rounds(); round++) {
-                    for (String name : Rounds.order(NAMES, round)) {
+                    for (String name : Rounds.order(names, round)) {
                         boolean warmup = round < o.warmupRounds();
-                        double s = setup.measure(name, round, warmup, o);
+                        double[] s = setup.measure(name, round, warmup, o);
                         if (!warmup) {
-                            seconds.computeIfAbsent(name, n -> new ArrayList<>()).add(s);
+                            seconds.computeIfAbsent(name, n -> new ArrayList<>()).add(s[0]);
+                            cpu.computeIfAbsent(name, n -> new ArrayList<>()).add(s[1]);
+                            serverCpu.computeIfAbsent(name, n -> new ArrayList<>()).add(s[2]);
                             counts.put(name, setup.statements.get());
                         }
                     }
                 }
             }
         }
-        for (String name : NAMES) {
+        for (String name : names) {
             results.add("4", name, "wall time", "s", seconds.get(name), "= ANY($1) batches of 500 ids",
                     String.format(Locale.ROOT, "%,d statements", counts.get(name)));
+        }
+        for (String name : names) {
+            results.add("4", name, "client CPU", "s, whole JVM; lower is better", cpu.get(name),
+                    "= ANY($1) batches of 500 ids", "");
+        }
+        for (String name : names) {
+            results.add("4", name, "server CPU", "s, PostgreSQL backends of the database; lower is better",
+                    serverCpu.get(name), "= ANY($1) batches of 500 ids", "");
         }
     }
 
@@ -79,6 +95,7 @@ final class Relations {
         private final LatencyRelay relay;
         private final ConnectionPool pool;
         private final R2dbcRepo repo;
+        private final ServerCpu server;
 
         Setup(Db db, Options o) throws Exception {
             // --latency-us: every variant's connections go through a relay that adds a network's delay
@@ -87,13 +104,16 @@ final class Relations {
             pool = (ConnectionPool) ConnectionFactories.get(db.r2dbcUrl(port, "maxSize=8&initialSize=8"
                     + "&forceBinary=true").replace("r2dbc:postgresql:", "r2dbc:pool:postgresql:"));
             repo = R2dbcRepo.builder(pool).statementListener(sql -> statements.incrementAndGet()).build();
+            server = new ServerCpu(db);
         }
 
         /**
          * Runs one variant once and checks it loaded every album and photo. Each variant builds its own records and
-         * reports each album's number of photos, so none pays for a conversion into another variant's types.
+         * reports each album's number of photos, so none pays for a conversion into another variant's types. Returns
+         * its wall time, the CPU time of this whole JVM meanwhile (the client's share of the work; NaN where the
+         * JVM cannot tell) and that of the database's backends ({@link ServerCpu}), all in seconds.
          */
-        double measure(String name, int round, boolean warmup, Options o) {
+        double[] measure(String name, int round, boolean warmup, Options o) {
             Flux<Integer> photosPerAlbum = switch (name) {
                 case "sluice with(\"photos\")" -> sluice(repo).map(a -> a.photos().size());
                 case "N+1 over a pool of 8" -> nPlusOne(pool, statements).map(a -> a.photos().size());
@@ -102,6 +122,8 @@ final class Relations {
                 default -> throw new IllegalArgumentException("no scenario 4 variant named " + name);
             };
             statements.set(0);
+            double server0 = server.seconds();
+            long cpu0 = Tally.processCpuNanos();
             long t0 = System.nanoTime();
             long[] albumsAndPhotos = photosPerAlbum.reduce(new long[2], (acc, photos) -> {
                 acc[0]++;
@@ -109,17 +131,22 @@ final class Relations {
                 return acc;
             }).block();
             double s = (System.nanoTime() - t0) / 1e9;
+            long cpu1 = Tally.processCpuNanos();
+            double cpu = cpu0 < 0 || cpu1 < 0 ? Double.NaN : (cpu1 - cpu0) / 1e9;
+            double serverSeconds = server.seconds() - server0;
             if (albumsAndPhotos[0] != o.albums() || albumsAndPhotos[1] != o.albums() * o.photosPerAlbum()) {
                 throw new IllegalStateException(name + " loaded " + albumsAndPhotos[0] + " albums, "
                         + albumsAndPhotos[1] + " photos");
             }
-            System.out.printf(Locale.ROOT, "relations %s round %d %-38s %7.3f s, %,d statements%n",
-                    warmup ? "warmup" : "      ", round, name, s, statements.get());
-            return s;
+            System.out.printf(Locale.ROOT, "relations %s round %d %-38s %7.3f s, CPU client %6.3f s server %6.3f s, "
+                    + "%,d statements%n", warmup ? "warmup" : "      ", round, name, s, cpu, serverSeconds,
+                    statements.get());
+            return new double[] {s, cpu, serverSeconds};
         }
 
         @Override
-        public void close() throws IOException {
+        public void close() throws IOException, java.sql.SQLException {
+            server.close();
             pool.dispose();
             if (relay != null) {
                 relay.close();
@@ -136,7 +163,8 @@ final class Relations {
             args.add("--quick");
         }
         String[] f = Forks.sample(name, args, "relations ");
-        return new double[] {Double.parseDouble(f[0]), Double.parseDouble(f[1])};
+        return new double[] {Double.parseDouble(f[0]), Double.parseDouble(f[1]), Double.parseDouble(f[2]),
+                Double.parseDouble(f[3])};
     }
 
     /** The child of {@link #forkOne}: one variant, its rounds as SAMPLE lines; exit code 0 when done. */
@@ -147,9 +175,10 @@ final class Relations {
         try (Setup setup = new Setup(Db.parse(o.url()), o)) {
             for (int round = 0; round < o.warmupRounds() + o.rounds(); round++) {
                 boolean warmup = round < o.warmupRounds();
-                double s = setup.measure(o.only(), round, warmup, o);
+                double[] s = setup.measure(o.only(), round, warmup, o);
                 if (!warmup) {
-                    System.out.printf(Locale.ROOT, "SAMPLE\t%s\t%d%n", s, setup.statements.get());
+                    System.out.printf(Locale.ROOT, "SAMPLE\t%s\t%d\t%s\t%s%n", s[0], setup.statements.get(), s[1],
+                            s[2]);
                 }
             }
         }

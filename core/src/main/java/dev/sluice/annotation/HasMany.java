@@ -37,6 +37,11 @@ public @interface HasMany {
      */
     String[] foreignKey();
 
-    /** The children's order within each parent: column names with optional asc/desc. Defaults to the child key. */
+    /**
+     * The children's order within each parent: column names with optional asc/desc. Defaults to the child key. An
+     * order whose columns are all whole numbers ({@code short}, {@code int}, {@code long}) is applied by Sluice to each
+     * parent's children, as PostgreSQL would order them (NULLs last ascending, first descending), so the child query
+     * needs no {@code ORDER BY}; any other order is the child query's.
+     */
     String orderBy() default "";
 }

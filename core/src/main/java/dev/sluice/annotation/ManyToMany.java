@@ -34,6 +34,9 @@ public @interface ManyToMany {
      */
     String[] inverseJoinColumn();
 
-    /** The order of the other entities within each owner: their column names with optional asc/desc. */
+    /**
+     * The order of the other entities within each owner: their column names with optional asc/desc. An order on whole
+     * numbers only is applied by Sluice to each owner's entities, as PostgreSQL would; any other is the query's.
+     */
     String orderBy() default "";
 }

@@ -1,6 +1,7 @@
 package dev.sluice.internal;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,11 +40,20 @@ final class LoadPlan<T> {
      * @param childSlots  where the related rows hold the values that match them
      * @param keyTypes    the Java types of those values (the element types of the bound arrays)
      * @param order       the order of the related rows within an owner
+     * @param clientOrder for a to-many relation whose order the client can apply exactly ({@link ChildOrder}): that
+     *                    order, and the child query leaves it out; null when the server orders
      */
     record Branch(Relation relation, LoadPlan<?> child, int[] parentSlots, int[] childSlots, List<Class<?>> keyTypes,
-                  OrderBy order) {
+                  OrderBy order, @Nullable Comparator<Object[]> clientOrder) {
         Branch {
             keyTypes = List.copyOf(keyTypes);
+        }
+
+        /** A branch whose related rows are ordered by the client when it can ({@link ChildOrder}). */
+        Branch(Relation relation, LoadPlan<?> child, int[] parentSlots, int[] childSlots, List<Class<?>> keyTypes,
+               OrderBy order) {
+            this(relation, child, parentSlots, childSlots, keyTypes, order,
+                    relation.toMany() ? ChildOrder.of(order, child) : null);
         }
     }
 

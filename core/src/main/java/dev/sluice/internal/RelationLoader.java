@@ -2,8 +2,10 @@ package dev.sluice.internal;
 
 import java.lang.reflect.Array;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -51,7 +53,8 @@ final class RelationLoader {
         Relation relation = branch.relation();
         List<Object> keys = distinctKeys(rows, branch.parentSlots());
         if (keys.isEmpty()) {
-            rows.forEach(row -> row[relation.position()] = relation.toMany() ? collection(relation, List.of()) : null);
+            rows.forEach(row -> row[relation.position()] = relation.toMany()
+                    ? collection(relation, new Object[0]) : null);
             return Mono.empty();
         }
         LoadPlan<?> child = branch.child();
@@ -63,25 +66,42 @@ final class RelationLoader {
                 .then();
     }
 
+    /**
+     * Sets the related rows onto the window's rows, in the window's order. To-many: the related rows are grouped by
+     * owner (in the order they came, or sorted here by {@link LoadPlan.Branch#clientOrder()}), each built once; a
+     * related row of many-to-many that several owners share is one instance. To-one: one instance per key.
+     */
     private static void attach(LoadPlan.Branch branch, List<Object[]> rows, List<Object[]> children) {
         Relation relation = branch.relation();
         LoadPlan<?> child = branch.child();
         if (relation.toMany()) {
-            Map<Object, List<Object>> byOwner = new HashMap<>();
-            Map<Object, Object> shared = new HashMap<>(); // one instance per related key within the window
-            int[] childKey = child.model().key().stream().mapToInt(Property::position).toArray();
+            Map<Object, List<Object[]>> byOwner = new HashMap<>(capacity(rows.size()));
             for (Object[] c : children) {
-                Object entity = relation.kind() == Relation.Kind.MANY_TO_MANY
-                        ? shared.computeIfAbsent(keyAt(c, childKey), k -> child.construct(c))
-                        : child.construct(c);
-                byOwner.computeIfAbsent(keyAt(c, branch.childSlots()), k -> new ArrayList<>()).add(entity);
+                byOwner.computeIfAbsent(keyAt(c, branch.childSlots()), k -> new ArrayList<>()).add(c);
             }
+            Comparator<Object[]> order = branch.clientOrder();
+            boolean manyToMany = relation.kind() == Relation.Kind.MANY_TO_MANY;
+            Map<Object, Object> shared = manyToMany ? new HashMap<>(capacity(children.size())) : Map.of();
+            int[] childKey = child.model().key().stream().mapToInt(Property::position).toArray();
             for (Object[] row : rows) {
-                List<Object> group = byOwner.get(keyAt(row, branch.parentSlots()));
-                row[relation.position()] = collection(relation, group == null ? List.of() : group);
+                List<Object[]> group = byOwner.get(keyAt(row, branch.parentSlots()));
+                if (group == null) {
+                    row[relation.position()] = collection(relation, new Object[0]);
+                    continue;
+                }
+                if (order != null && group.size() > 1) {
+                    group.sort(order); // a merge sort: one pass when already in order
+                }
+                Object[] entities = new Object[group.size()];
+                for (int i = 0; i < entities.length; i++) {
+                    Object[] c = group.get(i);
+                    entities[i] = manyToMany ? shared.computeIfAbsent(keyAt(c, childKey), k -> child.construct(c))
+                            : child.construct(c);
+                }
+                row[relation.position()] = collection(relation, entities);
             }
         } else {
-            Map<Object, Object> byKey = new HashMap<>();
+            Map<Object, Object> byKey = new HashMap<>(capacity(children.size()));
             for (Object[] c : children) {
                 byKey.put(keyAt(c, branch.childSlots()), child.construct(c));
             }
@@ -90,6 +110,11 @@ final class RelationLoader {
                 row[relation.position()] = key == null ? null : byKey.get(key);
             }
         }
+    }
+
+    /** A hash map's initial capacity for {@code entries}, so that it never grows. */
+    private static int capacity(int entries) {
+        return (int) Math.min(Integer.MAX_VALUE, entries * 4L / 3 + 1);
     }
 
     /**
@@ -110,8 +135,9 @@ final class RelationLoader {
         return List.of(values);
     }
 
-    private static Object collection(Relation relation, List<Object> items) {
-        return relation.set() ? Collections.unmodifiableSet(new LinkedHashSet<>(items)) : List.copyOf(items);
+    private static Object collection(Relation relation, Object[] items) {
+        return relation.set() ? Collections.unmodifiableSet(new LinkedHashSet<>(Arrays.asList(items)))
+                : List.of(items);
     }
 
     /** The distinct non-null keys at {@code slots}, in first-seen order. */

@@ -6,9 +6,12 @@ import dev.sluice.spi.RenderedSql;
 
 /**
  * Renders the child batch query of one relation for one window of parents: all related rows of the window's keys
- * in one statement, ordered by owner and then the relation's order. Pure, like {@link SelectSql}.
+ * in one statement, ordered by owner and then the relation's order, unless the client orders each owner's rows
+ * itself ({@link ChildOrder}: an order on whole numbers), when the statement has no {@code ORDER BY}. Pure, like
+ * {@link SelectSql}.
  * <ul>
- *   <li>{@code @HasMany}: {@code SELECT ... FROM photo WHERE album_id = ANY($1) ORDER BY album_id, id}</li>
+ *   <li>{@code @HasMany}: {@code SELECT ... FROM photo WHERE album_id = ANY($1) ORDER BY album_id, caption}; ordered
+ *       by {@code id}, a {@code long}: {@code SELECT ... FROM photo WHERE album_id = ANY($1)}</li>
  *   <li>{@code @BelongsTo}: {@code SELECT ... FROM album WHERE id = ANY($1)}</li>
  *   <li>{@code @ManyToMany}: {@code SELECT t..., j.photo_id FROM photo_tag j JOIN tag t ON t.id = j.tag_id
  *       WHERE j.photo_id = ANY($1) ORDER BY j.photo_id, t.name}</li>
@@ -36,8 +39,8 @@ final class RelationSql {
         List<String> targetKey = target.key().stream().map(Property::column).toList();
         String sql = switch (r.kind()) {
             case HAS_MANY -> select + " FROM " + table + " WHERE " + SelectSql.anyKey(dialect, r.foreignKey(), "")
-                    + " ORDER BY " + SelectSql.columnList(dialect, r.foreignKey(), "") + ", "
-                    + branch.order().sql(dialect);
+                    + (branch.clientOrder() != null ? "" : " ORDER BY "
+                    + SelectSql.columnList(dialect, r.foreignKey(), "") + ", " + branch.order().sql(dialect));
             case BELONGS_TO -> select + " FROM " + table + " WHERE " + SelectSql.anyKey(dialect, targetKey, "");
             case MANY_TO_MANY -> {
                 StringBuilder on = new StringBuilder();
@@ -46,8 +49,9 @@ final class RelationSql {
                             .append(" = j.").append(dialect.identifier(r.inverseJoinColumn().get(i)));
                 }
                 yield select + " FROM " + dialect.identifier(r.joinTable()) + " j JOIN " + table + " t ON " + on
-                        + " WHERE " + SelectSql.anyKey(dialect, r.joinColumn(), "j.") + " ORDER BY "
-                        + SelectSql.columnList(dialect, r.joinColumn(), "j.") + ", " + branch.order().sql(dialect, "t");
+                        + " WHERE " + SelectSql.anyKey(dialect, r.joinColumn(), "j.")
+                        + (branch.clientOrder() != null ? "" : " ORDER BY "
+                        + SelectSql.columnList(dialect, r.joinColumn(), "j.") + ", " + branch.order().sql(dialect, "t"));
             }
         };
         return RenderedSql.of(sql, keyArrays);

@@ -112,6 +112,74 @@ class RelationLoaderTest {
                 .isSameAs(albums.get(2).photos().get(0).tags().iterator().next());
     }
 
+    @dev.sluice.annotation.Table("shelf")
+    record Shelf(@Id Long id, @HasMany(foreignKey = "shelf_id", orderBy = "position desc, id") List<Book> books,
+                 @HasMany(foreignKey = "shelf_id", orderBy = "position, id desc") List<Book> upwards,
+                 @HasMany(foreignKey = "shelf_id") Set<Book> byKey,
+                 @HasMany(foreignKey = "shelf_id", orderBy = "title") List<Book> byTitle,
+                 @ManyToMany(joinTable = "book_tag", joinColumn = "book_id", inverseJoinColumn = "tag_id",
+                         orderBy = "id desc") List<Tag> tags) {
+    }
+
+    @dev.sluice.annotation.Table("book")
+    record Book(@Id Long id, long shelfId, Integer position, String title, @Deferred Long weight) {
+    }
+
+    @dev.sluice.annotation.Table("shelf")
+    record ByDeferred(@Id Long id, @HasMany(foreignKey = "shelf_id", orderBy = "weight") List<Book> books) {
+    }
+
+    @Test
+    void anOrderOnWholeNumbersIsAppliedPerOwnerByTheClientAndTheChildQueryHasNoOrderBy() {
+        // rows as a server without ORDER BY may send them: owners interleaved, each owner's rows out of order
+        List<Object[]> books = List.of(new Object[] {5L, 1L, 2, "e", null}, new Object[] {3L, 2L, null, "c", null},
+                new Object[] {1L, 1L, null, "a", null}, new Object[] {4L, 1L, 2, "d", null},
+                new Object[] {2L, 1L, 7, "b", null}, new Object[] {6L, 1L, null, "f", null});
+        for (String relation : List.of("books", "upwards", "byKey")) {
+            FakeSession session = new FakeSession(Map.of("SELECT id, shelf_id, position, title FROM book", books));
+            List<Shelf> shelves = run(plan(Shelf.class, relation), new ArrayList<>(List.of(
+                    new Object[] {1L, null, null, null, null, null}, new Object[] {2L, null, null, null, null, null},
+                    new Object[] {3L, null, null, null, null, null})), session);
+            assertThat(session.statements).extracting(RenderedSql::sql)
+                    .containsExactly("SELECT id, shelf_id, position, title FROM book WHERE shelf_id = ANY($1)");
+            Function<Shelf, java.util.Collection<Book>> get = switch (relation) {
+                case "books" -> Shelf::books;
+                case "upwards" -> Shelf::upwards;
+                default -> Shelf::byKey;
+            };
+            // PostgreSQL's defaults: NULLs first descending, last ascending
+            assertThat(get.apply(shelves.get(0))).extracting(Book::id).as(relation).containsExactly(switch (relation) {
+                case "books" -> new Long[] {1L, 6L, 2L, 4L, 5L};
+                case "upwards" -> new Long[] {5L, 4L, 2L, 6L, 1L};
+                default -> new Long[] {1L, 2L, 4L, 5L, 6L};
+            });
+            assertThat(get.apply(shelves.get(1))).extracting(Book::id).containsExactly(3L);
+            assertThat(get.apply(shelves.get(2))).isEmpty();
+        }
+    }
+
+    @Test
+    void anOrderOnTextOrOnAColumnNotReadIsLeftToTheServer() {
+        FakeSession session = new FakeSession(Map.of());
+        run(plan(Shelf.class, "byTitle"), new ArrayList<>(List.<Object[]>of(new Object[] {1L, null, null, null, null,
+                null})), session);
+        run(plan(ByDeferred.class, "books"), new ArrayList<>(List.<Object[]>of(new Object[] {1L, null})), session);
+        assertThat(session.statements).extracting(RenderedSql::sql).containsExactly(
+                "SELECT id, shelf_id, position, title FROM book WHERE shelf_id = ANY($1) ORDER BY shelf_id, title",
+                "SELECT id, shelf_id, position, title FROM book WHERE shelf_id = ANY($1) ORDER BY shelf_id, weight");
+    }
+
+    @Test
+    void aManyToManyOrderedOnWholeNumbersIsSortedByTheClientToo() {
+        FakeSession session = new FakeSession(Map.of("SELECT t.id, t.name, j.book_id FROM book_tag", List.of(
+                new Object[] {7L, "sea", 1L}, new Object[] {9L, "sun", 1L}, new Object[] {8L, "sky", 1L})));
+        List<Shelf> shelves = run(plan(Shelf.class, "tags"), new ArrayList<>(List.<Object[]>of(
+                new Object[] {1L, null, null, null, null, null})), session);
+        assertThat(session.statements).extracting(RenderedSql::sql).containsExactly("SELECT t.id, t.name, j.book_id "
+                + "FROM book_tag j JOIN tag t ON t.id = j.tag_id WHERE j.book_id = ANY($1)");
+        assertThat(shelves.get(0).tags()).extracting(Tag::id).containsExactly(9L, 8L, 7L);
+    }
+
     @Test
     void belongsToLoadsDistinctKeysOnceAndSharesInstancesWithinTheWindow() {
         LoadPlan<Photo> plan = plan(Photo.class, "album");
@@ -194,8 +262,7 @@ class RelationLoaderTest {
                 new Object[] {"eu", 1L, null, null}, new Object[] {"us", 1L, null, null},
                 new Object[] {"eu", 2L, null, null})), session);
         assertThat(session.statements).extracting(RenderedSql::sql).containsExactly(
-                "SELECT region, order_id, no FROM line WHERE (region, order_id) IN (SELECT * FROM unnest($1, $2))"
-                        + " ORDER BY region, order_id, no",
+                "SELECT region, order_id, no FROM line WHERE (region, order_id) IN (SELECT * FROM unnest($1, $2))",
                 "SELECT t.id, t.name, j.region, j.order_id FROM order_tag j JOIN tag t ON t.id = j.tag_id"
                         + " WHERE (j.region, j.order_id) IN (SELECT * FROM unnest($1, $2)) ORDER BY j.region, j.order_id,"
                         + " t.name");
