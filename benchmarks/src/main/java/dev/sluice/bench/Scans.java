@@ -96,6 +96,12 @@ final class Scans {
 
     /** As {@link #raw(io.r2dbc.spi.Connection, boolean, int)}, with an order such as {@code " ORDER BY id"}. */
     static Tally.Sample raw(io.r2dbc.spi.Connection c, boolean bindParameter, int fetchSize, String orderBy) {
+        return raw(c, bindParameter, fetchSize, orderBy, 0);
+    }
+
+    /** As above; with {@code limitRate > 0} the rows pass {@code limitRate(limitRate)}, as a bounded subscriber's. */
+    static Tally.Sample raw(io.r2dbc.spi.Connection c, boolean bindParameter, int fetchSize, String orderBy,
+            int limitRate) {
         Tally t = new Tally();
         io.r2dbc.spi.Statement st = bindParameter
                 ? c.createStatement("SELECT " + COLUMNS + " FROM bench_picture WHERE id > $1" + orderBy).bind(0, 0L)
@@ -103,8 +109,8 @@ final class Scans {
         if (fetchSize > 0) {
             st.fetchSize(fetchSize);
         }
-        Flux.from(st.execute()).concatMap(r -> r.map((row, md) -> picture(row)))
-                .doOnNext(p -> t.row(p.data().length)).blockLast();
+        Flux<Picture> rows = Flux.from(st.execute()).concatMap(r -> r.map((row, md) -> picture(row)));
+        (limitRate > 0 ? rows.limitRate(limitRate) : rows).doOnNext(p -> t.row(p.data().length)).blockLast();
         return t.done();
     }
 
@@ -232,11 +238,15 @@ final class Scans {
                 () -> sluice(r.repo.select(Picture.class).orderBy("taken_at").inOneSnapshot().flux())));
         v.add(of("sluice scan maxPageSize=5000", () -> sluice(r.repo5000.scan(Picture.class))));
         v.add(of("sluice scan maxPageSize=2000", () -> sluice(r.repo2000.scan(Picture.class))));
+        v.add(of("sluice scan maxPageSize=2000 limitRate(500)",
+                () -> sluice(r.repo2000.scan(Picture.class).limitRate(500))));
         // what observing costs (docs/observability.md): none, a NOOP registry, a no-op handler, meters
         v.add(of("sluice scan observed: NOOP registry", () -> sluice(r.repoNoopRegistry.scan(Picture.class))));
         v.add(of("sluice scan observed: no-op handler", () -> sluice(r.repoNoopHandler.scan(Picture.class))));
         v.add(of("sluice scan observed: meters", () -> sluice(r.repoMeters.scan(Picture.class))));
         v.add(of(BASELINE, () -> raw(r.rawBinary, true, 0)));
+        // what a bounded subscriber costs raw r2dbc itself: the same statement, demand never above 500
+        v.add(of(BASELINE + " limitRate(500)", () -> raw(r.rawBinary, true, 0, "", 500)));
         v.add(of("raw r2dbc binary ORDER BY id", () -> raw(r.rawBinary, true, 0, " ORDER BY id")));
         // what the other order costs in itself: one index scan in (taken_at, id) order, the heap read at random
         v.add(of(RAW_ORDER, () -> raw(r.rawBinary, true, 0, " ORDER BY taken_at, id")));
