@@ -12,6 +12,7 @@ import java.util.stream.Collectors;
 import dev.sluice.QueryException;
 import dev.sluice.spi.RenderedSql;
 import dev.sluice.spi.TypedNull;
+import dev.sluice.spi.UntypedBinary;
 import dev.sluice.spi.UntypedText;
 import org.jspecify.annotations.Nullable;
 
@@ -48,6 +49,8 @@ final class WriteSql<T> {
     private final Map<Property, ColumnFit> fits;
     /** The type of each stored component's column as a cast names it; empty when the columns are not known. */
     private final Map<Property, String> casts;
+    /** How each stored component's values travel as one array ({@link #insertArrays}), where they can. */
+    private final Map<Property, BinaryArrays.Column> arrays;
 
     /** Statements whose values are bound as they are: for statements that store none, and for tests. */
     WriteSql(PostgresDialect dialect, EntityModel<T> model) {
@@ -65,10 +68,15 @@ final class WriteSql<T> {
         this.model = model;
         Map<Property, ColumnFit> fits = new HashMap<>();
         Map<Property, String> casts = new HashMap<>();
+        Map<Property, BinaryArrays.Column> arrays = new HashMap<>();
         for (Property p : model.properties()) {
             TableCheck.ColumnInfo column = columns.get(p.column());
             if (column != null) {
                 fits.put(p, ColumnFit.of(column));
+                BinaryArrays.Column array = BinaryArrays.of(column);
+                if (array != null) {
+                    arrays.put(p, array);
+                }
                 if (!column.castType().isEmpty()) {
                     casts.put(p, castName(column));
                 }
@@ -76,11 +84,70 @@ final class WriteSql<T> {
         }
         this.fits = Map.copyOf(fits);
         this.casts = Map.copyOf(casts);
+        this.arrays = Map.copyOf(arrays);
     }
 
     /** How many rows one {@code INSERT} may carry: the batch size, capped by the bind-parameter limit. */
     int rowsPerStatement(int batchSize) {
         return Math.max(1, Math.min(batchSize, MAX_BIND_PARAMETERS / model.properties().size()));
+    }
+
+    /**
+     * One {@code INSERT} of {@code rows} as one binary array per column, returning every column:
+     * {@code INSERT INTO t (a, b) SELECT "a", "b" FROM unnest($1::int8[], $2::text[]) AS v ("a", "b") RETURNING ...},
+     * a value of an enum, citext or ltree column cast from text ({@code "b"::"mood"}). One parse, as many parameters
+     * as columns, whatever the number of rows. The columns are those of {@link #insert}, and a null stores NULL as
+     * there. Null when the rows cannot go this way, and {@link #insert} writes them: a key that is null in some rows
+     * but not all (those take the column's default, which an array cannot say), or a column of a type that does not
+     * travel in an array ({@link BinaryArrays#of}), or columns not known.
+     *
+     * @throws ColumnFit.Misfit for a value that does not fit its column exactly, with its row's index in
+     *                          {@code rows} and its component
+     */
+    @Nullable RenderedSql insertArrays(List<T> rows, @Nullable Conflict conflict) {
+        if (rows.isEmpty()) {
+            throw new IllegalArgumentException("no rows to insert");
+        }
+        List<Property> columns = new ArrayList<>();
+        for (Property p : model.properties()) {
+            if (model.generated(p)) {
+                continue;
+            }
+            if (p.id()) {
+                long set = rows.stream().filter(row -> valueOf(p, row, 0) != null).count();
+                if (set == 0) {
+                    continue;
+                }
+                if (set != rows.size()) {
+                    return null;
+                }
+            }
+            BinaryArrays.Column array = arrays.get(p);
+            if (array == null || array.text() && !casts.containsKey(p)) {
+                return null;
+            }
+            columns.add(p);
+        }
+        if (columns.isEmpty()) {
+            return null;
+        }
+        List<Object> bindings = new ArrayList<>(columns.size());
+        StringJoiner select = new StringJoiner(", ");
+        StringJoiner unnest = new StringJoiner(", ");
+        for (Property p : columns) {
+            BinaryArrays.Column array = arrays.get(p);
+            String column = dialect.identifier(p.column());
+            String cast = casts.get(p);
+            select.add(array.text() ? column + "::" + cast : column);
+            bindings.add(new UntypedBinary(BinaryArrays.encode(rows, p, array)));
+            unnest.add("$" + bindings.size() + "::" + array.arrayType());
+        }
+        StringBuilder sql = new StringBuilder("INSERT INTO ").append(dialect.identifier(model.table()))
+                .append(" (").append(names(columns)).append(") SELECT ").append(select).append(" FROM unnest(")
+                .append(unnest).append(") AS v (").append(names(columns)).append(')');
+        onConflict(sql, conflict);
+        sql.append(" RETURNING ").append(names(model.properties()));
+        return RenderedSql.of(sql.toString(), bindings);
     }
 
     /**
@@ -123,6 +190,12 @@ final class WriteSql<T> {
             }
             sql.append(')');
         }
+        onConflict(sql, conflict);
+        sql.append(" RETURNING ").append(names(model.properties()));
+        return RenderedSql.of(sql.toString(), bindings);
+    }
+
+    private void onConflict(StringBuilder sql, @Nullable Conflict conflict) {
         if (conflict != null) {
             sql.append(" ON CONFLICT (").append(names(conflict.target())).append(')');
             if (conflict.update()) {
@@ -134,8 +207,6 @@ final class WriteSql<T> {
                 sql.append(" DO NOTHING");
             }
         }
-        sql.append(" RETURNING ").append(names(model.properties()));
-        return RenderedSql.of(sql.toString(), bindings);
     }
 
     /** The columns a {@code DO UPDATE} sets: neither key nor conflict target. */
