@@ -342,12 +342,14 @@ final class EntityWriter {
             EntityModel<T> model = modelOf(entity);
             int rows = sql(model).rowsPerBatch(repo.settings().writeBatchSize(), true);
             EntityMapper<T> mapper = repo.mapper(model);
+            Mono<Boolean> binary = repo.executor().bindsBinary().cache();
             return all.buffer(rows).index().concatMapDelayError(numbered -> {
                 List<T> batch = numbered.getT2();
                 long firstRow = numbered.getT1() * rows + 1;
-                return repo.columns(model).flatMapMany(columns -> {
+                return repo.columns(model).zipWith(binary).flatMapMany(known -> {
                     checkTypes(model, batch, "updateAll");
-                    return repo.executor().query(sql(model, columns).updateAll(batch), mapper).collectList();
+                    return repo.executor().query(sql(model, known.getT1()).updateAll(batch, known.getT2()), mapper)
+                            .collectList();
                 }).onErrorMap(e -> refused(e, "updateAll", model, firstRow, batch, false)).flatMap(written -> {
                     List<Object> found = written.stream().map(row -> keyOf(model, row)).toList();
                     return Flux.fromIterable(written).concatWith(missing(model, batch, found, firstRow, "update"));

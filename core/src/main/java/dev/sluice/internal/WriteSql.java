@@ -442,6 +442,16 @@ final class WriteSql<T> {
      *                          {@code rows} and its component
      */
     RenderedSql updateAll(List<T> rows) {
+        return updateAll(rows, false);
+    }
+
+    /**
+     * {@link #updateAll(List)}, with {@code arrays} the rows joined as one binary array per column where they can be,
+     * as {@link #insertArrays} sends them: {@code UPDATE t AS r SET a = v.a FROM unnest($1::int8[], $2::text[]) AS v
+     * (id, a) WHERE ...}. Where they cannot (a column of a type without an array form, or sent as text and cast, as
+     * an enum's), the rows are joined as {@code VALUES}.
+     */
+    RenderedSql updateAll(List<T> rows, boolean arrays) {
         Property version = model.version();
         List<Property> set = model.properties().stream().filter(p -> !p.id() && p != version && !model.generated(p))
                 .toList();
@@ -465,8 +475,9 @@ final class WriteSql<T> {
             String column = dialect.identifier(version.column());
             assignments.add(column + " = r." + column + " + 1");
         }
+        String from = arrays ? unnest(rows, columns, bindings, "updateAll") : null;
         String sql = "UPDATE " + dialect.identifier(model.table()) + " AS r SET " + assignments + " FROM "
-                + values(rows, columns, bindings, "updateAll") + " WHERE " + matching(version)
+                + (from != null ? from : values(rows, columns, bindings, "updateAll")) + " WHERE " + matching(version)
                 + " RETURNING " + model.properties().stream().map(p -> "r." + dialect.identifier(p.column()))
                 .collect(Collectors.joining(", "));
         return RenderedSql.of(sql, bindings);
@@ -523,9 +534,7 @@ final class WriteSql<T> {
                 Property p = columns.get(c);
                 Object value = valueOf(p, row, r);
                 if (value == null && (p.id() || p == model.version())) {
-                    throw new QueryException(what + "(" + model.name() + "): " + (p.id() ? "key " : "@Version ")
-                            + p.name() + " is null in input row " + (r + 1) + " of the statement, so no row can "
-                            + "match it; load the entity first");
+                    throw nullMatch(what, p, r);
                 }
                 bindings.add(stored(p, value, r));
                 String cast = casts.get(p);
@@ -534,6 +543,39 @@ final class WriteSql<T> {
             sql.append(')');
         }
         return sql.append(") AS v (").append(names(columns)).append(')').toString();
+    }
+
+    /**
+     * {@code unnest($1::int8[], ...) AS v (id, ...)}: the rows' values of {@code columns}, one binary array each; null
+     * (and nothing bound) when a column has no array form here, or goes as text to be cast.
+     */
+    private @Nullable String unnest(List<T> rows, List<Property> columns, List<Object> bindings, String what) {
+        for (Property p : columns) {
+            BinaryArrays.Column array = arrays.get(p);
+            if (array == null || array.text()) {
+                return null;
+            }
+        }
+        for (int r = 0; r < rows.size(); r++) {
+            for (Property p : columns) {
+                if ((p.id() || p == model.version()) && valueOf(p, rows.get(r), r) == null) {
+                    throw nullMatch(what, p, r);
+                }
+            }
+        }
+        StringJoiner unnest = new StringJoiner(", ", "unnest(", ")");
+        for (Property p : columns) {
+            BinaryArrays.Column array = arrays.get(p);
+            bindings.add(new UntypedBinary(BinaryArrays.encode(rows, p, array)));
+            unnest.add("$" + bindings.size() + "::" + array.arrayType());
+        }
+        return unnest + " AS v (" + names(columns) + ")";
+    }
+
+    private QueryException nullMatch(String what, Property p, int r) {
+        return new QueryException(what + "(" + model.name() + "): " + (p.id() ? "key " : "@Version ")
+                + p.name() + " is null in input row " + (r + 1) + " of the statement, so no row can "
+                + "match it; load the entity first");
     }
 
     /** {@code r.id = v.id AND ...}, and the version. */

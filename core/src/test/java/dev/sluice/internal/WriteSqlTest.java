@@ -364,6 +364,30 @@ class WriteSqlTest {
     }
 
     @Test
+    void updateAllJoinsOneArrayPerColumnWhenAsked() {
+        RenderedSql sql = accounts().updateAll(List.of(new Account(1L, Mood.CALM, null, 3),
+                new Account(2L, Mood.ANGRY, new byte[] {1}, 4)), true);
+        assertThat(sql.sql()).isEqualTo("UPDATE account AS r SET mood = v.mood, note = coalesce(v.note, r.note), "
+                + "version = r.version + 1 FROM unnest($1::int8[], $2::text[], $3::bytea[], $4::int4[]) AS v "
+                + "(id, mood, note, version) WHERE r.id = v.id AND r.version = v.version RETURNING r.id, r.mood, "
+                + "r.note, r.version");
+        // bytea[]: one dimension, has nulls, element bytea (17), 2 elements from 1; NULL and \x01
+        assertThat(((dev.sluice.spi.UntypedBinary) sql.bindings().get(2)).bytes()).containsExactly(
+                0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 17, 0, 0, 0, 2, 0, 0, 0, 1, -1, -1, -1, -1, 0, 0, 0, 1, 1);
+        assertThatThrownBy(() -> accounts().updateAll(List.of(new Account(null, Mood.CALM, null, 3)), true))
+                .isInstanceOf(QueryException.class)
+                .hasMessage("updateAll(Account): key id is null in input row 1 of the statement, so no row can match "
+                        + "it; load the entity first");
+    }
+
+    @Test
+    void updateAllJoinsValuesForAColumnThatGoesAsText() {
+        WriteSql<Reading> sql = new WriteSql<>(PG, EntityModel.of(Reading.class), READING_CAST);
+        assertThat(sql.updateAll(List.of(new Reading(1L, Mood.CALM, 0.5, 7)), true).sql())
+                .contains(" FROM (VALUES ($1::bigint, $2::mood, $3::numeric, $4::smallint)) AS v ");
+    }
+
+    @Test
     void deleteAllMatchesKeyAndVersionAndReturnsTheKeysDeleted() {
         RenderedSql sql = accounts().deleteAll(List.of(new Account(1L, Mood.CALM, null, 3)));
         assertThat(sql.sql()).isEqualTo("DELETE FROM account AS r USING (VALUES ($1::bigint, $2::integer)) AS v "

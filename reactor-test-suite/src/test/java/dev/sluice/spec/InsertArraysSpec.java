@@ -142,6 +142,17 @@ class InsertArraysSpec extends WriteSpecBase {
     }
 
     @Test
+    void updateAllJoinsOneArrayPerColumnToo() {
+        Fixtures.db().execute("INSERT INTO " + TABLE + " (title, body) VALUES ('a', '\\x00'), ('b', '\\x00')");
+        List<Plain> updated = repo.updateAll(Flux.just(new Plain(2L, "B", new byte[] {2}),
+                new Plain(1L, "A", null))).collectList().block(TIMEOUT);
+        assertThat(updated).extracting(Plain::title).containsExactlyInAnyOrder("A", "B");
+        assertThat(statements).filteredOn(s -> s.startsWith("UPDATE")).singleElement().satisfies(s -> assertThat(s)
+                .contains(" FROM unnest($1::int8[], $2::text[], $3::bytea[]) AS v (id, title, body) "));
+        assertThat(stored(TABLE)).isEqualTo("(1,A,,,,) | (2,B,,,\"\\\\x02\",)");
+    }
+
+    @Test
     void aValueThatDoesNotFitNamesItsInputRowAndNothingOfItsBatchIsWritten() {
         List<Note> notes = IntStream.range(0, 600).mapToObj(i -> i == 550
                 ? new Note(null, "n" + i, T0, new BigDecimal("0.125"), null, null) : note(i)).toList();
