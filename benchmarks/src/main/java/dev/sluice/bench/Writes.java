@@ -51,8 +51,6 @@ final class Writes {
             payload[i] = (byte) (i * 31);
         }
         try (R2dbcRepo repo = R2dbcRepo.create(db.r2dbcUrl(""));
-             // without Sluice's driver extension: byte[] parameters go as the driver's hex text, as before it
-             R2dbcRepo hexRepo = R2dbcRepo.create(db.r2dbcUrl("autodetectExtensions=false"));
              Connection jdbc = db.jdbc("reWriteBatchedInserts=true")) {
             ConnectionPool springPool = (ConnectionPool) ConnectionFactories.get(
                     db.r2dbcUrl("").replace("r2dbc:postgresql:", "r2dbc:pool:postgresql:"));
@@ -61,8 +59,6 @@ final class Writes {
             Map<String, Integer> sizes = new LinkedHashMap<>();
             variants.put("sluice insertAll (batches of 500)", n -> repo.insertAll(Flux.range(0, n)
                     .map(i -> new WriteRow(null, "w" + i, TAKEN, 1024, payload))).count().block());
-            variants.put("sluice insertAll, bytea as hex (autodetectExtensions=false)", n -> hexRepo.insertAll(
-                    Flux.range(0, n).map(i -> new WriteRow(null, "w" + i, TAKEN, 1024, payload))).count().block());
             variants.put("sluice insertAll in one transaction", n -> repo.inTransaction(tx -> tx.insertAll(
                     Flux.range(0, n).map(i -> new WriteRow(null, "w" + i, TAKEN, 1024, payload)))).count().block());
             variants.put(COPY_IN, n -> repo.copyIn(WriteRow.class, Flux.range(0, n)

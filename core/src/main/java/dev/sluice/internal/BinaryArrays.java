@@ -54,7 +54,7 @@ final class BinaryArrays {
             return new Column("text[]", true, TEXT, fit, BinaryCopy::utf8);
         }
         Integer oid = BUILT_IN.get(column.type());
-        Function<Object, byte[]> encoder = oid == null ? null : BinaryCopy.encoder(column);
+        @Nullable Function<Object, byte[]> encoder = oid == null ? null : BinaryCopy.encoder(column);
         if (encoder == null) {
             return null;
         }
