@@ -100,9 +100,13 @@ public interface Repo {
     <T> Mono<T> insert(T entity);
 
     /**
-     * Inserts entities in batches of multi-row {@code INSERT ... VALUES (..), (..) RETURNING} statements and emits
-     * them as stored. At most the repository's write batch size (default 500) goes into one statement, fewer when
-     * PostgreSQL's limit of 65535 bind parameters needs it.
+     * Inserts entities in batches, one {@code INSERT ... RETURNING} statement each, and emits them as stored. At most
+     * the repository's write batch size (default 500) goes into one statement. A batch goes as
+     * {@code INSERT ... SELECT ... FROM unnest($1::text[], $2::bytea[], ...)}, each column's values one array in
+     * binary, so one statement of any size is one parse and as many parameters as columns; it goes as a multi-row
+     * {@code VALUES (..), (..)} (fewer rows when PostgreSQL's limit of 65535 bind parameters needs it) when a key is
+     * null in some of its rows only, when the entity has an array column or a column of a type Sluice does not
+     * encode in binary, or on a connection without Sluice's driver extension. The same values are stored either way.
      *
      * <p>The input is requested a batch at a time: at most about two batches are held (one being written, one
      * being gathered), so an endless input is written at the database's pace in bounded memory. Each batch is one

@@ -132,7 +132,7 @@ final class BinaryCopy<T> {
     }
 
     /** The encoder of a column's values as {@link ColumnFit#fit} gives them; null when there is none. */
-    private static @Nullable Function<Object, byte[]> encoder(TableCheck.ColumnInfo column) {
+    static @Nullable Function<Object, byte[]> encoder(TableCheck.ColumnInfo column) {
         if (column.isArray()) {
             Function<Object, byte[]> element = column.elementOid() == 0 ? null
                     : column.elementIsEnum() ? BinaryCopy::utf8 : scalar(column.element());
@@ -300,7 +300,7 @@ final class BinaryCopy<T> {
         return bytes.toByteArray();
     }
 
-    private static byte[] utf8(Object value) {
+    static byte[] utf8(Object value) {
         return (value instanceof Enum<?> e ? e.name() : (String) value).getBytes(StandardCharsets.UTF_8);
     }
 }

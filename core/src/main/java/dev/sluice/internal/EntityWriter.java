@@ -80,6 +80,8 @@ final class EntityWriter {
         int rows = sql(model).rowsPerStatement(repo.settings().writeBatchSize());
         EntityMapper<T> mapper = repo.mapper(model);
         String operation = conflict == null ? "insertAll" : "upsert";
+        // each column's values as one binary array where the connections can bind it, else multi-row VALUES
+        Mono<Boolean> binary = repo.executor().bindsBinary().cache();
         // an input that fails lets the batch in flight end first (emitted, or failed), then its error ends the
         // flux: so the rows emitted are exactly the rows written; the rows gathered after that batch are dropped
         return observed(Observer.Kind.WRITE_BATCH, model, Flux.from(entities)
@@ -88,9 +90,11 @@ final class EntityWriter {
                 .concatMapDelayError(numbered -> {
                     List<T> batch = numbered.getT2();
                     long firstRow = numbered.getT1() * rows + 1;
-                    Flux<T> written = repo.columns(model).flatMapMany(columns -> {
+                    Flux<T> written = repo.columns(model).zipWith(binary).flatMapMany(known -> {
                         checkTypes(model, batch);
-                        return repo.executor().query(sql(model, columns).insert(batch, conflict), mapper);
+                        WriteSql<T> sql = sql(model, known.getT1());
+                        RenderedSql arrays = known.getT2() ? sql.insertArrays(batch, conflict) : null;
+                        return repo.executor().query(arrays != null ? arrays : sql.insert(batch, conflict), mapper);
                     }).onErrorMap(e -> refused(e, operation, model, firstRow, batch, false));
                     if (!versionChecked(model, conflict)) {
                         return written;
@@ -359,12 +363,14 @@ final class EntityWriter {
             EntityModel<T> model = modelOf(entity);
             int rows = sql(model).rowsPerBatch(repo.settings().writeBatchSize(), true);
             EntityMapper<T> mapper = repo.mapper(model);
+            Mono<Boolean> binary = repo.executor().bindsBinary().cache();
             return all.buffer(rows).index().concatMapDelayError(numbered -> {
                 List<T> batch = numbered.getT2();
                 long firstRow = numbered.getT1() * rows + 1;
-                return repo.columns(model).flatMapMany(columns -> {
+                return repo.columns(model).zipWith(binary).flatMapMany(known -> {
                     checkTypes(model, batch, "updateAll");
-                    return repo.executor().query(sql(model, columns).updateAll(batch), mapper).collectList();
+                    return repo.executor().query(sql(model, known.getT1()).updateAll(batch, known.getT2()), mapper)
+                            .collectList();
                 }).onErrorMap(e -> refused(e, "updateAll", model, firstRow, batch, false)).flatMap(written -> {
                     List<Object> found = written.stream().map(row -> keyOf(model, row)).toList();
                     return Flux.fromIterable(written).concatWith(missing(model, batch, found, firstRow, "update"));

@@ -58,6 +58,11 @@ final class JoinedExecutor implements Executor {
     }
 
     @Override
+    public Mono<Boolean> bindsBinary() {
+        return session.bindsBinary();
+    }
+
+    @Override
     public Mono<Boolean> joinsTransaction() {
         return Mono.just(true);
     }

@@ -63,6 +63,11 @@ final class TimedExecutor implements Executor {
         return statements.copyIn(sql, chunks);
     }
 
+    @Override
+    public Mono<Boolean> bindsBinary() {
+        return outer.bindsBinary();
+    }
+
     /** The transaction's statements run with the deadline too; a transaction of Sluice's own says so only if joined. */
     @Override
     public <T> Flux<T> inTransaction(TransactionOptions options, Function<Session, ? extends Publisher<T>> work) {
@@ -130,6 +135,11 @@ final class TimedExecutor implements Executor {
         @Override
         public Mono<Long> copyIn(String sql, Publisher<byte[]> chunks) {
             return session.copyIn(sql, chunks);
+        }
+
+        @Override
+        public Mono<Boolean> bindsBinary() {
+            return session.bindsBinary();
         }
     }
 

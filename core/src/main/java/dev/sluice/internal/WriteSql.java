@@ -12,6 +12,7 @@ import java.util.stream.Collectors;
 import dev.sluice.QueryException;
 import dev.sluice.spi.RenderedSql;
 import dev.sluice.spi.TypedNull;
+import dev.sluice.spi.UntypedBinary;
 import dev.sluice.spi.UntypedText;
 import org.jspecify.annotations.Nullable;
 
@@ -48,6 +49,8 @@ final class WriteSql<T> {
     private final Map<Property, ColumnFit> fits;
     /** The type of each stored component's column as a cast names it; empty when the columns are not known. */
     private final Map<Property, String> casts;
+    /** How each stored component's values travel as one array ({@link #insertArrays}), where they can. */
+    private final Map<Property, BinaryArrays.Column> arrays;
 
     /** Statements whose values are bound as they are: for statements that store none, and for tests. */
     WriteSql(PostgresDialect dialect, EntityModel<T> model) {
@@ -65,10 +68,15 @@ final class WriteSql<T> {
         this.model = model;
         Map<Property, ColumnFit> fits = new HashMap<>();
         Map<Property, String> casts = new HashMap<>();
+        Map<Property, BinaryArrays.Column> arrays = new HashMap<>();
         for (Property p : model.properties()) {
             TableCheck.ColumnInfo column = columns.get(p.column());
             if (column != null) {
                 fits.put(p, ColumnFit.of(column));
+                BinaryArrays.Column array = BinaryArrays.of(column);
+                if (array != null) {
+                    arrays.put(p, array);
+                }
                 if (!column.castType().isEmpty()) {
                     casts.put(p, castName(column));
                 }
@@ -76,11 +84,72 @@ final class WriteSql<T> {
         }
         this.fits = Map.copyOf(fits);
         this.casts = Map.copyOf(casts);
+        this.arrays = Map.copyOf(arrays);
     }
 
     /** How many rows one {@code INSERT} may carry: the batch size, capped by the bind-parameter limit. */
     int rowsPerStatement(int batchSize) {
         return Math.max(1, Math.min(batchSize, MAX_BIND_PARAMETERS / model.properties().size()));
+    }
+
+    /**
+     * One {@code INSERT} of {@code rows} as one binary array per column, returning every column:
+     * {@code INSERT INTO t (a, b) SELECT "a", "b" FROM unnest($1::int8[], $2::text[]) AS v ("a", "b") RETURNING ...},
+     * a value of an enum, citext or ltree column cast from text ({@code "b"::"mood"}). One parse, as many parameters
+     * as columns, whatever the number of rows. The columns are those of {@link #insert}, and a null stores NULL as
+     * there. Null when the rows cannot go this way, and {@link #insert} writes them: a key that is null in some rows
+     * but not all (those take the column's default, which an array cannot say), or a column of a type that does not
+     * travel in an array ({@link BinaryArrays#of}), or columns not known.
+     *
+     * @throws ColumnFit.Misfit for a value that does not fit its column exactly, with its row's index in
+     *                          {@code rows} and its component
+     */
+    @Nullable RenderedSql insertArrays(List<T> rows, @Nullable Conflict conflict) {
+        if (rows.isEmpty()) {
+            throw new IllegalArgumentException("no rows to insert");
+        }
+        List<Property> columns = new ArrayList<>();
+        for (Property p : model.properties()) {
+            if (model.generated(p)) {
+                continue;
+            }
+            if (p.id()) {
+                long set = rows.stream().filter(row -> valueOf(p, row, 0) != null).count();
+                if (set == 0) {
+                    continue;
+                }
+                if (set != rows.size()) {
+                    return null;
+                }
+            }
+            BinaryArrays.Column array = arrays.get(p);
+            if (array == null || array.text() && !casts.containsKey(p)) {
+                return null;
+            }
+            columns.add(p);
+        }
+        if (columns.isEmpty()) {
+            return null;
+        }
+        Property version = versionChecked(rows, conflict);
+        List<Object> bindings = new ArrayList<>(columns.size());
+        StringJoiner select = new StringJoiner(", ");
+        StringJoiner unnest = new StringJoiner(", ");
+        for (Property p : columns) {
+            BinaryArrays.Column array = arrays.get(p);
+            String column = dialect.identifier(p.column());
+            String cast = casts.get(p);
+            select.add(array.text() ? column + "::" + cast : column);
+            bindings.add(new UntypedBinary(BinaryArrays.encode(rows, p, array)));
+            unnest.add("$" + bindings.size() + "::" + array.arrayType());
+        }
+        StringBuilder sql = new StringBuilder("INSERT INTO ").append(dialect.identifier(model.table()))
+                .append(version != null ? " AS " + STORED : "").append(" (").append(names(columns))
+                .append(") SELECT ").append(select).append(" FROM unnest(").append(unnest).append(") AS v (")
+                .append(names(columns)).append(')');
+        onConflict(sql, conflict, version);
+        sql.append(" RETURNING ").append(names(model.properties()));
+        return RenderedSql.of(sql.toString(), bindings);
     }
 
     /**
@@ -107,12 +176,7 @@ final class WriteSql<T> {
         if (columns.isEmpty()) {
             columns.addAll(model.key());
         }
-        Property version = conflict != null && conflict.update() ? model.version() : null;
-        if (version != null) {
-            for (T row : rows) {
-                requireVersion(row, "upsert");
-            }
-        }
+        Property version = versionChecked(rows, conflict);
         List<Object> bindings = new ArrayList<>(rows.size() * columns.size());
         StringBuilder sql = new StringBuilder("INSERT INTO ").append(dialect.identifier(model.table()))
                 .append(version != null ? " AS " + STORED : "").append(" (").append(names(columns)).append(") VALUES ");
@@ -132,6 +196,26 @@ final class WriteSql<T> {
             }
             sql.append(')');
         }
+        onConflict(sql, conflict, version);
+        sql.append(" RETURNING ").append(names(model.properties()));
+        return RenderedSql.of(sql.toString(), bindings);
+    }
+
+    /**
+     * The {@code @Version} an upsert's {@code DO UPDATE} checks and increments, each row's checked to be set; null
+     * when there is none or the conflict does nothing.
+     */
+    private @Nullable Property versionChecked(List<T> rows, @Nullable Conflict conflict) {
+        Property version = conflict != null && conflict.update() ? model.version() : null;
+        if (version != null) {
+            for (T row : rows) {
+                requireVersion(row, "upsert");
+            }
+        }
+        return version;
+    }
+
+    private void onConflict(StringBuilder sql, @Nullable Conflict conflict, @Nullable Property version) {
         if (conflict != null) {
             sql.append(" ON CONFLICT (").append(names(conflict.target())).append(')');
             if (conflict.update()) {
@@ -149,8 +233,6 @@ final class WriteSql<T> {
                 sql.append(" DO NOTHING");
             }
         }
-        sql.append(" RETURNING ").append(names(model.properties()));
-        return RenderedSql.of(sql.toString(), bindings);
     }
 
     /** The alias of the stored row in a versioned upsert's {@code DO UPDATE}. */
@@ -398,6 +480,16 @@ final class WriteSql<T> {
      *                          {@code rows} and its component
      */
     RenderedSql updateAll(List<T> rows) {
+        return updateAll(rows, false);
+    }
+
+    /**
+     * {@link #updateAll(List)}, with {@code arrays} the rows joined as one binary array per column where they can be,
+     * as {@link #insertArrays} sends them: {@code UPDATE t AS r SET a = v.a FROM unnest($1::int8[], $2::text[]) AS v
+     * (id, a) WHERE ...}. Where they cannot (a column of a type without an array form, or sent as text and cast, as
+     * an enum's), the rows are joined as {@code VALUES}.
+     */
+    RenderedSql updateAll(List<T> rows, boolean arrays) {
         Property version = model.version();
         List<Property> set = model.properties().stream().filter(p -> !p.id() && p != version && !model.generated(p))
                 .toList();
@@ -421,8 +513,9 @@ final class WriteSql<T> {
             String column = dialect.identifier(version.column());
             assignments.add(column + " = r." + column + " + 1");
         }
+        String from = arrays ? unnest(rows, columns, bindings, "updateAll") : null;
         String sql = "UPDATE " + dialect.identifier(model.table()) + " AS r SET " + assignments + " FROM "
-                + values(rows, columns, bindings, "updateAll") + " WHERE " + matching(version)
+                + (from != null ? from : values(rows, columns, bindings, "updateAll")) + " WHERE " + matching(version)
                 + " RETURNING " + model.properties().stream().map(p -> "r." + dialect.identifier(p.column()))
                 .collect(Collectors.joining(", "));
         return RenderedSql.of(sql, bindings);
@@ -479,9 +572,7 @@ final class WriteSql<T> {
                 Property p = columns.get(c);
                 Object value = valueOf(p, row, r);
                 if (value == null && (p.id() || p == model.version())) {
-                    throw new QueryException(what + "(" + model.name() + "): " + (p.id() ? "key " : "@Version ")
-                            + p.name() + " is null in input row " + (r + 1) + " of the statement, so no row can "
-                            + "match it; load the entity first");
+                    throw nullMatch(what, p, r);
                 }
                 bindings.add(stored(p, value, r));
                 String cast = casts.get(p);
@@ -490,6 +581,39 @@ final class WriteSql<T> {
             sql.append(')');
         }
         return sql.append(") AS v (").append(names(columns)).append(')').toString();
+    }
+
+    /**
+     * {@code unnest($1::int8[], ...) AS v (id, ...)}: the rows' values of {@code columns}, one binary array each; null
+     * (and nothing bound) when a column has no array form here, or goes as text to be cast.
+     */
+    private @Nullable String unnest(List<T> rows, List<Property> columns, List<Object> bindings, String what) {
+        for (Property p : columns) {
+            BinaryArrays.Column array = arrays.get(p);
+            if (array == null || array.text()) {
+                return null;
+            }
+        }
+        for (int r = 0; r < rows.size(); r++) {
+            for (Property p : columns) {
+                if ((p.id() || p == model.version()) && valueOf(p, rows.get(r), r) == null) {
+                    throw nullMatch(what, p, r);
+                }
+            }
+        }
+        StringJoiner unnest = new StringJoiner(", ", "unnest(", ")");
+        for (Property p : columns) {
+            BinaryArrays.Column array = arrays.get(p);
+            bindings.add(new UntypedBinary(BinaryArrays.encode(rows, p, array)));
+            unnest.add("$" + bindings.size() + "::" + array.arrayType());
+        }
+        return unnest + " AS v (" + names(columns) + ")";
+    }
+
+    private QueryException nullMatch(String what, Property p, int r) {
+        return new QueryException(what + "(" + model.name() + "): " + (p.id() ? "key " : "@Version ")
+                + p.name() + " is null in input row " + (r + 1) + " of the statement, so no row can "
+                + "match it; load the entity first");
     }
 
     /** {@code r.id = v.id AND ...}, and the version. */

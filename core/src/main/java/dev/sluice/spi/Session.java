@@ -49,6 +49,14 @@ public interface Session {
     Mono<Long> update(RenderedSql sql);
 
     /**
+     * Whether this session's statements can bind {@link UntypedBinary} values. Evaluated when subscribed to; the same
+     * answer for every statement of the session. The default: no.
+     */
+    default Mono<Boolean> bindsBinary() {
+        return Mono.just(false);
+    }
+
+    /**
      * Runs a {@code COPY ... FROM STDIN} statement and streams {@code chunks} to it, each chunk sent as one or
      * more CopyData messages when the driver asks for it; the bytes are already in the format the statement names.
      * Emits the number of rows copied. Adapters that cannot COPY keep this default, which fails.

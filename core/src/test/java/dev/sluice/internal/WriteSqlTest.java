@@ -298,6 +298,66 @@ class WriteSqlTest {
                 .hasMessage("40000 does not fit column count (int2) exactly: int2 holds -32768 to 32767");
     }
 
+    private static final java.util.Map<String, TableCheck.ColumnInfo> READING_CAST = java.util.Map.of(
+            "id", column("id", "int8", "bigint"),
+            "mood", new TableCheck.ColumnInfo("mood", "mood", true, "", false, -1, 0, "r", List.of(), false,
+                    List.of("CALM", "ANGRY"), "mood"),
+            "level", column("level", "numeric", "numeric"), "count", column("count", "int2", "smallint"));
+
+    @Test
+    void insertArraysBindsOneBinaryArrayPerColumnAndCastsAnEnumFromText() {
+        WriteSql<Reading> sql = new WriteSql<>(PG, EntityModel.of(Reading.class), READING_CAST);
+        RenderedSql insert = sql.insertArrays(List.of(new Reading(1L, Mood.CALM, 0.5, 7),
+                new Reading(2L, null, null, null)), new WriteSql.Conflict(
+                List.of(EntityModel.of(Reading.class).property("id").orElseThrow()), true));
+        assertThat(insert).isNotNull();
+        assertThat(insert.sql()).isEqualTo("INSERT INTO reading (id, mood, level, count) SELECT id, mood::mood, level, "
+                + "count FROM unnest($1::int8[], $2::text[], $3::numeric[], $4::int2[]) AS v (id, mood, level, count)"
+                + " ON CONFLICT (id) DO UPDATE SET mood = EXCLUDED.mood, level = EXCLUDED.level, count = EXCLUDED.count"
+                + " RETURNING id, mood, level, count");
+        assertThat(insert.bindings()).hasSize(4).allMatch(b -> b instanceof dev.sluice.spi.UntypedBinary);
+        // int2[]: one dimension, has nulls, element int2 (21), 2 elements from 1; 7 and NULL
+        assertThat(((dev.sluice.spi.UntypedBinary) insert.bindings().get(3)).bytes()).containsExactly(
+                0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 21, 0, 0, 0, 2, 0, 0, 0, 1,
+                0, 0, 0, 2, 0, 7, -1, -1, -1, -1);
+        // text[] (25) of the enum's names, no nulls flag set since one is null: CALM, NULL
+        assertThat(((dev.sluice.spi.UntypedBinary) insert.bindings().get(1)).bytes()).containsExactly(
+                0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 25, 0, 0, 0, 2, 0, 0, 0, 1,
+                0, 0, 0, 4, 'C', 'A', 'L', 'M', -1, -1, -1, -1);
+    }
+
+    @Test
+    void insertArraysLeavesANullKeyOutAndFallsBackWhenOnlySomeKeysAreNull() {
+        WriteSql<Reading> sql = new WriteSql<>(PG, EntityModel.of(Reading.class), READING_CAST);
+        RenderedSql generated = sql.insertArrays(List.of(new Reading(null, null, null, 1)), null);
+        assertThat(generated).isNotNull();
+        assertThat(generated.sql()).startsWith("INSERT INTO reading (mood, level, count) SELECT mood::mood, level, count"
+                + " FROM unnest($1::text[], $2::numeric[], $3::int2[])");
+        assertThat(sql.insertArrays(List.of(new Reading(null, null, null, 1), new Reading(5L, null, null, 1)), null))
+                .as("a key null in one row takes the column default there, which only VALUES can say").isNull();
+        assertThat(new WriteSql<>(PG, EntityModel.of(Reading.class)).insertArrays(
+                List.of(new Reading(1L, null, null, 1)), null)).as("columns not known").isNull();
+    }
+
+    @Test
+    void insertArraysFallsBackForAnArrayColumn() {
+        WriteSql<Picture> sql = new WriteSql<>(PG, EntityModel.of(Picture.class), java.util.Map.of(
+                "id", column("id", "int8", "bigint"), "sha1", column("sha1", "text", "text"),
+                "name", column("name", "text", "text"), "taken_at", column("taken_at", "timestamptz", "timestamptz"),
+                "size_bytes", column("size_bytes", "int4", "integer"), "mood", column("mood", "text", "text"),
+                "tags", new TableCheck.ColumnInfo("tags", "_text", false, "text", false, -1, 25)));
+        assertThat(sql.insertArrays(List.of(picture(1L, "a")), null)).isNull();
+    }
+
+    @Test
+    void insertArraysNamesTheRowAndComponentOfAValueThatDoesNotFit() {
+        WriteSql<Reading> sql = new WriteSql<>(PG, EntityModel.of(Reading.class), READING_CAST);
+        assertThatThrownBy(() -> sql.insertArrays(List.of(new Reading(1L, null, null, 1),
+                new Reading(2L, null, null, 40_000)), null))
+                .isInstanceOfSatisfying(ColumnFit.Misfit.class, m -> assertThat(m.row()).isEqualTo(1))
+                .hasMessage("40000 does not fit column count (int2) exactly: int2 holds -32768 to 32767");
+    }
+
     record Account(@Id Long id, Mood mood, @dev.sluice.annotation.Deferred byte[] note,
                    @dev.sluice.annotation.Version long version) {
     }
@@ -322,6 +382,30 @@ class WriteSqlTest {
                 + "WHERE r.id = v.id AND r.version = v.version RETURNING r.id, r.mood, r.note, r.version");
         assertThat(sql.bindings()).hasSize(8);
         assertThat(sql.bindings().subList(0, 4)).containsExactly(1L, "CALM", new TypedNull(byte[].class), 3L);
+    }
+
+    @Test
+    void updateAllJoinsOneArrayPerColumnWhenAsked() {
+        RenderedSql sql = accounts().updateAll(List.of(new Account(1L, Mood.CALM, null, 3),
+                new Account(2L, Mood.ANGRY, new byte[] {1}, 4)), true);
+        assertThat(sql.sql()).isEqualTo("UPDATE account AS r SET mood = v.mood, note = coalesce(v.note, r.note), "
+                + "version = r.version + 1 FROM unnest($1::int8[], $2::text[], $3::bytea[], $4::int4[]) AS v "
+                + "(id, mood, note, version) WHERE r.id = v.id AND r.version = v.version RETURNING r.id, r.mood, "
+                + "r.note, r.version");
+        // bytea[]: one dimension, has nulls, element bytea (17), 2 elements from 1; NULL and \x01
+        assertThat(((dev.sluice.spi.UntypedBinary) sql.bindings().get(2)).bytes()).containsExactly(
+                0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 17, 0, 0, 0, 2, 0, 0, 0, 1, -1, -1, -1, -1, 0, 0, 0, 1, 1);
+        assertThatThrownBy(() -> accounts().updateAll(List.of(new Account(null, Mood.CALM, null, 3)), true))
+                .isInstanceOf(QueryException.class)
+                .hasMessage("updateAll(Account): key id is null in input row 1 of the statement, so no row can match "
+                        + "it; load the entity first");
+    }
+
+    @Test
+    void updateAllJoinsValuesForAColumnThatGoesAsText() {
+        WriteSql<Reading> sql = new WriteSql<>(PG, EntityModel.of(Reading.class), READING_CAST);
+        assertThat(sql.updateAll(List.of(new Reading(1L, Mood.CALM, 0.5, 7)), true).sql())
+                .contains(" FROM (VALUES ($1::bigint, $2::mood, $3::numeric, $4::smallint)) AS v ");
     }
 
     @Test

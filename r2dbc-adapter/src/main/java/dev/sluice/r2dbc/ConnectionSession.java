@@ -11,6 +11,7 @@ import dev.sluice.spi.RowMapper;
 import dev.sluice.spi.RowView;
 import dev.sluice.spi.Session;
 import dev.sluice.spi.TypedNull;
+import dev.sluice.spi.UntypedBinary;
 import dev.sluice.spi.UntypedText;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -175,6 +176,12 @@ final class ConnectionSession implements Session {
         return connection;
     }
 
+    /** Yes when this connection has {@link SluiceCodecs}. */
+    @Override
+    public Mono<Boolean> bindsBinary() {
+        return Mono.fromSupplier(this::binaryBytea);
+    }
+
     /** Completes when the last {@link #copyIn} on this session has ended, however it ended; at once if none ran. */
     Mono<Void> copyFinished() {
         return copyFinished;
@@ -197,6 +204,10 @@ final class ConnectionSession implements Session {
                         + "extension SluiceCodecs, but this connection was made without it (autodetectExtensions="
                         + "false, or another driver); let the driver autodetect extensions, or register new "
                         + "SluiceCodecs() with the connection configuration");
+            }
+            if (value instanceof UntypedBinary && !binaryBytea()) {
+                throw new IllegalStateException("Sluice binds a value in binary through its r2dbc-postgresql extension "
+                        + "SluiceCodecs, but this connection was made without it; ask bindsBinary() first");
             }
             if (value instanceof TypedNull typedNull) {
                 statement.bindNull(i, typedNull.type());

@@ -42,6 +42,11 @@ final class ObservedSession implements Session {
     }
 
     @Override
+    public Mono<Boolean> bindsBinary() {
+        return session.bindsBinary();
+    }
+
+    @Override
     public Mono<Long> copyIn(String sql, Publisher<byte[]> chunks) {
         return observer.update(sql, pinned -> session.copyIn(sql, chunks));
     }

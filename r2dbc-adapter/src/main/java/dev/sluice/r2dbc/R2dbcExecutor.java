@@ -46,6 +46,8 @@ final class R2dbcExecutor implements Executor {
     private final @Nullable StatementObserver observer;
     /** Logs every statement with its values; null when not asked for. */
     private final @Nullable StatementLog log;
+    /** Whether its connections bind {@link dev.sluice.spi.UntypedBinary}; null until a borrowed one has said. */
+    private volatile @Nullable Boolean bindsBinary;
     /** The read replicas reads outside a transaction go to; null without replicas. */
     private final @Nullable ReadReplicas replicas;
 
@@ -109,6 +111,20 @@ final class R2dbcExecutor implements Executor {
     @Override
     public Mono<Long> update(RenderedSql sql) {
         return written(sql.sql(), s -> s.update(sql));
+    }
+
+    /**
+     * Whether a borrowed connection has {@link SluiceCodecs}: asked of the first connection borrowed for it, then
+     * remembered, since every connection of a factory is made with the same extensions.
+     */
+    @Override
+    public Mono<Boolean> bindsBinary() {
+        Boolean known = bindsBinary;
+        if (known != null) {
+            return Mono.just(known);
+        }
+        return Mono.usingWhen(connections.acquire(), c -> session(c).bindsBinary(), connections::release)
+                .doOnNext(answer -> bindsBinary = answer);
     }
 
     /** On cancel, the connection goes back only once the COPY it was running has been aborted on the server. */

@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.Map;
 import java.util.WeakHashMap;
 
+import dev.sluice.spi.UntypedBinary;
 import dev.sluice.spi.UntypedText;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -64,6 +65,7 @@ public final class SluiceCodecs implements CodecRegistrar {
                                     CodecRegistry registry) {
         return Mono.fromRunnable(() -> {
             registry.addFirst(new UntypedTextCodec());
+            registry.addFirst(new UntypedBinaryCodec());
             registry.addFirst(new BinaryByteaCodec());
             registry.addFirst(new RawValueCodec());
             REGISTERED.put(connection, Boolean.TRUE);
@@ -212,6 +214,51 @@ public final class SluiceCodecs implements CodecRegistrar {
         @Override
         public EncodedParameter encodeNull() {
             return new EncodedParameter(Format.FORMAT_BINARY, BYTEA, EncodedParameter.NULL_VALUE);
+        }
+    }
+
+    /**
+     * Encodes {@link UntypedBinary} as binary of no type (OID 0), its bytes as they are, without a copy; decodes
+     * nothing. PostgreSQL reads them with the binary input of the type the statement casts the parameter to: how a
+     * batch of inserts goes as one binary array per column ({@code unnest($1::int8[], ...)}).
+     */
+    private static final class UntypedBinaryCodec implements Codec<UntypedBinary> {
+
+        @Override
+        public boolean canDecode(int dataType, Format format, Class<?> type) {
+            return false;
+        }
+
+        @Override
+        public boolean canEncode(Object value) {
+            return value instanceof UntypedBinary;
+        }
+
+        @Override
+        public boolean canEncodeNull(Class<?> type) {
+            return false;
+        }
+
+        @Override
+        public UntypedBinary decode(ByteBuf buffer, int dataType, Format format, Class<? extends UntypedBinary> type) {
+            throw new UnsupportedOperationException("Sluice's untyped binary codec only encodes");
+        }
+
+        @Override
+        public EncodedParameter encode(Object value) {
+            byte[] bytes = ((UntypedBinary) value).bytes();
+            return new EncodedParameter(Format.FORMAT_BINARY, UNSPECIFIED,
+                    Mono.fromSupplier(() -> Unpooled.wrappedBuffer(bytes)));
+        }
+
+        @Override
+        public EncodedParameter encode(Object value, int dataType) {
+            return encode(value);
+        }
+
+        @Override
+        public EncodedParameter encodeNull() {
+            throw new UnsupportedOperationException("Sluice never binds a null untyped binary value");
         }
     }
 

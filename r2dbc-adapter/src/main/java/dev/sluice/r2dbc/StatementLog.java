@@ -5,6 +5,7 @@ import java.util.HexFormat;
 import java.util.List;
 
 import dev.sluice.spi.TypedNull;
+import dev.sluice.spi.UntypedBinary;
 import dev.sluice.spi.UntypedText;
 import reactor.util.Logger;
 import reactor.util.Loggers;
@@ -65,6 +66,9 @@ final class StatementLog {
         }
         if (value instanceof byte[] bytes) {
             return "byte[](" + bytes.length + " bytes)";
+        }
+        if (value instanceof UntypedBinary binary) {
+            return "binary(" + binary.bytes().length + " bytes)";
         }
         if (value.getClass().isArray()) {
             return value.getClass().getComponentType().getSimpleName() + "[](" + Array.getLength(value)
