@@ -115,7 +115,8 @@ final class DefaultSqlQuery<R> implements SqlQuery<R> {
         }
         return Observed.stream(fetcher.context().settings(), mapper.type(), Observer.Strategy.KEYSET, Flux.defer(() -> {
             PageSizes sizes = PageSizes.of(fetcher.context().settings());
-            return DemandPager.create(() -> new Pages(order, start), sizes.min(), sizes.max(), Long.MAX_VALUE);
+            return DemandPager.create(() -> new Pages(order, start), sizes.min(), sizes.max(), Long.MAX_VALUE, false,
+                    fetcher.context().budget());
         }));
     }
 

@@ -42,6 +42,11 @@ import reactor.util.context.Context;
  *       always requested, so the bound below holds.</li>
  *   <li>While the subscriber keeps requesting, the next page is fetched ahead when fewer than half a page of
  *       fetched rows remain unrequested, to hide the round trip.</li>
+ *   <li>The rows of a page beyond the subscriber's unmet demand and a minimum page are taken from a
+ *       {@link PageBudget} shared by the repository's keyset streams (four largest pages by default), and given back
+ *       when the next page is issued or the stream ends; a page goes without what the budget has not got. So many
+ *       subscribers that look fast for a moment and then stall (slow HTTP clients, whose kernel socket buffers take
+ *       their first megabytes at once) hold the budget plus a minimum page each, not a large page each.</li>
  *   <li>So rows fetched never exceed rows requested plus {@code maxPage}: after {@code request(n)} and a pause
  *       the source has been asked for at most {@code n + maxPage} rows.</li>
  *   <li>A page shorter than asked for ends the stream.</li>
@@ -91,10 +96,12 @@ final class DemandPager<T> extends Flux<T> {
     private final int maxPage;
     private final long limit;
     private final boolean stoppable;
+    private final PageBudget budget;
     private final LongSupplier clock;
 
     private DemandPager(Supplier<? extends Pages<T>> pages, int minPage, int maxPage, long limit, boolean stoppable,
-                        LongSupplier clock) {
+                        PageBudget budget, LongSupplier clock) {
+        this.budget = budget;
         this.pages = pages;
         this.minPage = minPage;
         this.maxPage = maxPage;
@@ -120,16 +127,31 @@ final class DemandPager<T> extends Flux<T> {
      */
     static <T> Flux<T> create(Supplier<? extends Pages<T>> pages, int minPage, int maxPage, long limit,
                               boolean stoppable) {
-        return create(pages, minPage, maxPage, limit, stoppable, NANO_TIME);
+        return create(pages, minPage, maxPage, limit, stoppable, PageBudget.UNBOUNDED, NANO_TIME);
+    }
+
+    /**
+     * As {@link #create(Supplier, int, int, long, boolean)}, the rows fetched ahead of demand beyond
+     * {@code minPage} taken from {@code budget}, shared with other streams.
+     */
+    static <T> Flux<T> create(Supplier<? extends Pages<T>> pages, int minPage, int maxPage, long limit,
+                              boolean stoppable, PageBudget budget) {
+        return create(pages, minPage, maxPage, limit, stoppable, budget, NANO_TIME);
     }
 
     /** As {@link #create(Supplier, int, int, long, boolean)}, reading the time in nanoseconds from {@code clock}. */
     static <T> Flux<T> create(Supplier<? extends Pages<T>> pages, int minPage, int maxPage, long limit,
                               boolean stoppable, LongSupplier clock) {
+        return create(pages, minPage, maxPage, limit, stoppable, PageBudget.UNBOUNDED, clock);
+    }
+
+    /** As {@link #create(Supplier, int, int, long, boolean, PageBudget)}, with the time from {@code clock}. */
+    static <T> Flux<T> create(Supplier<? extends Pages<T>> pages, int minPage, int maxPage, long limit,
+                              boolean stoppable, PageBudget budget, LongSupplier clock) {
         if (minPage < 1 || maxPage < minPage) {
             throw new IllegalArgumentException("need 1 <= minPage <= maxPage, got " + minPage + ", " + maxPage);
         }
-        return new DemandPager<>(pages, minPage, maxPage, limit, stoppable, clock);
+        return new DemandPager<>(pages, minPage, maxPage, limit, stoppable, budget, clock);
     }
 
     @Override
@@ -141,7 +163,8 @@ final class DemandPager<T> extends Flux<T> {
             Operators.error(actual, Operators.onOperatorError(t, actual.currentContext()));
             return;
         }
-        actual.onSubscribe(new PagerSubscription<>(actual, source, minPage, maxPage, limit, stoppable, clock));
+        actual.onSubscribe(new PagerSubscription<>(actual, source, minPage, maxPage, limit, stoppable, budget,
+                clock));
     }
 
     static final class PagerSubscription<T> implements Subscription {
@@ -152,6 +175,16 @@ final class DemandPager<T> extends Flux<T> {
         private final int maxPage;
         private final boolean stoppable;
         private final LongSupplier clock;
+        private final PageBudget budget;
+        /**
+         * Rows of the budget this stream holds (drain only): the last page's rows beyond demand and minPage, given
+         * back once the stream has emitted that page's last row ({@code borrowedEnd}); and those of the page
+         * before, when its rows are not all emitted yet.
+         */
+        private long borrowed;
+        private long borrowedEnd;
+        private long borrowedBefore;
+        private long borrowedBeforeEnd;
         /** Rows received but not yet requested: one producer (the page in flight), one consumer (the drain). */
         private final Queue<T> queue = Queues.<T>unbounded(Queues.SMALL_BUFFER_SIZE).get();
 
@@ -182,8 +215,9 @@ final class DemandPager<T> extends Flux<T> {
         private volatile @Nullable PageSubscriber page;
 
         PagerSubscription(CoreSubscriber<? super T> actual, Pages<T> pages, int minPage, int maxPage, long limit,
-                          boolean stoppable, LongSupplier clock) {
+                          boolean stoppable, PageBudget budget, LongSupplier clock) {
             this.clock = clock;
+            this.budget = budget;
             this.actual = actual;
             this.pages = pages;
             this.minPage = minPage;
@@ -242,6 +276,7 @@ final class DemandPager<T> extends Flux<T> {
             for (;;) {
                 if (cancelled) {
                     queue.clear();
+                    giveBack();
                     PageSubscriber current = page;
                     if (current != null) {
                         current.stop();
@@ -251,6 +286,7 @@ final class DemandPager<T> extends Flux<T> {
                 Throwable failure = error;
                 if (failure != null && (queue.isEmpty() || !(failure instanceof ConnectionLostException))) {
                     queue.clear();
+                    giveBack();
                     actual.onError(failure);
                     return;
                 }
@@ -268,12 +304,14 @@ final class DemandPager<T> extends Flux<T> {
                     }
                 }
                 emitted = e;
+                giveBackEmitted();
                 if (cancelled || (failure != null && queue.isEmpty())) {
                     continue;
                 }
                 if (!inFlight && failure == null) {
                     if (exhausted || remaining == 0) {
                         if (queue.isEmpty()) {
+                            giveBack();
                             actual.onComplete();
                             return;
                         }
@@ -288,6 +326,25 @@ final class DemandPager<T> extends Flux<T> {
                 if (missed == 0) {
                     return;
                 }
+            }
+        }
+
+        /** Gives the rows this stream took from the budget back, at its end. */
+        private void giveBack() {
+            budget.give(borrowed + borrowedBefore);
+            borrowed = 0;
+            borrowedBefore = 0;
+        }
+
+        /** Gives back the rows of pages whose last row has been emitted. */
+        private void giveBackEmitted() {
+            if (borrowedBefore > 0 && emitted >= borrowedBeforeEnd) {
+                budget.give(borrowedBefore);
+                borrowedBefore = 0;
+            }
+            if (borrowed > 0 && emitted >= borrowedEnd) {
+                budget.give(borrowed);
+                borrowed = 0;
             }
         }
 
@@ -311,6 +368,20 @@ final class DemandPager<T> extends Flux<T> {
                 return;
             }
             size = Math.min(size, remaining);
+            // the rows of this page beyond demand and a minimum page come from the repository's budget
+            giveBackEmitted();
+            if (borrowed > 0) {
+                borrowedBefore += borrowed;
+                borrowedBeforeEnd = borrowedEnd;
+                borrowed = 0;
+            }
+            long ahead = size - Math.max(0, Math.min(size, r - issued)) - minPage;
+            if (ahead > 0) {
+                long got = budget.take(ahead);
+                size -= ahead - got;
+                borrowed = got;
+                borrowedEnd = issued + size;
+            }
             int pageSize = (int) size;
             issued += pageSize;
             if (remaining != Long.MAX_VALUE) {

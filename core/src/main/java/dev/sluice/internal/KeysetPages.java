@@ -103,7 +103,7 @@ final class KeysetPages<T> implements DemandPager.Pages<T> {
         Mono<Boolean> stoppable = plan.branches().isEmpty() ? fetcher.context().executor().canStopStatements()
                 : Mono.just(false);
         return stoppable.flatMapMany(canStop -> DemandPager.create(() -> new KeysetPages<>(fetcher, fetch, columns),
-                sizes.min(), sizes.max(), fetch.limit(), canStop));
+                sizes.min(), sizes.max(), fetch.limit(), canStop, fetcher.context().budget()));
     }
 
     @Override

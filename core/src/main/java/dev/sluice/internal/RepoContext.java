@@ -19,9 +19,10 @@ import reactor.core.publisher.Mono;
  * @param catalog  the entities' tables, checked once, shared with every transaction of the repository
  * @param tokens   signs and reads the repository's resume tokens (a key per repository)
  * @param converters the repository's value converters, and the entity models built with them
+ * @param budget   the rows the repository's keyset streams may fetch ahead of demand beyond a minimum page each
  */
 record RepoContext(Executor executor, RepoSettings settings, PostgresDialect dialect, EntityCatalog catalog,
-                   ResumeToken tokens, Converters converters) {
+                   ResumeToken tokens, Converters converters, PageBudget budget) {
 
     /** A context whose resume tokens are signed with a random key. */
     static RepoContext of(Executor executor, RepoSettings settings) {
@@ -30,7 +31,7 @@ record RepoContext(Executor executor, RepoSettings settings, PostgresDialect dia
 
     static RepoContext of(Executor executor, RepoSettings settings, ResumeToken tokens, Converters converters) {
         return new RepoContext(executor, settings, PostgresDialect.INSTANCE, new EntityCatalog(PostgresDialect.INSTANCE),
-                tokens, converters);
+                tokens, converters, PageBudget.of(settings));
     }
 
     /** The model of an entity type with this repository's converters. */
@@ -40,18 +41,20 @@ record RepoContext(Executor executor, RepoSettings settings, PostgresDialect dia
 
     /** The context inside a transaction: every statement runs on {@code session}; the catalog is shared. */
     RepoContext joining(Session session) {
-        return new RepoContext(new JoinedExecutor(session, executor), settings, dialect, catalog, tokens, converters);
+        return new RepoContext(new JoinedExecutor(session, executor), settings, dialect, catalog, tokens, converters,
+                budget);
     }
 
     /** The same context, every statement that returns rows cancelled on the server after {@code timeout}. */
     RepoContext timed(Duration timeout) {
         Executor untimed = executor instanceof TimedExecutor timed ? timed.outer() : executor;
-        return new RepoContext(new TimedExecutor(untimed, timeout), settings, dialect, catalog, tokens, converters);
+        return new RepoContext(new TimedExecutor(untimed, timeout), settings, dialect, catalog, tokens, converters,
+                budget);
     }
 
     /** The same context, every statement on {@code other}. */
     RepoContext withExecutor(Executor other) {
-        return new RepoContext(other, settings, dialect, catalog, tokens, converters);
+        return new RepoContext(other, settings, dialect, catalog, tokens, converters, budget);
     }
 
     /** Checks every entity a plan reads against its table, each once per repository. */

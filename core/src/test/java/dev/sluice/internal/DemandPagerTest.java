@@ -3,6 +3,7 @@ package dev.sluice.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -43,6 +44,70 @@ class DemandPagerTest {
         int fetched() {
             return Math.min(total, pages.stream().mapToInt(Integer::intValue).sum());
         }
+    }
+
+    @Test
+    void streamsThatStallAfterGrowingHoldTheSharedBudgetPlusAMinimumPageEachAndGiveItBackAtTheEnd() {
+        PageBudget budget = new PageBudget(3000);
+        AtomicLong nanos = new AtomicLong(); // a clock that stands still: every subscriber keeps up
+        List<Source> sources = new ArrayList<>();
+        List<reactor.core.Disposable> streams = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            Source source = new Source(1_000_000);
+            sources.add(source);
+            // each asks for 500 rows at a time while it reads 6,000 (its socket buffer taking them), then stalls
+            reactor.core.publisher.BaseSubscriber<Integer> subscriber = new reactor.core.publisher.BaseSubscriber<>() {
+                int received;
+
+                @Override
+                protected void hookOnSubscribe(org.reactivestreams.Subscription subscription) {
+                    request(500);
+                }
+
+                @Override
+                protected void hookOnNext(Integer value) {
+                    if (++received % 500 == 0 && received < 6000) {
+                        request(500);
+                    }
+                }
+            };
+            DemandPager.create(() -> source, 100, 2000, Long.MAX_VALUE, false, budget, nanos::get)
+                    .subscribe(subscriber);
+            streams.add(subscriber);
+        }
+        long fetched = sources.stream().mapToLong(Source::fetched).sum();
+        assertThat(fetched).as("rows fetched by 10 stalled streams that asked for 6,000 each")
+                .isLessThanOrEqualTo(10 * 6000 + 3000 + 10 * 100);
+        assertThat(sources.stream().flatMap(s -> s.pages.stream()).mapToInt(Integer::intValue).max().orElseThrow())
+                .as("pages still grow while the budget lasts").isGreaterThan(500);
+        assertThat(budget.available()).as("the budget is held by the stalled streams").isLessThan(3000);
+        streams.forEach(reactor.core.Disposable::dispose);
+        assertThat(budget.available()).as("cancelled streams give it all back").isEqualTo(3000);
+
+        // without a budget, the same streams each hold a page of up to 2,000 rows ahead of their demand
+        List<Source> unbounded = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            Source source = new Source(1_000_000);
+            unbounded.add(source);
+            DemandPager.create(() -> source, 100, 2000, Long.MAX_VALUE, false, nanos::get).limitRequest(6000)
+                    .subscribe(new reactor.core.publisher.BaseSubscriber<>() {
+                        int received;
+
+                        @Override
+                        protected void hookOnSubscribe(org.reactivestreams.Subscription subscription) {
+                            request(500);
+                        }
+
+                        @Override
+                        protected void hookOnNext(Integer value) {
+                            if (++received % 500 == 0 && received < 6000) {
+                                request(500);
+                            }
+                        }
+                    });
+        }
+        assertThat(unbounded.stream().mapToLong(Source::fetched).sum()).as("the same without a budget")
+                .isGreaterThan(10 * 6000 + 3000 + 10 * 100);
     }
 
     @Test
