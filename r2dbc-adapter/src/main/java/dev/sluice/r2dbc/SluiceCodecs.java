@@ -4,9 +4,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.Map;
 import java.util.WeakHashMap;
+import java.util.function.Function;
 
 import dev.sluice.spi.UntypedBinary;
 import dev.sluice.spi.UntypedText;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
@@ -176,39 +178,59 @@ public final class SluiceCodecs implements CodecRegistrar {
         }
     }
 
-    /** Encodes {@link BinaryBytea} only; decodes nothing (results keep the driver's own codecs). */
-    private static final class BinaryByteaCodec implements Codec<BinaryBytea> {
+    /**
+     * Encodes values of one type as binary parameters of one OID, their bytes as they are, without a copy; decodes
+     * nothing (results keep the driver's own codecs).
+     */
+    private abstract static class BinaryEncoder<V> implements Codec<V> {
+        private final Class<V> type;
+        private final int oid;
+        private final Function<V, byte[]> bytes;
+
+        BinaryEncoder(Class<V> type, int oid, Function<V, byte[]> bytes) {
+            this.type = type;
+            this.oid = oid;
+            this.bytes = bytes;
+        }
 
         @Override
-        public boolean canDecode(int dataType, Format format, Class<?> type) {
+        public boolean canDecode(int dataType, Format format, Class<?> target) {
             return false;
         }
 
         @Override
         public boolean canEncode(Object value) {
-            return value instanceof BinaryBytea;
+            return type.isInstance(value);
         }
 
         @Override
-        public boolean canEncodeNull(Class<?> type) {
+        public boolean canEncodeNull(Class<?> target) {
             return false;
         }
 
         @Override
-        public BinaryBytea decode(ByteBuf buffer, int dataType, Format format, Class<? extends BinaryBytea> type) {
-            throw new UnsupportedOperationException("Sluice's bytea codec only encodes");
+        public V decode(ByteBuf buffer, int dataType, Format format, Class<? extends V> target) {
+            throw new UnsupportedOperationException("Sluice's " + type.getSimpleName() + " codec only encodes");
         }
 
         @Override
         public EncodedParameter encode(Object value) {
-            byte[] bytes = ((BinaryBytea) value).bytes();
-            return new EncodedParameter(Format.FORMAT_BINARY, BYTEA,
-                    Mono.fromSupplier(() -> Unpooled.wrappedBuffer(bytes)));
+            byte[] encoded = bytes.apply(type.cast(value));
+            return new EncodedParameter(Format.FORMAT_BINARY, oid,
+                    Mono.fromSupplier(() -> Unpooled.wrappedBuffer(encoded)));
         }
 
         @Override
         public EncodedParameter encode(Object value, int dataType) {
             return encode(value);
+        }
+    }
+
+    /** Encodes {@link BinaryBytea} as {@code bytea}. */
+    private static final class BinaryByteaCodec extends BinaryEncoder<BinaryBytea> {
+
+        BinaryByteaCodec() {
+            super(BinaryBytea.class, BYTEA, BinaryBytea::bytes);
         }
 
         @Override
@@ -218,42 +240,14 @@ public final class SluiceCodecs implements CodecRegistrar {
     }
 
     /**
-     * Encodes {@link UntypedBinary} as binary of no type (OID 0), its bytes as they are, without a copy; decodes
-     * nothing. PostgreSQL reads them with the binary input of the type the statement casts the parameter to: how a
-     * batch of inserts goes as one binary array per column ({@code unnest($1::int8[], ...)}).
+     * Encodes {@link UntypedBinary} as binary of no type (OID 0). PostgreSQL reads it with the binary input of the
+     * type the statement casts the parameter to: how a batch of inserts goes as one binary array per column
+     * ({@code unnest($1::int8[], ...)}).
      */
-    private static final class UntypedBinaryCodec implements Codec<UntypedBinary> {
+    private static final class UntypedBinaryCodec extends BinaryEncoder<UntypedBinary> {
 
-        @Override
-        public boolean canDecode(int dataType, Format format, Class<?> type) {
-            return false;
-        }
-
-        @Override
-        public boolean canEncode(Object value) {
-            return value instanceof UntypedBinary;
-        }
-
-        @Override
-        public boolean canEncodeNull(Class<?> type) {
-            return false;
-        }
-
-        @Override
-        public UntypedBinary decode(ByteBuf buffer, int dataType, Format format, Class<? extends UntypedBinary> type) {
-            throw new UnsupportedOperationException("Sluice's untyped binary codec only encodes");
-        }
-
-        @Override
-        public EncodedParameter encode(Object value) {
-            byte[] bytes = ((UntypedBinary) value).bytes();
-            return new EncodedParameter(Format.FORMAT_BINARY, UNSPECIFIED,
-                    Mono.fromSupplier(() -> Unpooled.wrappedBuffer(bytes)));
-        }
-
-        @Override
-        public EncodedParameter encode(Object value, int dataType) {
-            return encode(value);
+        UntypedBinaryCodec() {
+            super(UntypedBinary.class, UNSPECIFIED, UntypedBinary::bytes);
         }
 
         @Override
