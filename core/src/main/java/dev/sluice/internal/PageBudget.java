@@ -24,9 +24,9 @@ final class PageBudget {
         this.available = new AtomicLong(rows);
     }
 
-    /** The budget of a repository: four of its largest pages. */
+    /** The budget of a repository ({@link RepoSettings#readAheadRows()}). */
     static PageBudget of(RepoSettings settings) {
-        return new PageBudget(4L * settings.maxPageSize());
+        return new PageBudget(settings.readAheadRows());
     }
 
     /** Takes up to {@code wanted} rows, as many as are left; returns how many it took. */

@@ -218,6 +218,7 @@ public final class R2dbcRepo implements Repo, AutoCloseable {
         private StatementListener listener = StatementListener.NONE;
         private int writeBatchSize = RepoSettings.DEFAULT_WRITE_BATCH_SIZE;
         private int relationBatchSize = RepoSettings.DEFAULT_RELATION_BATCH_SIZE;
+        private long readAheadBudget = RepoSettings.DEFAULT_READ_AHEAD_BUDGET;
         private @Nullable ConnectionProvider connections;
         private PoolTimes poolTimes = PoolTimes.UNSET;
         private SessionSettings sessionSettings = SessionSettings.NONE;
@@ -284,6 +285,24 @@ public final class R2dbcRepo implements Repo, AutoCloseable {
          */
         public Builder relationBatchSize(int parents) {
             this.relationBatchSize = RepoSettings.requireAtLeastOne("relationBatchSize", parents);
+            return this;
+        }
+
+        /**
+         * The rows the repository's keyset streams may hold fetched ahead of their subscribers' demand, beyond a
+         * minimum page each, shared by all of them. A subscriber that keeps up gets pages up to {@code maxPageSize}
+         * while this lasts; a page goes without what it has not got, and a stream gives its rows back as it
+         * delivers them. It bounds the memory of many streams whose subscribers looked fast and then stalled (slow
+         * HTTP clients, whose socket buffers take their first megabytes at once). Defaults to four
+         * {@code maxPageSize} pages (40,000 rows); 0 keeps every page within demand and {@code minPageSize}.
+         *
+         * @throws IllegalArgumentException if negative
+         */
+        public Builder readAheadBudget(long rows) {
+            if (rows < 0) {
+                throw new IllegalArgumentException("readAheadBudget must be at least 0 rows, got " + rows);
+            }
+            this.readAheadBudget = rows;
             return this;
         }
 
@@ -548,7 +567,8 @@ public final class R2dbcRepo implements Repo, AutoCloseable {
             }
             RepoSettings settings = RepoSettings.DEFAULTS.withPageSizes(minPageSize, maxPageSize).withListener(listener)
                     .withWriteBatchSize(writeBatchSize).withRelationBatchSize(relationBatchSize)
-                    .withReadRetry(new ReadRetry(retries, retryBackoff)).withObserver(observer);
+                    .withReadRetry(new ReadRetry(retries, retryBackoff)).withObserver(observer)
+                    .withReadAheadBudget(readAheadBudget);
             if (factory != null) {
                 if (!poolTimes.isUnset()) {
                     throw new IllegalStateException("maxAcquireTime, maxIdleTime and maxLifeTime configure the pool "

@@ -71,6 +71,12 @@ public class SluiceAutoConfiguration {
                 .maxReplicaLag(properties.getMaxReplicaLag())
                 .replicaCheckInterval(properties.getReplicaCheckInterval());
 
+        if (properties.getReadAheadBudget() >= 0) {
+            builder.readAheadBudget(properties.getReadAheadBudget());
+        } else if (properties.getReadAheadBudget() != -1) {
+            throw new IllegalArgumentException("sluice.read-ahead-budget must be at least 0 rows (or -1, the default: "
+                    + "four sluice.max-page-size pages), got " + properties.getReadAheadBudget());
+        }
         String key = properties.getResumeTokenKey();
         if (key != null && !key.isBlank()) {
             try {

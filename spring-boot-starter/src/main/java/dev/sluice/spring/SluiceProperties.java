@@ -39,6 +39,12 @@ public class SluiceProperties {
     private int relationBatchSize = 500;
 
     /**
+     * The rows the keyset streams may hold fetched ahead of their subscribers' demand beyond a minimum page each,
+     * shared by all of them; -1 (the default) for four max-page-size pages, 0 for none.
+     */
+    private long readAheadBudget = -1;
+
+    /**
      * How many times a read outside a transaction runs again on another connection when its connection is lost: a
      * keyset page goes on after the last row it received; relation windows, deferred loads, lookups and counts run
      * again whole. 0 turns retrying off. Nothing is retried inside a transaction, for a write, or through a cursor.
@@ -184,6 +190,14 @@ public class SluiceProperties {
 
     public void setWriteBatchSize(int writeBatchSize) {
         this.writeBatchSize = writeBatchSize;
+    }
+
+    public long getReadAheadBudget() {
+        return readAheadBudget;
+    }
+
+    public void setReadAheadBudget(long readAheadBudget) {
+        this.readAheadBudget = readAheadBudget;
     }
 
     public int getRelationBatchSize() {

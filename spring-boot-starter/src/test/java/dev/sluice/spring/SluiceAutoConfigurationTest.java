@@ -39,8 +39,10 @@ class SluiceAutoConfigurationTest {
     @Test
     void propertiesBindUnderSluice() {
         runner.withPropertyValues("sluice.min-page-size=10", "sluice.max-page-size=50", "sluice.write-batch-size=7",
-                        "sluice.relation-batch-size=30", "sluice.retries=0", "sluice.retry-backoff=50ms")
+                        "sluice.relation-batch-size=30", "sluice.retries=0", "sluice.retry-backoff=50ms",
+                        "sluice.read-ahead-budget=2000")
                 .run(context -> {
+                    assertThat(context.getBean(SluiceProperties.class).getReadAheadBudget()).isEqualTo(2000);
                     SluiceProperties properties = context.getBean(SluiceProperties.class);
                     assertThat(properties.getMinPageSize()).isEqualTo(10);
                     assertThat(properties.getMaxPageSize()).isEqualTo(50);
@@ -50,6 +52,13 @@ class SluiceAutoConfigurationTest {
                     assertThat(properties.getRetryBackoff()).isEqualTo(java.time.Duration.ofMillis(50));
                     assertThat(context).hasSingleBean(Repo.class);
                 });
+    }
+
+    @Test
+    void aNegativeReadAheadBudgetFailsTheContextSayingWhatToGive() {
+        runner.withPropertyValues("sluice.read-ahead-budget=-5").run(context -> assertThat(context).hasFailed()
+                .getFailure().rootCause().hasMessageContaining("sluice.read-ahead-budget must be at least 0 rows")
+                .hasMessageContaining("got -5"));
     }
 
     @Test
