@@ -51,26 +51,12 @@ class DemandPagerTest {
         PageBudget budget = new PageBudget(3000);
         AtomicLong nanos = new AtomicLong(); // a clock that stands still: every subscriber keeps up
         List<Source> sources = new ArrayList<>();
-        List<reactor.core.Disposable> streams = new ArrayList<>();
+        List<StallingReader> streams = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
             Source source = new Source(1_000_000);
             sources.add(source);
             // each asks for 500 rows at a time while it reads 6,000 (its socket buffer taking them), then stalls
-            reactor.core.publisher.BaseSubscriber<Integer> subscriber = new reactor.core.publisher.BaseSubscriber<>() {
-                int received;
-
-                @Override
-                protected void hookOnSubscribe(org.reactivestreams.Subscription subscription) {
-                    request(500);
-                }
-
-                @Override
-                protected void hookOnNext(Integer value) {
-                    if (++received % 500 == 0 && received < 6000) {
-                        request(500);
-                    }
-                }
-            };
+            StallingReader subscriber = new StallingReader();
             DemandPager.create(() -> source, 100, 2000, Long.MAX_VALUE, false, budget, nanos::get)
                     .subscribe(subscriber);
             streams.add(subscriber);
@@ -89,25 +75,28 @@ class DemandPagerTest {
         for (int i = 0; i < 10; i++) {
             Source source = new Source(1_000_000);
             unbounded.add(source);
-            DemandPager.create(() -> source, 100, 2000, Long.MAX_VALUE, false, nanos::get).limitRequest(6000)
-                    .subscribe(new reactor.core.publisher.BaseSubscriber<>() {
-                        int received;
-
-                        @Override
-                        protected void hookOnSubscribe(org.reactivestreams.Subscription subscription) {
-                            request(500);
-                        }
-
-                        @Override
-                        protected void hookOnNext(Integer value) {
-                            if (++received % 500 == 0 && received < 6000) {
-                                request(500);
-                            }
-                        }
-                    });
+            DemandPager.create(() -> source, 100, 2000, Long.MAX_VALUE, false, nanos::get)
+                    .subscribe(new StallingReader());
         }
         assertThat(unbounded.stream().mapToLong(Source::fetched).sum()).as("the same without a budget")
                 .isGreaterThan(10 * 6000 + 3000 + 10 * 100);
+    }
+
+    /** Asks for 500 rows at a time until it has 6,000, then asks for nothing more. */
+    static final class StallingReader extends reactor.core.publisher.BaseSubscriber<Integer> {
+        private int received;
+
+        @Override
+        protected void hookOnSubscribe(org.reactivestreams.Subscription subscription) {
+            request(500);
+        }
+
+        @Override
+        protected void hookOnNext(Integer value) {
+            if (++received % 500 == 0 && received < 6000) {
+                request(500);
+            }
+        }
     }
 
     @Test
