@@ -154,13 +154,7 @@ final class BinaryCopy<T> {
             case "float8" -> v -> ByteBuffer.allocate(8).putDouble(((Number) v).doubleValue()).array();
             case "numeric" -> BinaryCopy::numeric;
             case "text", "varchar", "bpchar", "name", "citext", "json" -> BinaryCopy::utf8;
-            case "jsonb" -> v -> {
-                byte[] json = utf8(v);
-                byte[] field = new byte[json.length + 1];
-                field[0] = 1; // jsonb binary format version
-                System.arraycopy(json, 0, field, 1, json.length);
-                return field;
-            };
+            case "jsonb", "ltree" -> BinaryCopy::versionedUtf8;
             case "bytea" -> v -> (byte[]) v;
             case "interval" -> v -> {
                 java.time.Duration time = v instanceof dev.sluice.Interval i ? i.time() : (java.time.Duration) v;
@@ -171,13 +165,6 @@ final class BinaryCopy<T> {
             case "inet" -> v -> InetValue.binary(v, false);
             case "cidr" -> v -> InetValue.binary(v, true);
             case "bit", "varbit" -> v -> InetValue.bitsBinary((String) v);
-            case "ltree" -> v -> {
-                byte[] text = utf8(v);
-                byte[] field = new byte[text.length + 1];
-                field[0] = 1; // ltree binary format version
-                System.arraycopy(text, 0, field, 1, text.length);
-                return field;
-            };
             case "uuid" -> v -> ByteBuffer.allocate(16).putLong(((UUID) v).getMostSignificantBits())
                     .putLong(((UUID) v).getLeastSignificantBits()).array();
             case "timestamptz" -> v -> ByteBuffer.allocate(8).putLong(micros((Instant) v)).array();
@@ -298,6 +285,15 @@ final class BinaryCopy<T> {
             throw new UncheckedIOException(e); // cannot happen: memory only
         }
         return bytes.toByteArray();
+    }
+
+    /** The binary form of jsonb and ltree: format version 1, then the value's UTF-8 text. */
+    static byte[] versionedUtf8(Object value) {
+        byte[] text = utf8(value);
+        byte[] field = new byte[text.length + 1];
+        field[0] = 1;
+        System.arraycopy(text, 0, field, 1, text.length);
+        return field;
     }
 
     static byte[] utf8(Object value) {
