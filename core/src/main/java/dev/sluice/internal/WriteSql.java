@@ -140,8 +140,7 @@ final class WriteSql<T> {
             String column = dialect.identifier(p.column());
             String cast = casts.get(p);
             select.add(array.text() ? column + "::" + cast : column);
-            bindings.add(new UntypedBinary(BinaryArrays.encode(rows, p, array)));
-            unnest.add("$" + bindings.size() + "::" + array.arrayType());
+            unnest.add(arrayParameter(rows, p, array, bindings));
         }
         StringBuilder sql = new StringBuilder("INSERT INTO ").append(dialect.identifier(model.table()))
                 .append(version != null ? " AS " + STORED : "").append(" (").append(names(columns))
@@ -603,11 +602,15 @@ final class WriteSql<T> {
         }
         StringJoiner unnest = new StringJoiner(", ", "unnest(", ")");
         for (Property p : columns) {
-            BinaryArrays.Column array = arrays.get(p);
-            bindings.add(new UntypedBinary(BinaryArrays.encode(rows, p, array)));
-            unnest.add("$" + bindings.size() + "::" + array.arrayType());
+            unnest.add(arrayParameter(rows, p, arrays.get(p), bindings));
         }
         return unnest + " AS v (" + names(columns) + ")";
+    }
+
+    /** Binds the rows' values of {@code p} as one binary array; returns its parameter, cast: {@code $3::int8[]}. */
+    private String arrayParameter(List<T> rows, Property p, BinaryArrays.Column array, List<Object> bindings) {
+        bindings.add(new UntypedBinary(BinaryArrays.encode(rows, p, array)));
+        return "$" + bindings.size() + "::" + array.arrayType();
     }
 
     private QueryException nullMatch(String what, Property p, int r) {
