@@ -44,7 +44,7 @@ import reactor.util.context.Context;
  *       fetched rows remain unrequested, to hide the round trip.</li>
  *   <li>The rows of a page beyond the subscriber's unmet demand and a minimum page are taken from a
  *       {@link PageBudget} shared by the repository's keyset streams (four largest pages by default), and given back
- *       when the next page is issued or the stream ends; a page goes without what the budget has not got. So many
+ *       once the page's last row is emitted, or when the stream ends; a page goes without what the budget has not got. So many
  *       subscribers that look fast for a moment and then stall (slow HTTP clients, whose kernel socket buffers take
  *       their first megabytes at once) hold the budget plus a minimum page each, not a large page each.</li>
  *   <li>So rows fetched never exceed rows requested plus {@code maxPage}: after {@code request(n)} and a pause

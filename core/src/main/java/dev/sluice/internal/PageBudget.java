@@ -7,8 +7,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * minimum page each: so that many streams whose subscribers look fast for a moment and then stall (a slow HTTP
  * client whose kernel socket buffer takes its first megabytes at once) cannot each hold a page of
  * {@code maxPageSize} rows. A page asks for the rows it would fetch beyond demand and the minimum page; what the
- * budget has not got, the page goes without. A stream gives its rows back when its next page is issued (the rows of
- * the page before are then mostly delivered) and when it ends.
+ * budget has not got, the page goes without. A stream gives a page's rows back once it has emitted that page's last
+ * row, and all it holds when it ends.
  */
 final class PageBudget {
 
