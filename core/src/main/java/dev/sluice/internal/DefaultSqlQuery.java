@@ -207,7 +207,7 @@ final class DefaultSqlQuery<R> implements SqlQuery<R> {
                         nullable, size - received[0]);
                 RowMapper<R> rows = mapper.newMapper(); // matches columns on its result's first row
                 return executor.query(sql, rows).doOnNext(row -> {
-                    last = position(order, row);
+                    last = DefaultSqlQuery.position(order, row);
                     received[0]++;
                     delivered++;
                 });
@@ -215,6 +215,23 @@ final class DefaultSqlQuery<R> implements SqlQuery<R> {
                     new ReadRetry.Position(delivered, order.terms().stream().map(t -> t.property().column()).toList(),
                             last == null ? List.of() : java.util.Arrays.asList(last))));
             return Observed.statement(fetcher.context().settings(), Observer.Kind.PAGE, "none", page);
+        }
+
+        /** Rows are emitted right where {@code last} is noted, so it is always the last emitted row's position. */
+        @Override
+        public boolean rewinds() {
+            return true;
+        }
+
+        @Override
+        public Object @Nullable [] position() {
+            return last;
+        }
+
+        @Override
+        public void rewind(@Nullable Object position, long dropped) {
+            last = (Object[]) position;
+            delivered -= dropped;
         }
 
         /**

@@ -47,6 +47,11 @@ import reactor.util.context.Context;
  *       once the page's last row is emitted, or when the stream ends; a page goes without what the budget has not got. So many
  *       subscribers that look fast for a moment and then stall (slow HTTP clients, whose kernel socket buffers take
  *       their first megabytes at once) hold the budget plus a minimum page each, not a large page each.</li>
+ *   <li>When a page is short of budget, streams that hold some and have waited on their subscriber (rows queued,
+ *       no demand) for {@link #STALL}, between pages, give it back: when their pages can start again after an
+ *       earlier row ({@link Pages#rewinds()}: keyset pages without relations), they drop their queued rows, and
+ *       the next page starts after the last row emitted, sized as for a subscriber that does not keep up. So the
+ *       budget goes to the streams being read, and a stalled one costs its demand plus nothing queued.</li>
  *   <li>So rows fetched never exceed rows requested plus {@code maxPage}: after {@code request(n)} and a pause
  *       the source has been asked for at most {@code n + maxPage} rows.</li>
  *   <li>A page shorter than asked for ends the stream.</li>
@@ -77,6 +82,31 @@ final class DemandPager<T> extends Flux<T> {
         default Publisher<T> next(int size, long wantedAfter, @Nullable Mono<Void> stop) {
             return next(size);
         }
+
+        /**
+         * Whether the next page can start again after an earlier row ({@link #rewind}), so that rows received but
+         * not yet delivered may be dropped and read again later.
+         */
+        default boolean rewinds() {
+            return false;
+        }
+
+        /**
+         * Where the row the page in flight emitted last lies (before the first page: where the stream starts), for
+         * {@link #rewind}; null is a position too. The pager asks in the page's {@code onNext}, so a source that
+         * rewinds must emit each row synchronously after noting its position: no queue between the two.
+         */
+        default @Nullable Object position() {
+            return null;
+        }
+
+        /**
+         * The next page starts after {@code position} (one {@link #position()} gave); the {@code dropped} rows
+         * received after it were dropped unseen. Called between pages only.
+         */
+        default void rewind(@Nullable Object position, long dropped) {
+            throw new UnsupportedOperationException("these pages cannot start again after an earlier row");
+        }
     }
 
     /**
@@ -88,6 +118,14 @@ final class DemandPager<T> extends Flux<T> {
 
     /** Added to twice a page's time to arrive when judging whether the subscriber keeps up. */
     static final Duration KEEP_UP_SLACK = Duration.ofMillis(20);
+
+    /**
+     * How long a stream must have waited on its subscriber, rows queued and no demand, before it is stalled: then,
+     * when another stream is short of the {@link PageBudget}, the stalled one drops the rows it holds, gives its
+     * budget back and reads them again when asked. Far longer than a fast subscriber waits between requests, far
+     * shorter than a slow HTTP client's pauses (seconds, while its socket buffer drains).
+     */
+    static final Duration STALL = Duration.ofMillis(200);
 
     private static final LongSupplier NANO_TIME = System::nanoTime;
 
@@ -167,7 +205,12 @@ final class DemandPager<T> extends Flux<T> {
                 clock));
     }
 
-    static final class PagerSubscription<T> implements Subscription {
+    static final class PagerSubscription<T> implements Subscription, PageBudget.Holder {
+
+        /** {@link #blockedSince} when the stream is not waiting on its subscriber. */
+        private static final long NOT_BLOCKED = Long.MIN_VALUE;
+        /** Stands for a null position in {@link #marks}, which cannot hold null. */
+        private static final Object NO_POSITION = new Object();
 
         private final CoreSubscriber<? super T> actual;
         private final Pages<T> pages;
@@ -187,6 +230,17 @@ final class DemandPager<T> extends Flux<T> {
         private long borrowedBeforeEnd;
         /** Rows received but not yet requested: one producer (the page in flight), one consumer (the drain). */
         private final Queue<T> queue = Queues.<T>unbounded(Queues.SMALL_BUFFER_SIZE).get();
+        /**
+         * When the pages rewind: the position of each row in {@link #queue}, offered before its row (so polled
+         * after it is always there); else null.
+         */
+        private final @Nullable Queue<Object> marks;
+        /** The position of the last row emitted (drain only): where the stream goes on after dropping its queue. */
+        private @Nullable Object lastMark;
+        /** Since when (clock) the stream has had rows queued and no demand; {@link #NOT_BLOCKED} otherwise. */
+        private volatile long blockedSince = NOT_BLOCKED;
+        /** Another stream, short of budget, asked this one to give its budget back if it is stalled. */
+        private volatile boolean reclaim;
 
         private volatile long requested;
         @SuppressWarnings("rawtypes")
@@ -224,6 +278,8 @@ final class DemandPager<T> extends Flux<T> {
             this.maxPage = maxPage;
             this.remaining = limit;
             this.stoppable = stoppable;
+            this.marks = pages.rewinds() ? Queues.unbounded(Queues.SMALL_BUFFER_SIZE).get() : null;
+            this.lastMark = marks == null ? null : pages.position();
         }
 
         @Override
@@ -254,19 +310,64 @@ final class DemandPager<T> extends Flux<T> {
          * queued and the subscriber has demand, hands the row straight on; otherwise it joins the queue.
          */
         void onRow(T row) {
+            Object mark = marks == null ? null : pages.position();
             if (wip == 0 && WIP.compareAndSet(this, 0, 1)) {
                 if (emitted != requested && queue.isEmpty()) {
+                    lastMark = mark;
                     actual.onNext(row);
                     emitted++;
                 } else {
-                    queue.offer(row);
+                    if (emitted == requested && blockedSince == NOT_BLOCKED) {
+                        blockedSince = clock.getAsLong();
+                    }
+                    enqueue(row, mark);
                 }
                 int missed = WIP.decrementAndGet(this);
                 if (missed != 0) {
                     drainLoop(missed);
                 }
             } else {
-                queue.offer(row);
+                enqueue(row, mark);
+                drain();
+            }
+        }
+
+        private void enqueue(T row, @Nullable Object mark) {
+            Queue<Object> positions = marks;
+            if (positions != null) {
+                positions.offer(mark == null ? NO_POSITION : mark);
+            }
+            queue.offer(row);
+        }
+
+        /** The next queued row, its position noted as the last emitted one's; null when none is queued. */
+        private @Nullable T poll() {
+            T row = queue.poll();
+            Queue<Object> positions = marks;
+            if (row != null && positions != null) {
+                Object mark = positions.poll();
+                lastMark = mark == NO_POSITION ? null : mark;
+            }
+            return row;
+        }
+
+        private void clearQueue() {
+            queue.clear();
+            Queue<Object> positions = marks;
+            if (positions != null) {
+                positions.clear();
+            }
+        }
+
+        /**
+         * Another stream is short of budget: if this one holds budget and has waited on its subscriber for at least
+         * {@link #STALL}, between pages, it drops its queued rows and gives its budget back (in its drain).
+         */
+        @Override
+        public void reclaimIfStalled() {
+            long since = blockedSince;
+            if (since != NOT_BLOCKED && !inFlight && clock.getAsLong() - since >= STALL.toNanos()) {
+                reclaim = true;
                 drain();
             }
         }
@@ -275,7 +376,7 @@ final class DemandPager<T> extends Flux<T> {
         private void drainLoop(int missed) {
             for (;;) {
                 if (cancelled) {
-                    queue.clear();
+                    clearQueue();
                     giveBack();
                     PageSubscriber current = page;
                     if (current != null) {
@@ -285,7 +386,7 @@ final class DemandPager<T> extends Flux<T> {
                 }
                 Throwable failure = error;
                 if (failure != null && (queue.isEmpty() || !(failure instanceof ConnectionLostException))) {
-                    queue.clear();
+                    clearQueue();
                     giveBack();
                     actual.onError(failure);
                     return;
@@ -293,7 +394,7 @@ final class DemandPager<T> extends Flux<T> {
                 long r = requested;
                 long e = emitted;
                 while (e != r) {
-                    T row = queue.poll();
+                    T row = poll();
                     if (row == null) {
                         break;
                     }
@@ -303,10 +404,22 @@ final class DemandPager<T> extends Flux<T> {
                         break;
                     }
                 }
+                boolean emittedSome = e != emitted;
                 emitted = e;
                 giveBackEmitted();
                 if (cancelled || (failure != null && queue.isEmpty())) {
                     continue;
+                }
+                if (e != r || queue.isEmpty()) {
+                    blockedSince = NOT_BLOCKED;
+                } else if (emittedSome || blockedSince == NOT_BLOCKED) {
+                    blockedSince = clock.getAsLong();
+                }
+                if (reclaim) {
+                    reclaim = false;
+                    if (e == r && !inFlight && failure == null && marks != null && borrowed + borrowedBefore > 0) {
+                        dropQueued(r);
+                    }
                 }
                 if (!inFlight && failure == null) {
                     if (exhausted || remaining == 0) {
@@ -329,15 +442,47 @@ final class DemandPager<T> extends Flux<T> {
             }
         }
 
+        /**
+         * Drops the rows queued for a stalled subscriber, which has asked for none of them ({@code r} rows asked
+         * for, all emitted), gives the budget back, and makes the next page start after the last row emitted: the
+         * dropped rows are read again when asked for, from pages sized as for a subscriber that does not keep up.
+         */
+        private void dropQueued(long r) {
+            long dropped = 0;
+            while (queue.poll() != null) {
+                dropped++;
+            }
+            Queue<Object> positions = marks;
+            if (positions != null) {
+                positions.clear();
+            }
+            pages.rewind(lastMark, dropped);
+            if (remaining != Long.MAX_VALUE) {
+                remaining += issued - emitted;
+            }
+            issued = emitted;
+            exhausted = false;
+            requestedAtLastIssue = r;
+            lastPage = minPage;
+            blockedSince = NOT_BLOCKED;
+            giveBack();
+        }
+
         /** Gives the rows this stream took from the budget back, at its end. */
         private void giveBack() {
-            budget.give(borrowed + borrowedBefore);
-            borrowed = 0;
-            borrowedBefore = 0;
+            if (borrowed + borrowedBefore > 0) {
+                budget.give(borrowed + borrowedBefore);
+                borrowed = 0;
+                borrowedBefore = 0;
+                budget.release(this);
+            }
         }
 
         /** Gives back the rows of pages whose last row has been emitted. */
         private void giveBackEmitted() {
+            if (borrowed + borrowedBefore == 0) {
+                return;
+            }
             if (borrowedBefore > 0 && emitted >= borrowedBeforeEnd) {
                 budget.give(borrowedBefore);
                 borrowedBefore = 0;
@@ -345,6 +490,9 @@ final class DemandPager<T> extends Flux<T> {
             if (borrowed > 0 && emitted >= borrowedEnd) {
                 budget.give(borrowed);
                 borrowed = 0;
+            }
+            if (borrowed + borrowedBefore == 0) {
+                budget.release(this);
             }
         }
 
@@ -377,7 +525,7 @@ final class DemandPager<T> extends Flux<T> {
             }
             long ahead = size - Math.max(0, Math.min(size, r - issued)) - minPage;
             if (ahead > 0) {
-                long got = budget.take(ahead);
+                long got = budget.take(ahead, marks == null ? null : this);
                 size -= ahead - got;
                 borrowed = got;
                 borrowedEnd = issued + size;

@@ -163,6 +163,30 @@ final class KeysetPages<T> implements DemandPager.Pages<T> {
         })).onErrorMap(ReadRetry.GivenUp.class, given -> lost(given, from));
     }
 
+    /**
+     * Without relations, a page emits each row right where {@code last} is noted, so it is always the last emitted
+     * row; a window's rows are delivered after its relations load, and it does not go back.
+     */
+    @Override
+    public boolean rewinds() {
+        return plan.branches().isEmpty();
+    }
+
+    /** The last row received (its values, in the plan's slots), null before the first: the start. */
+    @Override
+    public Object @Nullable [] position() {
+        return last;
+    }
+
+    @Override
+    public void rewind(@Nullable Object position, long dropped) {
+        if (!rewinds()) {
+            throw new UnsupportedOperationException("windows with relations do not go back");
+        }
+        last = (Object[]) position;
+        delivered -= dropped;
+    }
+
     /** The error of a page given up after a lost connection, {@code lastDelivered} the last row delivered. */
     private RuntimeException lost(ReadRetry.GivenUp given, Object @Nullable [] lastDelivered) {
         List<@Nullable Object> key = new ArrayList<>();

@@ -82,6 +82,157 @@ class DemandPagerTest {
                 .isGreaterThan(10 * 6000 + 3000 + 10 * 100);
     }
 
+    /** A source of numbered rows that can start again after an earlier row: the position is the row's number. */
+    static final class RewindingSource implements DemandPager.Pages<Integer> {
+        final List<Integer> pages = new CopyOnWriteArrayList<>();
+        final List<String> rewinds = new CopyOnWriteArrayList<>();
+        private int next;
+        private @org.jspecify.annotations.Nullable Integer last;
+
+        @Override
+        public Flux<Integer> next(int size) {
+            pages.add(size);
+            int from = next;
+            next += size;
+            return Flux.range(from, size).doOnNext(row -> last = row);
+        }
+
+        @Override
+        public boolean rewinds() {
+            return true;
+        }
+
+        @Override
+        public @org.jspecify.annotations.Nullable Object position() {
+            return last;
+        }
+
+        @Override
+        public void rewind(@org.jspecify.annotations.Nullable Object position, long dropped) {
+            rewinds.add("after " + position + ", " + dropped + " dropped");
+            last = (Integer) position;
+            next = last == null ? 0 : last + 1;
+        }
+
+        int largestPage() {
+            return pages.stream().mapToInt(Integer::intValue).max().orElse(0);
+        }
+    }
+
+    /** Asks for 500 rows at a time until it has {@code stopAt}, then for nothing until told; keeps what it got. */
+    static final class Reader extends BaseSubscriber<Integer> {
+        final List<Integer> rows = new ArrayList<>();
+        private final int stopAt;
+
+        Reader(int stopAt) {
+            this.stopAt = stopAt;
+        }
+
+        @Override
+        protected void hookOnSubscribe(Subscription subscription) {
+            request(500);
+        }
+
+        @Override
+        protected void hookOnNext(Integer value) {
+            rows.add(value);
+            if (rows.size() % 500 == 0 && rows.size() < stopAt) {
+                request(500);
+            }
+        }
+
+        /** Whether it got rows 0, 1, 2, ... each once, in order. */
+        boolean inOrder() {
+            for (int i = 0; i < rows.size(); i++) {
+                if (rows.get(i) != i) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    @Test
+    void aStalledStreamGivesItsBudgetToOneShortOfItDroppingItsQueuedRowsAndReadsThemAgainInOrderWhenAsked() {
+        PageBudget budget = new PageBudget(3000);
+        AtomicLong nanos = new AtomicLong(); // stands still while streams read: every subscriber keeps up
+        RewindingSource stalledSource = new RewindingSource();
+        Reader stalled = new Reader(6000);
+        DemandPager.create(() -> stalledSource, 100, 2000, Long.MAX_VALUE, false, budget, nanos::get)
+                .subscribe(stalled);
+        assertThat(stalled.rows).hasSize(6000);
+        long held = 3000 - budget.available();
+        assertThat(held).as("budget held by the stream that stalled").isPositive();
+
+        nanos.addAndGet(DemandPager.STALL.toNanos());
+        RewindingSource fastSource = new RewindingSource();
+        Reader fast = new Reader(20_000);
+        DemandPager.create(() -> fastSource, 100, 2000, Long.MAX_VALUE, false, budget, nanos::get).subscribe(fast);
+        assertThat(fast.rows).hasSize(20_000);
+        assertThat(fast.inOrder()).isTrue();
+        assertThat(fastSource.largestPage()).as("the fast stream's pages, with the budget given back")
+                .isEqualTo(2000);
+        assertThat(stalledSource.rewinds).as("the stalled stream dropped its queue and goes on after its last row")
+                .containsExactly("after 5999, " + (stalledSource.pages.stream().mapToInt(Integer::intValue).sum()
+                        - 6000) + " dropped");
+
+        // asked again, it reads the dropped rows again, from a small page: nothing lost, nothing twice
+        int pagesBefore = stalledSource.pages.size();
+        stalled.request(1000);
+        assertThat(stalled.rows).hasSize(7000);
+        assertThat(stalled.inOrder()).isTrue();
+        assertThat(stalledSource.pages.get(pagesBefore)).isEqualTo(1000);
+        stalled.dispose();
+        fast.dispose();
+        assertThat(budget.available()).isEqualTo(3000);
+    }
+
+    @Test
+    void aStreamThatWaitedOnItsSubscriberLessThanTheStallKeepsItsRowsAndBudget() {
+        PageBudget budget = new PageBudget(3000);
+        AtomicLong nanos = new AtomicLong();
+        RewindingSource pausedSource = new RewindingSource();
+        Reader paused = new Reader(6000);
+        DemandPager.create(() -> pausedSource, 100, 2000, Long.MAX_VALUE, false, budget, nanos::get)
+                .subscribe(paused);
+        long held = 3000 - budget.available();
+
+        nanos.addAndGet(DemandPager.STALL.toNanos() - 1);
+        RewindingSource fastSource = new RewindingSource();
+        Reader fast = new Reader(20_000);
+        DemandPager.create(() -> fastSource, 100, 2000, Long.MAX_VALUE, false, budget, nanos::get).subscribe(fast);
+        assertThat(fast.rows).hasSize(20_000);
+        assertThat(pausedSource.rewinds).isEmpty();
+        assertThat(fastSource.largestPage()).as("the fast stream's pages, short of what the paused one holds")
+                .isLessThan(2000);
+        assertThat(3000 - budget.available()).isGreaterThanOrEqualTo(held);
+        paused.request(1000);
+        assertThat(paused.rows).hasSize(7000);
+        assertThat(paused.inOrder()).isTrue();
+    }
+
+    @Test
+    void aStalledStreamWhosePagesCannotStartAgainKeepsItsRows() {
+        PageBudget budget = new PageBudget(3000);
+        AtomicLong nanos = new AtomicLong();
+        Source stalledSource = new Source(1_000_000);
+        Reader stalled = new Reader(6000);
+        DemandPager.create(() -> stalledSource, 100, 2000, Long.MAX_VALUE, false, budget, nanos::get)
+                .subscribe(stalled);
+        int fetched = stalledSource.fetched();
+        long held = 3000 - budget.available();
+
+        nanos.addAndGet(DemandPager.STALL.toNanos() * 10);
+        Reader fast = new Reader(20_000);
+        DemandPager.create(() -> new RewindingSource(), 100, 2000, Long.MAX_VALUE, false, budget, nanos::get)
+                .subscribe(fast);
+        assertThat(fast.rows).hasSize(20_000);
+        assertThat(3000 - budget.available()).isGreaterThanOrEqualTo(held);
+        stalled.request(1000);
+        assertThat(stalled.inOrder()).isTrue();
+        assertThat(stalledSource.fetched()).as("nothing read twice").isGreaterThanOrEqualTo(fetched);
+    }
+
     /** Asks for 500 rows at a time until it has 6,000, then asks for nothing more. */
     static final class StallingReader extends reactor.core.publisher.BaseSubscriber<Integer> {
         private int received;
