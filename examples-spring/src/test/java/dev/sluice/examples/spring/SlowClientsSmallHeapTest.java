@@ -241,6 +241,28 @@ class SlowClientsSmallHeapTest {
         return sizes.find() ? Long.parseLong(sizes.group(2)) : -1;
     }
 
+    /**
+     * The bytes queued in the kernel's send buffers of the service's sockets now (Linux: the {@code tx_queue} of
+     * {@code /proc/net/tcp} and {@code tcp6}), written by the service and not yet read by its clients; 0 where that is unknown.
+     */
+    private static long queuedInServiceSockets() throws IOException {
+        String local = String.format(":%04X", port);
+        long queued = 0;
+        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+            Path tcp = Path.of(table);
+            if (!Files.isReadable(tcp)) {
+                continue;
+            }
+            for (String line : Files.readAllLines(tcp)) {
+                String[] fields = line.trim().split("\\s+");
+                if (fields.length > 4 && fields[1].endsWith(local)) {
+                    queued += Long.parseLong(fields[4].substring(0, fields[4].indexOf(':')), 16);
+                }
+            }
+        }
+        return queued;
+    }
+
     /** Sessions of the service in {@code states}, now. */
     private static long sessions(String states) {
         return TestDatabase.get().queryLong("SELECT count(*) FROM pg_stat_activity WHERE application_name = '"
@@ -279,9 +301,24 @@ class SlowClientsSmallHeapTest {
             }
             long gotRows = slow.stream().filter(c -> c.firstRowNanos >= 0).count();
             long slowestFirstRowMillis = slow.stream().mapToLong(c -> c.firstRowNanos).max().orElse(-1) / 1_000_000;
-            // the service first fills each slow client's socket buffers (the kernel's, up to megabytes each on
-            // loopback) as fast as it can; measure the fast client once the slow ones read at their own pace
-            Thread.sleep(3000);
+            // the service first fills each slow client's socket buffers (the kernel's, megabytes each on loopback:
+            // about 250 MB for 100 clients) as fast as it can; measure the fast client once the slow ones read at
+            // their own pace: once the bytes queued in the service's sockets have stopped growing (at most 30 s)
+            List<String> settling = new ArrayList<>();
+            long queued = queuedInServiceSockets();
+            settling.add(String.valueOf(queued / 1_000_000));
+            for (int second = 0; second < 30; second += 2) {
+                Thread.sleep(2000);
+                if (queued == 0) {
+                    break; // not Linux: two seconds, no more
+                }
+                long now = queuedInServiceSockets();
+                settling.add(String.valueOf(now / 1_000_000));
+                if (now < queued + 2_000_000) {
+                    break;
+                }
+                queued = now;
+            }
 
             // the slow phase goes on: the fast client measured beside 100 streams paced by their clients
             long sampling = System.nanoTime() + Duration.ofSeconds(6).toNanos();
@@ -323,8 +360,9 @@ class SlowClientsSmallHeapTest {
                     Math.max(maxIdleInTransaction, idleInTransactionDuringFast.get()));
             System.out.printf("fast client on /pictures: %.1f MB/s alone before, %.1f MB/s beside the %d slow "
                             + "clients, %.1f MB/s alone after: %.2fx of alone (goal >= 0.8x; indicative on a "
-                            + "shared machine, measured by the lead on a quiet one)%n",
-                    aloneBefore / 1e6, beside / 1e6, SLOW_CLIENTS, aloneAfter / 1e6, ratio);
+                            + "shared machine, measured by the lead on a quiet one), once the slow clients' socket "
+                            + "buffers were full (MB queued in the service's sockets, every 2 s: %s)%n",
+                    aloneBefore / 1e6, beside / 1e6, SLOW_CLIENTS, aloneAfter / 1e6, ratio, settling);
 
             System.out.printf("service heap after each GC pause: at most %d MB of 256; full GCs: %d%n",
                     gcLog().mapToLong(line -> afterGc(line)).max().orElse(-1),
