@@ -35,8 +35,13 @@ final class NdjsonClient implements AutoCloseable {
 
     /** Connects and sends {@code GET path}; does not wait for the answer. */
     static NdjsonClient get(int port, String path) throws IOException {
+        return get(port, path, RECEIVE_BUFFER);
+    }
+
+    /** As {@link #get(int, String)}, with a socket receive buffer of {@code receiveBuffer} bytes (as asked for). */
+    static NdjsonClient get(int port, String path, int receiveBuffer) throws IOException {
         Socket socket = new Socket();
-        socket.setReceiveBufferSize(RECEIVE_BUFFER); // before connect, so the TCP window is negotiated with it
+        socket.setReceiveBufferSize(receiveBuffer); // before connect, so the TCP window is negotiated with it
         socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
         socket.setSoTimeout(90_000); // a liveness bound only: generous, for busy machines
         socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port
