@@ -293,7 +293,9 @@ public final class R2dbcRepo implements Repo, AutoCloseable {
          * minimum page each, shared by all of them. A subscriber that keeps up gets pages up to {@code maxPageSize}
          * while this lasts; a page goes without what it has not got, and a stream gives its rows back as it
          * delivers them. It bounds the memory of many streams whose subscribers looked fast and then stalled (slow
-         * HTTP clients, whose socket buffers take their first megabytes at once). Defaults to four
+         * HTTP clients, whose socket buffers take their first megabytes at once); and a stream that has waited on
+         * its subscriber for 200 ms gives its part back at once when another stream is short of it, dropping the
+         * rows it queued, which it reads again after its last delivered row when asked. Defaults to four
          * {@code maxPageSize} pages (40,000 rows); 0 keeps every page within demand and {@code minPageSize}.
          *
          * @throws IllegalArgumentException if negative
