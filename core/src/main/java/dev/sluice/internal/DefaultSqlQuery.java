@@ -184,8 +184,11 @@ final class DefaultSqlQuery<R> implements SqlQuery<R> {
         Pages(OrderBy order, Object @Nullable [] start) {
             this.order = order;
             this.nullable = new boolean[order.terms().size()];
+            java.lang.reflect.RecordComponent[] components = mapper.type().getRecordComponents();
             for (int i = 0; i < nullable.length; i++) {
-                nullable[i] = !order.terms().get(i).property().primitive();
+                Property property = order.terms().get(i).property();
+                nullable[i] = !property.primitive() && (components == null
+                        || !Nullness.nonNull(components[property.position()]));
             }
             this.last = start;
         }
@@ -207,7 +210,7 @@ final class DefaultSqlQuery<R> implements SqlQuery<R> {
                         nullable, size - received[0]);
                 RowMapper<R> rows = mapper.newMapper(); // matches columns on its result's first row
                 return executor.query(sql, rows).doOnNext(row -> {
-                    last = DefaultSqlQuery.position(order, row);
+                    last = checked(DefaultSqlQuery.position(order, row));
                     received[0]++;
                     delivered++;
                 });
@@ -215,6 +218,26 @@ final class DefaultSqlQuery<R> implements SqlQuery<R> {
                     new ReadRetry.Position(delivered, order.terms().stream().map(t -> t.property().column()).toList(),
                             last == null ? List.of() : java.util.Arrays.asList(last))));
             return Observed.statement(fetcher.context().settings(), Observer.Kind.PAGE, "none", page);
+        }
+
+        /**
+         * A row's position, its terms that the record says cannot be null (primitive, or {@code @NullMarked} and not
+         * {@code @Nullable}) checked: the pages' predicate leaves NULLs out for them, so a NULL would lose rows.
+         */
+        private Object[] checked(Object[] position) {
+            for (int i = 0; i < position.length; i++) {
+                if (position[i] == null && !nullable[i]) {
+                    Property property = order.terms().get(i).property();
+                    throw new QueryException("keysetBy(\"" + order.sql(fetcher.context().dialect()) + "\"): a row of "
+                            + "the custom SQL has NULL in " + property.column() + ", which "
+                            + mapper.type().getSimpleName() + "." + property.name() + " says cannot be NULL (its record "
+                            + "is @NullMarked and the component is not @Nullable), so pages after it would skip rows; "
+                            + "declare it @Nullable (@Nullable " + property.javaType().getSimpleName() + " " + property.name()
+                            + "), or leave rows "
+                            + "with NULL in it out of the SQL");
+                }
+            }
+            return position;
         }
 
         /** Rows are emitted right where {@code last} is noted, so it is always the last emitted row's position. */

@@ -38,6 +38,11 @@ class SqlKeysetSpec {
     record PhotoRow(Long id, Instant takenAt, String place, int rating, String title) {
     }
 
+    /** The same, in JSpecify's null-marked code: its components cannot be null unless they say so. */
+    @org.jspecify.annotations.NullMarked
+    record MarkedRow(Long id, Instant takenAt, @org.jspecify.annotations.Nullable String place) {
+    }
+
     private static R2dbcRepo repo;
     private static PgWireRelay relay;
 
@@ -52,7 +57,7 @@ class SqlKeysetSpec {
                 "INSERT INTO sq_photo SELECT g, 1 + g % 40, timestamptz '2026-01-01' + (g % 89) * interval '1 hour',"
                         + " CASE WHEN g % 6 = 0 THEN NULL ELSE 'place ' || (g % 11) END, g % 5"
                         + " FROM generate_series(1, 2000) g",
-                "CREATE INDEX sq_photo_taken_at ON sq_photo (taken_at, id)");
+                "CREATE INDEX sq_photo_taken_at ON sq_photo (taken_at, id)", "ANALYZE sq_photo");
         relay = Fixtures.relay();
         repo = Fixtures.repo(relay, 1, 7, 7, STATEMENTS::add);
     }
@@ -110,6 +115,41 @@ class SqlKeysetSpec {
     }
 
     record Count(Long n) {
+    }
+
+    @Test
+    void aNullMarkedRecordsOrderPagesByARowComparisonThatAnIndexServes() {
+        String sql = "SELECT id, taken_at, place FROM sq_photo";
+        List<Long> expected = ids(sql + " ORDER BY taken_at, id");
+        STATEMENTS.clear();
+        List<Long> read = repo.sql(MarkedRow.class, sql).keysetBy("taken_at, id").flux().map(MarkedRow::id)
+                .collectList().block(TIMEOUT);
+        assertThat(read).containsExactlyElementsOf(expected);
+        String page = STATEMENTS.get(1);
+        assertThat(page).contains("WHERE (taken_at, id) > ($1, $2)");
+        String plan = Fixtures.explain(page, "timestamptz '2026-01-02', 5, 7");
+        assertThat(plan).as(plan).contains("Index Cond").contains("sq_photo_taken_at");
+
+        // the control: a record outside null-marked code may hold NULL anywhere, and its pages' predicate, which
+        // must let NULLs through, leaves the index to filter every row before the position, page after page
+        STATEMENTS.clear();
+        assertThat(repo.sql(PhotoRow.class, "SELECT id, taken_at, place, rating, 'x' AS title FROM sq_photo")
+                .keysetBy("taken_at, id").flux().take(20).count().block(TIMEOUT)).isEqualTo(20);
+        String unmarked = Fixtures.explain(STATEMENTS.get(1), "timestamptz '2026-01-02', 5, 7");
+        assertThat(unmarked).as(unmarked).doesNotContain("Index Cond");
+    }
+
+    @Test
+    void aNullWhereANullMarkedRecordSaysThereIsNoneFailsTheStreamSayingWhatToDo() {
+        // taken_at NULL in one row, in the 20th page of seven
+        String sql = "SELECT id, CASE WHEN id = 140 THEN NULL ELSE taken_at END AS taken_at, place FROM sq_photo";
+        StepVerifier.create(repo.sql(MarkedRow.class, sql).keysetBy("id, taken_at").flux())
+                .expectNextCount(139)
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(QueryException.class)
+                        .hasMessageContaining("NULL in taken_at")
+                        .hasMessageContaining("MarkedRow.takenAt says cannot be NULL")
+                        .hasMessageContaining("@Nullable Instant takenAt"))
+                .verify(TIMEOUT);
     }
 
     @Test
