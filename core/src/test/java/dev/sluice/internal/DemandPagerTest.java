@@ -86,15 +86,29 @@ class DemandPagerTest {
     static final class RewindingSource implements DemandPager.Pages<Integer> {
         final List<Integer> pages = new CopyOnWriteArrayList<>();
         final List<String> rewinds = new CopyOnWriteArrayList<>();
+        private final int total;
+        private final boolean elsewhere;
         private int next;
-        private @org.jspecify.annotations.Nullable Integer last;
+        private volatile @org.jspecify.annotations.Nullable Integer last;
+
+        RewindingSource() {
+            this(Integer.MAX_VALUE, false);
+        }
+
+        /** Rows 0 to {@code total - 1}; with {@code elsewhere}, each page on a thread of its own. */
+        RewindingSource(int total, boolean elsewhere) {
+            this.total = total;
+            this.elsewhere = elsewhere;
+        }
 
         @Override
         public Flux<Integer> next(int size) {
             pages.add(size);
             int from = next;
             next += size;
-            return Flux.range(from, size).doOnNext(row -> last = row);
+            Flux<Integer> page = Flux.range(from, Math.max(0, Math.min(size, total - from)))
+                    .doOnNext(row -> last = row);
+            return elsewhere ? page.subscribeOn(reactor.core.scheduler.Schedulers.parallel()) : page;
         }
 
         @Override
@@ -116,6 +130,103 @@ class DemandPagerTest {
 
         int largestPage() {
             return pages.stream().mapToInt(Integer::intValue).max().orElse(0);
+        }
+    }
+
+    /**
+     * Rows on other threads, demand from others still, streams stalling and giving their budget back at random: each
+     * subscriber gets every row once, in order, and the budget is whole again at the end.
+     */
+    @Test
+    void underRacingThreadsStreamsThatGiveBackAndRewindDeliverEveryRowOnceInOrder() throws Exception {
+        // rounds until streams have given back and rewound often enough (a few times a round, by chance)
+        int rewinds = 0;
+        for (int round = 0; round < 30 && rewinds < 10; round++) {
+            rewinds += racingRound(round);
+        }
+        assertThat(rewinds).as("streams that gave back and rewound").isGreaterThanOrEqualTo(10);
+    }
+
+    /** One round of eight racing streams, each checked; returns how many times they rewound. */
+    private static int racingRound(int round) throws InterruptedException {
+        int streams = 8;
+        int total = 5_000;
+        PageBudget budget = new PageBudget(2000);
+        List<RewindingSource> sources = new ArrayList<>();
+        List<Racer> racers = new ArrayList<>();
+        List<Thread> drivers = new ArrayList<>();
+        for (int i = 0; i < streams; i++) {
+            RewindingSource source = new RewindingSource(total, true);
+            // each stream's own clock stands still (its subscriber keeps up, its pages grow) but for its pauses
+            Racer racer = new Racer(new AtomicLong());
+            sources.add(source);
+            racers.add(racer);
+            DemandPager.create(() -> source, 10, 500, Long.MAX_VALUE, false, budget, racer.nanos::get)
+                    .subscribe(racer);
+            long seed = 31L * round + i;
+            Thread driver = new Thread(() -> racer.drive(new java.util.Random(seed)), "driver-" + i);
+            drivers.add(driver);
+            driver.start();
+        }
+        for (Thread driver : drivers) {
+            driver.join(60_000);
+        }
+        for (int i = 0; i < streams; i++) {
+            Racer racer = racers.get(i);
+            assertThat(racer.failure).isNull();
+            assertThat(racer.done).as("round %d, stream %d ended", round, i).isTrue();
+            assertThat(racer.rows).as("round %d, stream %d: every row once", round, i).hasSize(total);
+            for (int row = 0; row < total; row++) {
+                assertThat(racer.rows.get(row)).as("round %d, stream %d, row %d", round, i, row).isEqualTo(row);
+            }
+        }
+        assertThat(budget.available()).as("round %d: the budget back whole", round).isEqualTo(2000);
+        return sources.stream().mapToInt(s -> s.rewinds.size()).sum();
+    }
+
+    /** Asks for a few rows at a time from its own thread, pausing now and then, until the stream ends. */
+    static final class Racer extends BaseSubscriber<Integer> {
+        final List<Integer> rows = new CopyOnWriteArrayList<>();
+        final AtomicLong nanos;
+        volatile boolean done;
+        volatile Throwable failure;
+
+        Racer(AtomicLong nanos) {
+            this.nanos = nanos;
+        }
+
+        @Override
+        protected void hookOnSubscribe(Subscription subscription) {
+        }
+
+        @Override
+        protected void hookOnNext(Integer value) {
+            rows.add(value);
+        }
+
+        @Override
+        protected void hookOnComplete() {
+            done = true;
+        }
+
+        @Override
+        protected void hookOnError(Throwable error) {
+            failure = error;
+        }
+
+        void drive(java.util.Random random) {
+            long deadline = System.nanoTime() + Duration.ofSeconds(50).toNanos();
+            while (!done && failure == null && System.nanoTime() < deadline) {
+                request(1 + random.nextInt(40));
+                if (random.nextInt(10) == 0) {
+                    // a pause: the page read ahead arrives and waits, then the stream's time passes a stall
+                    java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+                    nanos.addAndGet(DemandPager.STALL.toNanos());
+                    java.util.concurrent.locks.LockSupport.parkNanos(2_000_000);
+                } else {
+                    java.util.concurrent.locks.LockSupport.parkNanos(random.nextInt(300_000));
+                }
+            }
         }
     }
 
