@@ -187,8 +187,7 @@ final class DefaultSqlQuery<R> implements SqlQuery<R> {
             java.lang.reflect.RecordComponent[] components = mapper.type().getRecordComponents();
             for (int i = 0; i < nullable.length; i++) {
                 Property property = order.terms().get(i).property();
-                nullable[i] = !property.primitive() && (components == null
-                        || !Nullness.nonNull(components[property.position()]));
+                nullable[i] = !Nullness.nonNull(components[property.position()]);
             }
             this.last = start;
         }
@@ -232,9 +231,8 @@ final class DefaultSqlQuery<R> implements SqlQuery<R> {
                             + "the custom SQL has NULL in " + property.column() + ", which "
                             + mapper.type().getSimpleName() + "." + property.name() + " says cannot be NULL (its record "
                             + "is @NullMarked and the component is not @Nullable), so pages after it would skip rows; "
-                            + "declare it @Nullable (@Nullable " + property.javaType().getSimpleName() + " " + property.name()
-                            + "), or leave rows "
-                            + "with NULL in it out of the SQL");
+                            + "declare it @Nullable (@Nullable " + property.javaType().getSimpleName() + " "
+                            + property.name() + "), or leave rows with NULL in it out of the SQL");
                 }
             }
             return position;

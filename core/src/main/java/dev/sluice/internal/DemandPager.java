@@ -448,14 +448,8 @@ final class DemandPager<T> extends Flux<T> {
          * dropped rows are read again when asked for, from pages sized as for a subscriber that does not keep up.
          */
         private void dropQueued(long r) {
-            long dropped = 0;
-            while (queue.poll() != null) {
-                dropped++;
-            }
-            Queue<Object> positions = marks;
-            if (positions != null) {
-                positions.clear();
-            }
+            long dropped = queue.size(); // exact: no page in flight offers rows now
+            clearQueue();
             pages.rewind(lastMark, dropped);
             if (remaining != Long.MAX_VALUE) {
                 remaining += issued - emitted;
