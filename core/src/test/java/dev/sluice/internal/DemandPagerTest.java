@@ -51,12 +51,12 @@ class DemandPagerTest {
         PageBudget budget = new PageBudget(3000);
         AtomicLong nanos = new AtomicLong(); // a clock that stands still: every subscriber keeps up
         List<Source> sources = new ArrayList<>();
-        List<StallingReader> streams = new ArrayList<>();
+        List<Reader> streams = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
             Source source = new Source(1_000_000);
             sources.add(source);
             // each asks for 500 rows at a time while it reads 6,000 (its socket buffer taking them), then stalls
-            StallingReader subscriber = new StallingReader();
+            Reader subscriber = new Reader(6000);
             DemandPager.create(() -> source, 100, 2000, Long.MAX_VALUE, false, budget, nanos::get)
                     .subscribe(subscriber);
             streams.add(subscriber);
@@ -76,7 +76,7 @@ class DemandPagerTest {
             Source source = new Source(1_000_000);
             unbounded.add(source);
             DemandPager.create(() -> source, 100, 2000, Long.MAX_VALUE, false, nanos::get)
-                    .subscribe(new StallingReader());
+                    .subscribe(new Reader(6000));
         }
         assertThat(unbounded.stream().mapToLong(Source::fetched).sum()).as("the same without a budget")
                 .isGreaterThan(10 * 6000 + 3000 + 10 * 100);
@@ -342,23 +342,6 @@ class DemandPagerTest {
         stalled.request(1000);
         assertThat(stalled.inOrder()).isTrue();
         assertThat(stalledSource.fetched()).as("nothing read twice").isGreaterThanOrEqualTo(fetched);
-    }
-
-    /** Asks for 500 rows at a time until it has 6,000, then asks for nothing more. */
-    static final class StallingReader extends reactor.core.publisher.BaseSubscriber<Integer> {
-        private int received;
-
-        @Override
-        protected void hookOnSubscribe(org.reactivestreams.Subscription subscription) {
-            request(500);
-        }
-
-        @Override
-        protected void hookOnNext(Integer value) {
-            if (++received % 500 == 0 && received < 6000) {
-                request(500);
-            }
-        }
     }
 
     @Test

@@ -2,7 +2,6 @@ package dev.sluice.spec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -110,14 +109,6 @@ class StalledStreamSpec {
         }
     }
 
-    private static void await(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as(what).isLessThan(deadline);
-            Thread.sleep(10);
-        }
-    }
-
     private Flux<?> stream(String kind) {
         return kind.equals("entity") ? repo.select(StallPicture.class).orderBy("taken_at").flux()
                 : repo.sql(StallRow.class, "SELECT id, taken_at FROM stall_picture").keysetBy("taken_at, id").flux();
@@ -136,7 +127,7 @@ class StalledStreamSpec {
                 .map(Long::valueOf).toList();
         Reader<Object> stalled = new Reader<>(StalledStreamSpec::id, 6_000);
         stream(kind).subscribe(stalled);
-        await("the stalled stream's first 6,000 rows", () -> stalled.ids.size() == 6_000);
+        HeldLock.await("the stalled stream's first 6,000 rows", () -> stalled.ids.size() == 6_000);
         // longer than a stream must wait on its subscriber to count as stalled; its last page has long arrived
         Thread.sleep(500);
         long fetchedAhead = relay.dataRows() - 6_000;
@@ -146,7 +137,7 @@ class StalledStreamSpec {
         relay.reset();
         Reader<Object> fast = new Reader<>(StalledStreamSpec::id, Integer.MAX_VALUE);
         stream(kind).subscribe(fast);
-        await("the fast stream's rows", () -> fast.done || fast.failure != null);
+        HeldLock.await("the fast stream's rows", () -> fast.done || fast.failure != null);
         assertThat(fast.failure).isNull();
         assertThat(fast.ids).isEqualTo(expected);
         List<Long> pages = relay.commandTags().stream().map(tag -> Long.parseLong(tag.substring(7))).toList();
@@ -155,7 +146,7 @@ class StalledStreamSpec {
 
         relay.reset();
         stalled.request(Long.MAX_VALUE);
-        await("the stalled stream's other rows", () -> stalled.done || stalled.failure != null);
+        HeldLock.await("the stalled stream's other rows", () -> stalled.done || stalled.failure != null);
         assertThat(stalled.failure).isNull();
         assertThat(stalled.ids).as("every row once, in PostgreSQL's order").isEqualTo(expected);
         assertThat(relay.dataRows()).as("rows sent for its rest: those it had dropped read again")
